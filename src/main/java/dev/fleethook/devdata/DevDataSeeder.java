@@ -1,0 +1,58 @@
+package dev.fleethook.devdata;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.fleethook.identity.service.IdentityConfig;
+import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantService;
+import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * Dev mode only ({@code fleethook.dev-data.enabled}): a tenant "Acme" with an admin, so a newcomer can
+ * sign in at once. Seeded once; the embedded database keeps it across restarts.
+ */
+@ApplicationScoped
+public class DevDataSeeder {
+
+    private static final Logger LOG = Logger.getLogger(DevDataSeeder.class);
+    static final String ADMIN_EMAIL = "admin@acme.test";
+    static final String ADMIN_PASSWORD = "acme-admin-password";
+
+    @ConfigProperty(name = "fleethook.dev-data.enabled", defaultValue = "false")
+    boolean enabled;
+
+    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
+    int port;
+
+    @Inject
+    TenantService tenants;
+
+    @Inject
+    IdentityConfig identity;
+
+    void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 600) StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        boolean exists = tenants.list().stream().map((Tenant t) -> t.slug).anyMatch("acme"::equals);
+        if (!exists) {
+            tenants.create(new CreateTenantRequest("Acme", "acme", "Europe/Paris", ADMIN_EMAIL, "Ada Admin",
+                    ADMIN_PASSWORD));
+        }
+        LOG.infof("""
+
+                ==================================================================
+                 Fleethook dev portal: http://localhost:%d
+                 Tenant admin (Acme):  %s / %s
+                 Platform operator:    %s / %s
+                ==================================================================""",
+                port, ADMIN_EMAIL, ADMIN_PASSWORD, identity.operatorEmail(),
+                identity.operatorPassword().orElse("(see the log line that created it)"));
+    }
+}

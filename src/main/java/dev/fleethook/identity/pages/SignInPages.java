@@ -1,0 +1,105 @@
+package dev.fleethook.identity.pages;
+
+import java.net.URI;
+
+import org.jboss.resteasy.reactive.RestForm;
+
+import dev.fleethook.identity.Account;
+import dev.fleethook.identity.security.SessionCookies;
+import dev.fleethook.identity.service.IdentityConfig;
+import dev.fleethook.identity.service.SessionService;
+import dev.fleethook.identity.service.SignInService;
+import dev.fleethook.web.PageContext;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Sign-in and sign-out for browsers. */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+public class SignInPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance signIn(String email, String next, String error);
+    }
+
+    @Inject
+    SignInService signIn;
+
+    @Inject
+    SessionService sessions;
+
+    @Inject
+    IdentityConfig config;
+
+    @Inject
+    PageContext page;
+
+    @GET
+    @Path("sign-in")
+    public Response form(@QueryParam("next") String next) {
+        if (page.signedIn()) {
+            return seeOther(safeNext(next));
+        }
+        return Response.ok(Templates.signIn(null, safeNext(next), null)).build();
+    }
+
+    @POST
+    @Path("sign-in")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signIn(@RestForm String email, @RestForm String password, @RestForm String next,
+            @Context HttpServerResponse response) {
+        try {
+            Account account = signIn.authenticate(email, password);
+            response.addCookie(SessionCookies.issue(config, sessions.open(account)));
+            return seeOther(safeNext(next));
+        } catch (SignInService.ThrottledException e) {
+            long minutes = Math.max(1, (e.retryAfter.toSeconds() + 59) / 60);
+            return Response.status(429).header("Retry-After", Math.max(1, e.retryAfter.toSeconds()))
+                    .entity(Templates.signIn(email, safeNext(next),
+                            "Too many failed sign-ins. Try again in " + minutes + " minute" + (minutes == 1 ? "" : "s")
+                                    + "."))
+                    .build();
+        } catch (SignInService.InvalidCredentialsException e) {
+            return Response.status(401).entity(Templates.signIn(email, safeNext(next), "Wrong email or password."))
+                    .build();
+        }
+    }
+
+    @POST
+    @Path("sign-out")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signOut(@Context HttpServerRequest request, @Context HttpServerResponse response) {
+        var cookie = request.getCookie(config.session().cookieName());
+        if (cookie != null && !cookie.getValue().isBlank()) {
+            sessions.close(cookie.getValue());
+        }
+        response.addCookie(SessionCookies.expired(config));
+        return seeOther("/sign-in");
+    }
+
+    /** Only a local path may follow sign-in, never another site. */
+    static String safeNext(String next) {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
+                || next.startsWith("/sign-")) {
+            return "/";
+        }
+        return next;
+    }
+
+    static Response seeOther(String location) {
+        return Response.seeOther(URI.create(location)).build();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.fleethook.identity.pages;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import org.jboss.resteasy.reactive.RestForm;
+
+import dev.fleethook.identity.ApiToken;
+import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
+import dev.fleethook.identity.security.CurrentAccount;
+import dev.fleethook.identity.service.ApiTokenService;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.InputValidator;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The signed-in account's personal API tokens. A new token's secret is shown on this page once. */
+@Path("/account/tokens")
+@Authenticated
+@Produces(MediaType.TEXT_HTML)
+public class TokenPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance tokens(List<ApiToken> tokens, String created, String name, String expiresInDays,
+                BadInputException errors, String nav);
+    }
+
+    @Inject
+    ApiTokenService tokens;
+
+    @Inject
+    CurrentAccount currentAccount;
+
+    @Inject
+    InputValidator validator;
+
+    @GET
+    public TemplateInstance list() {
+        return render(null, "", "90", null);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(@RestForm String name, @RestForm String expiresInDays) {
+        try {
+            Integer days = parseDays(expiresInDays);
+            CreateTokenRequest request = validator.check(new CreateTokenRequest(name == null ? null : name.trim(), days));
+            ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name(), days);
+            return Response.status(201).entity(render(created.secret(), "", "90", null)).build();
+        } catch (BadInputException e) {
+            return Response.status(400).entity(render(null, name, expiresInDays, e)).build();
+        }
+    }
+
+    @POST
+    @Path("/{id}/revoke")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response revoke(@PathParam("id") UUID id) {
+        tokens.revoke(currentAccount.get(), id);
+        return Response.seeOther(URI.create("/account/tokens")).build();
+    }
+
+    private TemplateInstance render(String created, String name, String days, BadInputException errors) {
+        return Templates.tokens(tokens.listOf(currentAccount.get()), created, name, days, errors, "tokens");
+    }
+
+    private static Integer parseDays(String value) {
+        if (value == null || value.isBlank() || "never".equals(value)) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("expiresInDays", "must be a number of days");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.fleethook.identity.security;
+
+import dev.fleethook.identity.Account;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+
+/** The signed-in account of this request. */
+@RequestScoped
+public class CurrentAccount {
+
+    @Inject
+    SecurityIdentity identity;
+
+    public Account get() {
+        Account account = identity.isAnonymous() ? null : identity.getAttribute(Identities.ACCOUNT);
+        if (account == null) {
+            throw new UnauthorizedException();
+        }
+        return account;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.fleethook.identity.security;
+
+import dev.fleethook.identity.Account;
+import dev.fleethook.tenant.CurrentTenant;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+
+/** Turns an {@link Account} into the security identity that carries its roles and tenant. */
+public final class Identities {
+
+    public static final String ACCOUNT = "fleethook.account";
+
+    private Identities() {
+    }
+
+    public static SecurityIdentity of(Account account) {
+        QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(account.email()))
+                .addRoles(account.securityRoles())
+                .addAttribute(ACCOUNT, account);
+        if (account.tenantId() != null) {
+            builder.addAttribute(CurrentTenant.ATTRIBUTE, account.tenantId());
+        }
+        return builder.build();
+    }
+}

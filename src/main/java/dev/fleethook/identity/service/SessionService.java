@@ -1,0 +1,109 @@
+package dev.fleethook.identity.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.fleethook.identity.Account;
+import dev.fleethook.identity.OperatorAccount;
+import dev.fleethook.identity.User;
+import dev.fleethook.identity.WebSession;
+import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.tenant.Tenant;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Server-side browser sessions: sign-out and disabling a user end them at once, on every replica.
+ * A session slides with activity up to the idle timeout, and never outlives the maximum lifetime.
+ */
+@ApplicationScoped
+public class SessionService {
+
+    private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @Inject
+    IdentityConfig config;
+
+    /** Opens a session for {@code account} and returns the cookie value. */
+    public String open(Account account) {
+        String token = Secrets.newToken("fhs_", 32);
+        Instant now = Instant.now();
+        currentTenant.withoutTenant(() -> {
+            WebSession s = new WebSession();
+            s.id = UUID.randomUUID();
+            s.tokenHash = Secrets.sha256(token);
+            s.operatorId = account.isOperator() ? account.id() : null;
+            s.userId = account.isOperator() ? null : account.id();
+            s.tenantId = account.tenantId();
+            s.createdAt = now;
+            s.lastSeenAt = now;
+            s.expiresAt = expiry(now, now);
+            s.persist();
+            return s;
+        });
+        return token;
+    }
+
+    /** The account behind a cookie value, if its session is alive and the account still allowed in. */
+    public Optional<Account> resolve(String token) {
+        String hash = Secrets.sha256(token);
+        Optional<WebSession> session = currentTenant.withoutTenant(() -> {
+            Optional<WebSession> found = WebSession.find("tokenHash", hash).firstResultOptional();
+            Instant now = Instant.now();
+            if (found.isEmpty()) {
+                return found;
+            }
+            WebSession s = found.get();
+            if (!s.expiresAt.isAfter(now)) {
+                s.delete();
+                return Optional.empty();
+            }
+            if (Duration.between(s.lastSeenAt, now).compareTo(TOUCH_EVERY) > 0) {
+                s.lastSeenAt = now;
+                s.expiresAt = expiry(s.createdAt, now);
+            }
+            return found;
+        });
+        return session.flatMap(this::accountOf);
+    }
+
+    public void close(String token) {
+        String hash = Secrets.sha256(token);
+        currentTenant.withoutTenant(() -> WebSession.delete("tokenHash", hash));
+    }
+
+    /** Ends every session of a user, e.g. when an admin disables or deletes them. */
+    public void closeAllOf(UUID userId) {
+        currentTenant.withoutTenant(() -> WebSession.delete("userId", userId));
+    }
+
+    private Instant expiry(Instant created, Instant now) {
+        Instant idle = now.plus(config.session().idleTimeout());
+        Instant max = created.plus(config.session().maxLifetime());
+        return idle.isBefore(max) ? idle : max;
+    }
+
+    Optional<Account> accountOf(WebSession s) {
+        if (s.operatorId != null) {
+            return currentTenant.withoutTenant(
+                    () -> OperatorAccount.<OperatorAccount> findByIdOptional(s.operatorId).map(Account::of));
+        }
+        return activeUser(currentTenant, s.tenantId, s.userId);
+    }
+
+    /** A user of an unsuspended tenant who is not disabled, loaded inside that tenant. */
+    static Optional<Account> activeUser(CurrentTenant currentTenant, String tenantId, UUID userId) {
+        return currentTenant.inTransaction(tenantId, () -> {
+            Tenant tenant = Tenant.findById(tenantId);
+            if (tenant == null || tenant.suspended) {
+                return Optional.<Account> empty();
+            }
+            return User.<User> findByIdOptional(userId).filter(u -> !u.disabled).map(Account::of);
+        });
+    }
+}

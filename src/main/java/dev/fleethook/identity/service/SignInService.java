@@ -1,0 +1,131 @@
+package dev.fleethook.identity.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.fleethook.identity.Account;
+import dev.fleethook.identity.OperatorAccount;
+import dev.fleethook.identity.Role;
+import dev.fleethook.tenant.CurrentTenant;
+import io.quarkus.hibernate.orm.panache.Panache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Checks an email and password, with throttling that every portal replica shares: after
+ * {@code max-failures} failures within the window the email is locked for the lockout period, whether
+ * or not the account exists (so the lock reveals nothing).
+ */
+@ApplicationScoped
+public class SignInService {
+
+    /** The email is locked; {@link #retryAfter} says for how long. */
+    public static class ThrottledException extends RuntimeException {
+        public final Duration retryAfter;
+
+        ThrottledException(Duration retryAfter) {
+            super("Too many failed sign-ins");
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    /** Wrong email or password, a disabled user, or a suspended tenant: the caller learns which never. */
+    public static class InvalidCredentialsException extends RuntimeException {
+        InvalidCredentialsException() {
+            super("Wrong email or password");
+        }
+    }
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @Inject
+    PasswordHasher hasher;
+
+    @Inject
+    IdentityConfig config;
+
+    public Account authenticate(String email, String password) {
+        if (email == null || password == null || email.isBlank() || password.isEmpty()) {
+            throw new InvalidCredentialsException();
+        }
+        String key = normalize(email);
+        Optional<Duration> locked = currentTenant.withoutTenant(() -> lockRemaining(key));
+        if (locked.isPresent()) {
+            throw new ThrottledException(locked.get());
+        }
+        Candidate candidate = currentTenant.withoutTenant(() -> find(key));
+        boolean ok = hasher.verify(password, candidate == null ? null : candidate.passwordHash)
+                && candidate != null && candidate.active;
+        if (!ok) {
+            currentTenant.withoutTenant(() -> recordFailure(key));
+            throw new InvalidCredentialsException();
+        }
+        currentTenant.withoutTenant(() -> Panache.getEntityManager()
+                .createNativeQuery("DELETE FROM sign_in_throttle WHERE email_key = ?1")
+                .setParameter(1, key).executeUpdate());
+        return candidate.account;
+    }
+
+    public static String normalize(String email) {
+        return email.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private record Candidate(Account account, String passwordHash, boolean active) {
+    }
+
+    private Optional<Duration> lockRemaining(String key) {
+        List<?> rows = Panache.getEntityManager()
+                .createNativeQuery("SELECT locked_until FROM sign_in_throttle WHERE email_key = ?1 AND locked_until > now()",
+                        Instant.class)
+                .setParameter(1, key).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Duration remaining = Duration.between(Instant.now(), (Instant) rows.get(0));
+        return Optional.of(remaining.isNegative() ? Duration.ZERO : remaining);
+    }
+
+    /** The one sanctioned cross-tenant read: sign-in happens before any tenant is known. */
+    private Candidate find(String key) {
+        Optional<OperatorAccount> operator = OperatorAccount.find("lower(email) = ?1", key).firstResultOptional();
+        if (operator.isPresent()) {
+            return new Candidate(Account.of(operator.get()), operator.get().passwordHash, true);
+        }
+        List<?> rows = Panache.getEntityManager().createNativeQuery("""
+                SELECT u.id, u.tenant_id, u.email, u.display_name, u.role, u.password_hash, u.disabled, t.suspended
+                  FROM app_user u JOIN tenant t ON t.id = u.tenant_id
+                 WHERE lower(u.email) = ?1""")
+                .setParameter(1, key).getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Object[] r = (Object[]) rows.get(0);
+        Account account = new Account(Account.Kind.USER, (UUID) r[0], (String) r[1], (String) r[2], (String) r[3],
+                Role.valueOf((String) r[4]));
+        boolean active = !((Boolean) r[6]) && !((Boolean) r[7]);
+        return new Candidate(account, (String) r[5], active);
+    }
+
+    private int recordFailure(String key) {
+        long window = config.signIn().window().toSeconds();
+        return Panache.getEntityManager().createNativeQuery("""
+                INSERT INTO sign_in_throttle AS t (email_key, failures, window_start, locked_until)
+                VALUES (?1, 1, now(), CASE WHEN ?2 <= 1 THEN now() + make_interval(secs => ?4) END)
+                ON CONFLICT (email_key) DO UPDATE SET
+                  failures = CASE WHEN t.window_start < now() - make_interval(secs => ?3) THEN 1 ELSE t.failures + 1 END,
+                  window_start = CASE WHEN t.window_start < now() - make_interval(secs => ?3) THEN now() ELSE t.window_start END,
+                  locked_until = CASE
+                    WHEN (CASE WHEN t.window_start < now() - make_interval(secs => ?3) THEN 1 ELSE t.failures + 1 END) >= ?2
+                    THEN now() + make_interval(secs => ?4) ELSE t.locked_until END""")
+                .setParameter(1, key)
+                .setParameter(2, config.signIn().maxFailures())
+                .setParameter(3, (double) window)
+                .setParameter(4, (double) config.signIn().lockout().toSeconds())
+                .executeUpdate();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.fleethook.identity.service;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.fleethook.identity.Account;
+import dev.fleethook.identity.Role;
+import dev.fleethook.identity.User;
+import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
+import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
+import dev.fleethook.web.ConflictException;
+import dev.fleethook.web.InputValidator;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.NotFoundException;
+
+/**
+ * The users of the current tenant. Every query runs under Hibernate's tenant filter, so another
+ * tenant's user is simply not found (404). A tenant always keeps at least one active admin.
+ */
+@ApplicationScoped
+public class UserService {
+
+    /** A created user, with the generated password when none was given (shown once). */
+    public record Created(User user, String generatedPassword) {
+    }
+
+    @Inject
+    PasswordHasher hasher;
+
+    @Inject
+    InputValidator validator;
+
+    @Inject
+    SessionService sessions;
+
+    public List<User> list(String query) {
+        if (query == null || query.isBlank()) {
+            return User.listAll(Sort.by("email"));
+        }
+        String like = "%" + query.trim().toLowerCase() + "%";
+        return User.list("lower(email) like ?1 or lower(displayName) like ?1", Sort.by("email"), like);
+    }
+
+    public Optional<User> find(UUID id) {
+        return User.findByIdOptional(id);
+    }
+
+    public long count() {
+        return User.count();
+    }
+
+    @Transactional
+    public Created create(CreateUserRequest request) {
+        validator.check(request);
+        String password = request.password() == null ? Secrets.newPassword() : request.password();
+        User user = new User();
+        user.id = UUID.randomUUID();
+        user.email = request.email().trim();
+        user.displayName = request.displayName().trim();
+        user.role = request.role();
+        user.passwordHash = hasher.hash(password);
+        user.createdAt = Instant.now();
+        persistUnique(user);
+        return new Created(user, request.password() == null ? password : null);
+    }
+
+    @Transactional
+    public User update(UUID id, UpdateUserRequest request, Account actor) {
+        validator.check(request);
+        User user = User.<User> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        boolean losesAdmin = user.role == Role.ADMIN && !user.disabled
+                && ((request.role() != null && request.role() != Role.ADMIN) || Boolean.TRUE.equals(request.disabled()));
+        if (losesAdmin && activeAdminsOtherThan(user.id) == 0) {
+            throw new ConflictException("A tenant needs at least one active admin; promote someone else first.");
+        }
+        if (request.displayName() != null) {
+            user.displayName = request.displayName().trim();
+        }
+        if (request.role() != null) {
+            user.role = request.role();
+        }
+        if (request.disabled() != null) {
+            user.disabled = request.disabled();
+        }
+        if (request.password() != null) {
+            user.passwordHash = hasher.hash(request.password());
+        }
+        if (user.disabled || request.password() != null) {
+            sessions.closeAllOf(user.id);
+        }
+        return user;
+    }
+
+    @Transactional
+    public void delete(UUID id, Account actor) {
+        User user = User.<User> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        if (user.id.equals(actor.id())) {
+            throw new ConflictException("You cannot delete your own account.");
+        }
+        if (user.role == Role.ADMIN && !user.disabled && activeAdminsOtherThan(user.id) == 0) {
+            throw new ConflictException("A tenant needs at least one active admin.");
+        }
+        user.delete();
+    }
+
+    private long activeAdminsOtherThan(UUID id) {
+        return User.count("role = ?1 and disabled = false and id <> ?2", Role.ADMIN, id);
+    }
+
+    /** Inserts a user; the unique index on email, not a look-up first, decides whether it is taken. */
+    static void persistUnique(User user) {
+        try {
+            user.persistAndFlush();
+        } catch (PersistenceException e) {
+            if (ConflictException.isUniqueViolation(e, "app_user_email_unique")) {
+                throw new ConflictException("The email " + user.email + " is already in use.");
+            }
+            throw e;
+        }
+    }
+}

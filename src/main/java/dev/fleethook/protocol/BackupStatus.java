@@ -1,0 +1,33 @@
+package dev.fleethook.protocol;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Outcome of the backup phase of an attempt. The integers are a stable contract: they are passed to
+ * post-scripts as their fourth argument and exported as {@code FLEETHOOK_BACKUP_STATUS}.
+ */
+public enum BackupStatus {
+    SUCCESSFUL(0), FAILED(1), CANCELED(2), WINDOW_EXPIRED(3), NOT_EXECUTED(4), PARTIALLY_SUCCESSFUL(5);
+
+    private final int code;
+
+    BackupStatus(int code) {
+        this.code = code;
+    }
+
+    @JsonValue
+    public int code() {
+        return code;
+    }
+
+    @JsonCreator
+    public static BackupStatus ofCode(int code) {
+        for (BackupStatus s : values()) {
+            if (s.code == code) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown backup status " + code);
+    }
+}

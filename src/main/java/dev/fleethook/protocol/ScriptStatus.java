@@ -1,0 +1,33 @@
+package dev.fleethook.protocol;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Outcome of a pre- or post-backup script. The integers are a stable contract: they are passed to
+ * post-scripts as arguments and exported as {@code FLEETHOOK_PRE_STATUS}.
+ */
+public enum ScriptStatus {
+    SUCCESSFUL(0), FAILED(1), SKIPPED(2), TIMED_OUT(3), DISABLED(4);
+
+    private final int code;
+
+    ScriptStatus(int code) {
+        this.code = code;
+    }
+
+    @JsonValue
+    public int code() {
+        return code;
+    }
+
+    @JsonCreator
+    public static ScriptStatus ofCode(int code) {
+        for (ScriptStatus s : values()) {
+            if (s.code == code) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown script status " + code);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.fleethook.tenant.pages;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import org.jboss.resteasy.reactive.RestForm;
+
+import dev.fleethook.identity.Role;
+import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantService;
+import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
+import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.ConflictException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The platform operator's tenant list: create a tenant with its first admin, suspend, resume. */
+@Path("/operator/tenants")
+@RolesAllowed(Role.PLATFORM)
+@Produces(MediaType.TEXT_HTML)
+public class OperatorTenantPages {
+
+    /** The create form as posted, with its errors and the one-time notice. */
+    public record Form(String name, String slug, String timeZone, String adminEmail, String adminName,
+            BadInputException errors, String notice, String error) {
+        static Form empty() {
+            return new Form("", "", "UTC", "", "", null, null, null);
+        }
+
+        public String errorFor(String field) {
+            return errors == null ? null : errors.messageFor(field);
+        }
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance tenants(List<Tenant> tenants, Map<String, Long> users, Form form, String nav);
+    }
+
+    @Inject
+    TenantService tenants;
+
+    @GET
+    public TemplateInstance list() {
+        return render(Form.empty());
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(@RestForm String name, @RestForm String slug, @RestForm String timeZone,
+            @RestForm String adminEmail, @RestForm String adminName, @RestForm String adminPassword) {
+        Form typed = new Form(name, slug, timeZone, adminEmail, adminName, null, null, null);
+        try {
+            TenantService.Created c = tenants.create(new CreateTenantRequest(name, slug, timeZone, adminEmail, adminName,
+                    adminPassword == null || adminPassword.isEmpty() ? null : adminPassword));
+            String notice = "Created " + c.tenant().name + " with admin " + c.admin().email + "."
+                    + (c.generatedPassword() == null ? "" : " Their password, shown only now: " + c.generatedPassword());
+            return Response.status(201).entity(render(new Form("", "", "UTC", "", "", null, notice, null))).build();
+        } catch (BadInputException e) {
+            return Response.status(400).entity(render(new Form(name, slug, timeZone, adminEmail, adminName, e, null,
+                    null))).build();
+        } catch (ConflictException e) {
+            return Response.status(409).entity(render(new Form(name, slug, timeZone, adminEmail, adminName, null, null,
+                    e.getMessage()))).build();
+        }
+    }
+
+    @POST
+    @Path("/{id}/suspend")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response suspend(@PathParam("id") String id) {
+        tenants.update(id, new UpdateTenantRequest(null, true));
+        return Response.seeOther(URI.create("/operator/tenants")).build();
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response resume(@PathParam("id") String id) {
+        tenants.update(id, new UpdateTenantRequest(null, false));
+        return Response.seeOther(URI.create("/operator/tenants")).build();
+    }
+
+    private TemplateInstance render(Form form) {
+        return Templates.tenants(tenants.list(), tenants.userCounts(), form, "tenants");
+    }
+}

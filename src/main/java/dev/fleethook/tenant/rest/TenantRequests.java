@@ -1,0 +1,31 @@
+package dev.fleethook.tenant.rest;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Wire records for the operator's tenant API. */
+public final class TenantRequests {
+
+    private TenantRequests() {
+    }
+
+    /** A new tenant with its first admin; without an admin password one is generated and returned once. */
+    public record CreateTenantRequest(
+            @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String name,
+            @NotBlank(message = "is required")
+            @Pattern(regexp = "[a-z0-9][a-z0-9-]{1,62}", message = "must be 2 to 63 lowercase letters, digits or dashes")
+            String slug,
+            @Size(max = 64) String timeZone,
+            @NotBlank(message = "is required") @Email(message = "must be an email address") @Size(max = 254) String adminEmail,
+            @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String adminName,
+            @Size(min = 12, max = 200, message = "must be 12 to 200 characters") String adminPassword) {
+    }
+
+    /** Suspending a tenant signs its users and agents out at their next request. */
+    public record UpdateTenantRequest(
+            @Size(min = 1, max = 120, message = "must be 1 to 120 characters") String name,
+            Boolean suspended) {
+    }
+}

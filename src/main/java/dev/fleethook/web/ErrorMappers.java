@@ -1,0 +1,158 @@
+package dev.fleethook.web;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.ForbiddenException;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/**
+ * Every error becomes a clear answer, never a stack trace: {@code application/problem+json} under
+ * {@code /api}, an error page elsewhere.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @CheckedTemplate(basePath = "Errors")
+    static class Templates {
+        static native TemplateInstance error(int status, String title, String detail);
+    }
+
+    @ServerExceptionMapper
+    public Response badInput(BadInputException e, UriInfo uri) {
+        return respond(uri, new Problem("about:blank", "Invalid input", 400, e.getMessage(), path(uri), e.errors()));
+    }
+
+    @ServerExceptionMapper
+    public Response constraintViolation(ConstraintViolationException e, UriInfo uri) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
+            errors.add(new Problem.FieldError(fieldName(v.getPropertyPath()), v.getMessage()));
+        }
+        errors.sort((a, b) -> a.field().compareTo(b.field()));
+        return respond(uri, new Problem("about:blank", "Invalid input", 400,
+                errors.isEmpty() ? "Invalid input" : errors.get(0).field() + ": " + errors.get(0).message(),
+                path(uri), errors));
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return json(e, uri);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        String field = null;
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonMappingException.Reference ref : m.getPath()) {
+                if (ref.getFieldName() != null) {
+                    sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    sb.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            field = sb.toString();
+        }
+        String reason = "has the wrong type or format";
+        if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
+            reason = "must be one of " + java.util.Arrays.stream(f.getTargetType().getEnumConstants())
+                    .map(Object::toString).collect(java.util.stream.Collectors.joining(", "));
+        }
+        String detail = field == null ? "The body is not valid JSON for this endpoint."
+                : "Field '" + field + "' " + reason + ".";
+        List<Problem.FieldError> errors = field == null ? List.of() : List.of(new Problem.FieldError(field, reason));
+        return respond(uri, new Problem("about:blank", "Malformed request body", 400, detail, path(uri), errors));
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e, UriInfo uri) {
+        return respond(uri, Problem.of(409, "Conflict", e.getMessage(), path(uri)));
+    }
+
+    @ServerExceptionMapper
+    public Response staleWrite(OptimisticLockException e, UriInfo uri) {
+        return respond(uri, Problem.of(409, "Conflict",
+                "Someone else changed this in the meantime; reload and apply your change again.", path(uri)));
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return respond(uri, Problem.of(403, "Forbidden", "Your role does not allow this action.", path(uri)));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status < 400) {
+            return e.getResponse();
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return json(json, uri);
+        }
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known == null ? "Error" : known.getReasonPhrase();
+        String detail = switch (status) {
+            case 404 -> "Nothing exists at this address.";
+            case 405 -> "This method is not allowed here.";
+            case 415 -> "This media type is not accepted here.";
+            default -> e.getMessage();
+        };
+        return respond(uri, Problem.of(status, title, detail, path(uri)));
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.errorf(e, "Unexpected error %s on %s", reference, path(uri));
+        return respond(uri, Problem.of(500, "Internal error",
+                "Something went wrong on our side (reference " + reference + ").", path(uri)));
+    }
+
+    static Response respond(UriInfo uri, Problem problem) {
+        if (path(uri).startsWith("/api/")) {
+            return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+        }
+        return Response.status(problem.status()).type(MediaType.TEXT_HTML_TYPE)
+                .entity(Templates.error(problem.status(), problem.title(), problem.detail())).build();
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? "" : "/" + uri.getPath().replaceFirst("^/", "");
+    }
+
+    private static String fieldName(Path path) {
+        // "create.request.email" -> "email": drop the method and parameter nodes.
+        List<String> names = new ArrayList<>();
+        for (Path.Node node : path) {
+            if (node.getKind() == jakarta.validation.ElementKind.PROPERTY
+                    || node.getKind() == jakarta.validation.ElementKind.CONTAINER_ELEMENT) {
+                names.add(node.getName());
+            }
+        }
+        if (names.isEmpty()) {
+            String s = path.toString();
+            return s.substring(s.lastIndexOf('.') + 1);
+        }
+        return String.join(".", names);
+    }
+}
