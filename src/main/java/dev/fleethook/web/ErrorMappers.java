@@ -1,5 +1,8 @@
 package dev.fleethook.web;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,11 +18,13 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -93,6 +98,23 @@ public class ErrorMappers {
     public Response staleWrite(OptimisticLockException e, UriInfo uri) {
         return respond(uri, Problem.of(409, "Conflict",
                 "Someone else changed this in the meantime; reload and apply your change again.", path(uri)));
+    }
+
+    /** Signed out: the API answers 401 with a problem; pages send the browser to sign in. */
+    @ServerExceptionMapper(priority = 1)
+    public Response unauthorized(UnauthorizedException e, UriInfo uri, HttpHeaders headers) {
+        String path = path(uri);
+        if (path.startsWith("/api/")) {
+            return Response.status(401).type(Problem.MEDIA_TYPE).header("WWW-Authenticate", "Bearer realm=\"fleethook\"")
+                    .entity(Problem.of(401, "Unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'.",
+                            path))
+                    .build();
+        }
+        String location = "/sign-in?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8);
+        if (headers.getHeaderString("HX-Request") != null) {
+            return Response.status(401).header("HX-Redirect", location).build();
+        }
+        return Response.status(302).location(URI.create(location)).build();
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,9 @@ import dev.fleethook.identity.Account;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.security.Identities;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.core.http.Cookie;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -13,8 +16,32 @@ import jakarta.inject.Named;
 @RequestScoped
 public class PageContext {
 
+    /** Form field and header names of the CSRF token (see quarkus.rest-csrf.* in application.properties). */
+    public static final String CSRF_FIELD = "csrf-token";
+    static final String CSRF_COOKIE = "fleethook-csrf";
+
     @Inject
     SecurityIdentity identity;
+
+    @Inject
+    CurrentVertxRequest request;
+
+    /**
+     * The CSRF token for forms on this page. The CSRF filter provides it on GET requests; error pages
+     * rendered for a refused POST fall back to the browser's CSRF cookie (the token is the cookie value).
+     */
+    public String csrf() {
+        RoutingContext rc = request.getCurrent();
+        if (rc == null) {
+            return "";
+        }
+        Object token = rc.get("csrf_token");
+        if (token != null) {
+            return token.toString();
+        }
+        Cookie cookie = rc.request().getCookie(CSRF_COOKIE);
+        return cookie == null ? "" : cookie.getValue();
+    }
 
     public Account account() {
         return identity.isAnonymous() ? null : identity.getAttribute(Identities.ACCOUNT);

@@ -48,7 +48,7 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
         String path = context.normalizedPath();
         if (isApi(path)) {
             if (path.startsWith("/api/agent/")) {
-                return Uni.createFrom().optional(java.util.Optional.empty());
+                return Uni.createFrom().nullItem();
             }
             String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
             if (authorization == null) {
@@ -80,6 +80,9 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         if (isApi(context.normalizedPath())) {
             return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"fleethook\""));
+        }
+        if (context.request().getHeader("HX-Request") != null) {
+            return Uni.createFrom().item(new ChallengeData(401, "HX-Redirect", signInLocation(context)));
         }
         return Uni.createFrom().item(new ChallengeData(302, "Location", signInLocation(context)));
     }

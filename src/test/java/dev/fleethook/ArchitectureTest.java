@@ -1,0 +1,44 @@
+package dev.fleethook;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+/** The boundaries that let the agent ship as a small jar of its own. */
+class ArchitectureTest {
+
+    static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.fleethook");
+
+    @Test
+    void protocolDependsOnlyOnTheJdkAndJacksonAnnotations() {
+        classes().that().resideInAPackage("dev.fleethook.protocol..")
+                .should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "com.fasterxml.jackson.annotation..", "dev.fleethook.protocol..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theAgentNeverUsesPortalOrQuarkusClasses() {
+        noClasses().that().resideInAPackage("dev.fleethook.agent..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "io.vertx..",
+                        "org.hibernate..", "dev.fleethook.tenant..", "dev.fleethook.identity..", "dev.fleethook.web..",
+                        "dev.fleethook.fleet..", "dev.fleethook.policy..", "dev.fleethook.job..",
+                        "dev.fleethook.alert..", "dev.fleethook.audit..")
+                .allowEmptyShould(true)
+                .check(CLASSES);
+    }
+
+    @Test
+    void thePortalNeverReachesIntoTheAgent() {
+        noClasses().that().resideOutsideOfPackages("dev.fleethook.agent..")
+                .should().dependOnClassesThat().resideInAPackage("dev.fleethook.agent..")
+                .check(CLASSES);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.fleethook.tenant;
+
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.fleethook.support.Fixtures;
+import dev.fleethook.support.Fixtures.TenantFixture;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/**
+ * Tenant isolation: data created in tenant A, then every read and write of it through tenant B (API
+ * and pages) must answer 404, as if it did not exist. Each feature adds its endpoints to
+ * {@link #probes()}.
+ */
+@QuarkusTest
+class CrossTenantTest {
+
+    /** One request tenant B makes against an object of tenant A. */
+    record Probe(String method, String path, Object body) {
+    }
+
+    static TenantFixture a;
+    static TenantFixture b;
+    static Fixtures.UserFixture userOfA;
+
+    @BeforeEach
+    void twoTenants() {
+        if (a != null) {
+            return;
+        }
+        a = Fixtures.newTenant("Alpha");
+        b = Fixtures.newTenant("Bravo");
+        userOfA = Fixtures.newUser(a, "VIEWER");
+    }
+
+    static List<Probe> probes() {
+        List<Probe> probes = new ArrayList<>();
+        // identity: users
+        probes.add(new Probe("GET", "/api/v1/users/" + userOfA.id(), null));
+        probes.add(new Probe("PATCH", "/api/v1/users/" + userOfA.id(), Map.of("role", "ADMIN")));
+        probes.add(new Probe("DELETE", "/api/v1/users/" + userOfA.id(), null));
+        // identity: API tokens belong to their owner only
+        String tokenOfA = Fixtures.bearer(a.adminToken()).get("/api/v1/me/tokens").then().extract().path("[0].id");
+        probes.add(new Probe("DELETE", "/api/v1/me/tokens/" + tokenOfA, null));
+        return probes;
+    }
+
+    @Test
+    void everyReadAndWriteOfAnotherTenantsDataIsNotFound() {
+        List<String> leaks = new ArrayList<>();
+        for (Probe p : probes()) {
+            var spec = b.admin();
+            if (p.body() != null) {
+                spec = spec.body(p.body());
+            }
+            Response r = spec.request(p.method(), p.path());
+            if (r.statusCode() != 404) {
+                leaks.add(p.method() + " " + p.path() + " -> " + r.statusCode());
+            }
+        }
+        assertEquals(List.of(), leaks, "tenant B reached tenant A's data");
+        // ... and nothing changed in tenant A.
+        a.admin().get("/api/v1/users/" + userOfA.id()).then().statusCode(200)
+                .body("role", org.hamcrest.Matchers.equalTo("VIEWER"));
+        userOfA.api().get("/api/v1/me").then().statusCode(200);
+        a.admin().get("/api/v1/me").then().statusCode(200);
+    }
+
+    @Test
+    void listsNeverShowAnotherTenantsRows() {
+        b.admin().get("/api/v1/users").then().statusCode(200)
+                .body("email", not(hasItem(userOfA.email()))).body("email", not(hasItem(a.adminEmail())));
+        b.admin().queryParam("q", userOfA.email()).get("/api/v1/users").then().body("size()",
+                org.hamcrest.Matchers.equalTo(0));
+    }
+
+    @Test
+    void pageActionsOnAnotherTenantsUserAreNotFound() {
+        var browser = Fixtures.Browser.signIn(b.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        browser.postForm("/users/" + userOfA.id(), "role", "ADMIN").then().statusCode(404);
+        browser.postForm("/users/" + userOfA.id() + "/delete").then().statusCode(404);
+        browser.get("/users").then().body(not(org.hamcrest.Matchers.containsString(userOfA.email())));
+        a.admin().get("/api/v1/users/" + userOfA.id()).then().statusCode(200);
+    }
+}

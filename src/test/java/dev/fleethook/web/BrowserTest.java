@@ -1,0 +1,93 @@
+package dev.fleethook.web;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+
+import dev.fleethook.support.Fixtures;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A real browser (Debian's headless Chromium) signs in and uses the pages. Skipped only when no
+ * Chromium is installed and {@code FLEETHOOK_REQUIRE_BROWSER} is unset; CI sets it.
+ */
+@QuarkusTest
+class BrowserTest {
+
+    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("FLEETHOOK_CHROMIUM", "/usr/bin/chromium"));
+
+    static Playwright playwright;
+    static Browser browser;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @BeforeAll
+    static void launch() {
+        boolean required = System.getenv("FLEETHOOK_REQUIRE_BROWSER") != null;
+        if (!required) {
+            Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM);
+        }
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(CHROMIUM).setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic")));
+    }
+
+    @AfterAll
+    static void close() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @Test
+    void anAdminSignsInAndSeesTheTenantHome() throws Exception {
+        var tenant = Fixtures.newTenant("Browser Co");
+        Page page = browser.newPage();
+        page.navigate(base.toString());
+        PlaywrightAssertions.assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/sign-in.*"));
+        page.getByLabel("Email").fill(tenant.adminEmail());
+        page.getByLabel("Password").fill(Fixtures.DEFAULT_PASSWORD);
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Sign in")).click();
+        PlaywrightAssertions.assertThat(page.locator("h1")).hasText("Browser Co");
+        PlaywrightAssertions.assertThat(page.getByTestId("who")).containsText(tenant.adminEmail());
+        Path shots = Path.of("target", "screenshots");
+        Files.createDirectories(shots);
+        page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("home.png")).setFullPage(true));
+
+        // htmx search on the users page swaps the table in place.
+        page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                new Page.GetByRoleOptions().setName("Users").setExact(true)).click();
+        page.getByLabel("Search users").fill("nobody-matches-this");
+        PlaywrightAssertions.assertThat(page.locator("#user-table")).containsText("No user matches");
+        page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("users.png")).setFullPage(true));
+
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Sign out")).click();
+        PlaywrightAssertions.assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/sign-in"));
+        assertTrue(page.content().contains("Sign in to Fleethook"));
+    }
+}
