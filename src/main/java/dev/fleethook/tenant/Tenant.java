@@ -26,6 +26,10 @@ public class Tenant extends PanacheEntityBase {
 
     public boolean suspended;
 
+    /** The longest pre/post-script timeout a policy may set; null for no maximum. */
+    @Column(name = "max_script_timeout_seconds")
+    public Integer maxScriptTimeoutSeconds;
+
     @Column(name = "created_at")
     public Instant createdAt;
 }

@@ -9,11 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.service.PasswordHasher;
 import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
+import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
 import dev.fleethook.web.BadInputException;
 import dev.fleethook.web.ConflictException;
@@ -21,6 +23,7 @@ import dev.fleethook.web.InputValidator;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.NotFoundException;
@@ -31,6 +34,19 @@ public class TenantService {
 
     public record Created(Tenant tenant, User admin, String generatedPassword) {
     }
+
+    /**
+     * Fired inside the transaction that creates a tenant, bound to that tenant: features add what a new
+     * tenant starts with (the default policy) so that it is created with it or not at all.
+     */
+    public record TenantCreated(String tenantId) {
+    }
+
+    @Inject
+    Event<TenantCreated> tenantCreated;
+
+    @Inject
+    AuditService audit;
 
     @Inject
     CurrentTenant currentTenant;
@@ -100,21 +116,65 @@ public class TenantService {
                 }
                 throw e;
             }
+            tenantCreated.fire(new TenantCreated(tenantId));
+            audit.record("tenant.create", "tenant", tenantId, "Created tenant " + tenant.name + " with admin " + admin.email,
+                    null, Map.of("name", tenant.name, "slug", tenant.slug, "timeZone", tenant.timeZone));
             return new Created(tenant, admin, request.adminPassword() == null ? password : null);
         });
     }
 
     public Tenant update(String id, UpdateTenantRequest request) {
         validator.check(request);
-        return currentTenant.withoutTenant(() -> {
-            Tenant tenant = Tenant.<Tenant> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        if (find(id).isEmpty()) {
+            throw new NotFoundException();
+        }
+        return currentTenant.inTransaction(id, () -> {
+            Tenant tenant = Tenant.<Tenant> findById(id);
+            Map<String, Object> before = Map.of("name", tenant.name, "suspended", tenant.suspended);
             if (request.name() != null) {
                 tenant.name = request.name().trim();
             }
             if (request.suspended() != null) {
                 tenant.suspended = request.suspended();
             }
+            audit.record("tenant.update", "tenant", id, (tenant.suspended ? "Suspended" : "Updated") + " tenant " + tenant.name,
+                    before, Map.of("name", tenant.name, "suspended", tenant.suspended));
             return tenant;
         });
+    }
+
+    /** The current tenant's own settings, changed by its admin. */
+    @jakarta.transaction.Transactional
+    public Tenant updateSettings(TenantSettingsRequest request) {
+        validator.check(request);
+        Tenant tenant = Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(NotFoundException::new);
+        Map<String, Object> before = settings(tenant);
+        if (request.timeZone() != null) {
+            try {
+                tenant.timeZone = ZoneId.of(request.timeZone().trim()).getId();
+            } catch (DateTimeException e) {
+                throw new BadInputException("timeZone", "must be a time zone such as Europe/Paris or UTC");
+            }
+        }
+        if (request.maxScriptTimeoutSeconds() != null) {
+            tenant.maxScriptTimeoutSeconds = request.maxScriptTimeoutSeconds() == 0 ? null : request.maxScriptTimeoutSeconds();
+        }
+        audit.record("tenant.settings", "tenant", tenant.id, "Changed organization settings", before, settings(tenant));
+        settingsChanged.fire(new TenantSettingsChanged(tenant.id));
+        return tenant;
+    }
+
+    /** Fired when settings that shape policy documents change, such as the time zone. */
+    public record TenantSettingsChanged(String tenantId) {
+    }
+
+    @Inject
+    Event<TenantSettingsChanged> settingsChanged;
+
+    private static Map<String, Object> settings(Tenant t) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("timeZone", t.timeZone);
+        m.put("maxScriptTimeoutSeconds", t.maxScriptTimeoutSeconds);
+        return m;
     }
 }

@@ -16,6 +16,12 @@ public class BadInputException extends RuntimeException {
         this(List.of(new Problem.FieldError(field, message)));
     }
 
+    /** The same errors with each field under {@code prefix} ("spec." + "retry.count"). */
+    public BadInputException prefixed(String prefix) {
+        return new BadInputException(errors.stream()
+                .map(e -> new Problem.FieldError(prefix + e.field(), e.message())).toList());
+    }
+
     public List<Problem.FieldError> errors() {
         return errors;
     }

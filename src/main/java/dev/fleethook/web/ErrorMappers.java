@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -79,6 +80,11 @@ public class ErrorMappers {
             field = sb.toString();
         }
         String reason = "has the wrong type or format";
+        if (e instanceof UnrecognizedPropertyException) {
+            reason = "is not a known field";
+        } else if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+            reason = iae.getMessage();
+        }
         if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
             reason = "must be one of " + java.util.Arrays.stream(f.getTargetType().getEnumConstants())
                     .map(Object::toString).collect(java.util.stream.Collectors.joining(", "));

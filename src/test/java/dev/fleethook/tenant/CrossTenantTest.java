@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.Fixtures.TenantFixture;
+import dev.fleethook.support.PolicyFixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -31,6 +32,7 @@ class CrossTenantTest {
     static TenantFixture a;
     static TenantFixture b;
     static Fixtures.UserFixture userOfA;
+    static String policyOfA;
 
     @BeforeEach
     void twoTenants() {
@@ -40,6 +42,8 @@ class CrossTenantTest {
         a = Fixtures.newTenant("Alpha");
         b = Fixtures.newTenant("Bravo");
         userOfA = Fixtures.newUser(a, "VIEWER");
+        policyOfA = a.admin().body(PolicyFixtures.save(PolicyFixtures.spec("Alpha nightly"), null))
+                .post("/api/v1/policies").then().statusCode(201).extract().path("id");
     }
 
     static List<Probe> probes() {
@@ -51,6 +55,17 @@ class CrossTenantTest {
         // identity: API tokens belong to their owner only
         String tokenOfA = Fixtures.bearer(a.adminToken()).get("/api/v1/me/tokens").then().extract().path("[0].id");
         probes.add(new Probe("DELETE", "/api/v1/me/tokens/" + tokenOfA, null));
+        // policy: every read and write of a policy and its revisions
+        String p = "/api/v1/policies/" + policyOfA;
+        probes.add(new Probe("GET", p, null));
+        probes.add(new Probe("PUT", p, PolicyFixtures.save(PolicyFixtures.spec("Stolen"), 1)));
+        probes.add(new Probe("DELETE", p, null));
+        probes.add(new Probe("GET", p + "/revisions", null));
+        probes.add(new Probe("GET", p + "/revisions/1", null));
+        probes.add(new Probe("GET", p + "/diff?from=1&to=1", null));
+        probes.add(new Probe("POST", p + "/rollback", Map.of("revision", 1, "baseRevision", 1)));
+        probes.add(new Probe("POST", p + "/default", null));
+        probes.add(new Probe("GET", p + "/document?os=linux", null));
         return probes;
     }
 
@@ -72,11 +87,16 @@ class CrossTenantTest {
         a.admin().get("/api/v1/users/" + userOfA.id()).then().statusCode(200)
                 .body("role", org.hamcrest.Matchers.equalTo("VIEWER"));
         userOfA.api().get("/api/v1/me").then().statusCode(200);
+        a.admin().get("/api/v1/policies/" + policyOfA).then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.equalTo("Alpha nightly"))
+                .body("currentRevision", org.hamcrest.Matchers.equalTo(1));
         a.admin().get("/api/v1/me").then().statusCode(200);
     }
 
     @Test
     void listsNeverShowAnotherTenantsRows() {
+        b.admin().get("/api/v1/policies").then().body("id", not(hasItem(policyOfA)));
+        b.admin().get("/api/v1/audit").then().body("targetId", not(hasItem(policyOfA)));
         b.admin().get("/api/v1/users").then().statusCode(200)
                 .body("email", not(hasItem(userOfA.email()))).body("email", not(hasItem(a.adminEmail())));
         b.admin().queryParam("q", userOfA.email()).get("/api/v1/users").then().body("size()",

@@ -20,4 +20,10 @@ public class CurrentAccount {
         }
         return account;
     }
+
+    /** The email to record as author of a change: the signed-in account's, or "system" for start-up work. */
+    public String email() {
+        Account account = identity.isAnonymous() ? null : identity.getAttribute(Identities.ACCOUNT);
+        return account == null ? "system" : account.email();
+    }
 }

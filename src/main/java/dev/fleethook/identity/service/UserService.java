@@ -2,9 +2,11 @@ package dev.fleethook.identity.service;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
@@ -39,6 +41,13 @@ public class UserService {
     @Inject
     SessionService sessions;
 
+    @Inject
+    AuditService audit;
+
+    private static Map<String, Object> snapshot(User u) {
+        return Map.of("email", u.email, "displayName", u.displayName, "role", u.role.name(), "disabled", u.disabled);
+    }
+
     public List<User> list(String query) {
         if (query == null || query.isBlank()) {
             return User.listAll(Sort.by("email"));
@@ -67,6 +76,8 @@ public class UserService {
         user.passwordHash = hasher.hash(password);
         user.createdAt = Instant.now();
         persistUnique(user);
+        audit.record("user.create", "user", user.id, "Added " + user.email + " as " + user.role.label(), null,
+                snapshot(user));
         return new Created(user, request.password() == null ? password : null);
     }
 
@@ -79,6 +90,7 @@ public class UserService {
         if (losesAdmin && activeAdminsOtherThan(user.id) == 0) {
             throw new ConflictException("A tenant needs at least one active admin; promote someone else first.");
         }
+        Map<String, Object> before = snapshot(user);
         if (request.displayName() != null) {
             user.displayName = request.displayName().trim();
         }
@@ -94,6 +106,8 @@ public class UserService {
         if (user.disabled || request.password() != null) {
             sessions.closeAllOf(user.id);
         }
+        audit.record("user.update", "user", user.id, "Changed " + user.email
+                + (request.password() != null ? " (password reset)" : ""), before, snapshot(user));
         return user;
     }
 
@@ -106,6 +120,7 @@ public class UserService {
         if (user.role == Role.ADMIN && !user.disabled && activeAdminsOtherThan(user.id) == 0) {
             throw new ConflictException("A tenant needs at least one active admin.");
         }
+        audit.record("user.delete", "user", user.id, "Deleted " + user.email, snapshot(user), null);
         user.delete();
     }
 

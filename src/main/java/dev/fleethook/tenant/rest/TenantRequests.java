@@ -28,4 +28,16 @@ public final class TenantRequests {
             @Size(min = 1, max = 120, message = "must be 1 to 120 characters") String name,
             Boolean suspended) {
     }
+
+    /** The organization's own settings; a maximum of 0 removes it. */
+    public record TenantSettingsRequest(
+            @Size(max = 64, message = "must be at most 64 characters") String timeZone,
+            @jakarta.validation.constraints.Min(value = 0, message = "must be 0 (no maximum) to 86400 seconds")
+            @jakarta.validation.constraints.Max(value = 86400, message = "must be 0 (no maximum) to 86400 seconds")
+            Integer maxScriptTimeoutSeconds) {
+    }
+
+    public record TenantSettingsResponse(String id, String name, String slug, String timeZone,
+            Integer maxScriptTimeoutSeconds) {
+    }
 }

@@ -1,0 +1,302 @@
+package dev.fleethook.policy.service;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.fleethook.audit.AuditService;
+import dev.fleethook.identity.security.CurrentAccount;
+import dev.fleethook.identity.service.Secrets;
+import dev.fleethook.policy.Policy;
+import dev.fleethook.policy.PolicyRevision;
+import dev.fleethook.policy.PolicySpec;
+import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
+import dev.fleethook.protocol.BackupEngine;
+import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.TargetOs;
+import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantService;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.ConflictException;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.NotFoundException;
+
+/**
+ * Policies of the current tenant and their revisions. Every change of content is a new immutable
+ * revision; a save based on a stale revision is refused (409). Each change is audited in the same
+ * transaction.
+ */
+@ApplicationScoped
+public class PolicyService {
+
+    /** Fired after a policy's current revision changed or the policy was deleted (cache invalidation). */
+    public record PolicyChanged(String tenantId, UUID policyId) {
+    }
+
+    @Inject
+    PolicyValidator validator;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    AuditService audit;
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @Inject
+    CurrentAccount currentAccount;
+
+    @Inject
+    Event<PolicyChanged> changed;
+
+    public List<Policy> list() {
+        return Policy.listAll(Sort.by("name"));
+    }
+
+    public Optional<Policy> find(UUID id) {
+        return Policy.findByIdOptional(id);
+    }
+
+    public Policy require(UUID id) {
+        return find(id).orElseThrow(NotFoundException::new);
+    }
+
+    public PolicySpec currentSpec(Policy policy) {
+        return spec(revision(policy.id, policy.currentRevision).orElseThrow());
+    }
+
+    public Tenant tenant() {
+        return Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(NotFoundException::new);
+    }
+
+    public List<ZonedDateTime> nextRuns(PolicySpec spec, int count) {
+        ZoneId zone = ZoneId.of(tenant().timeZone);
+        return Schedules.nextRuns(Schedules.toCron(spec.schedule()), zone, ZonedDateTime.now(zone), count);
+    }
+
+    @Transactional
+    public Policy create(SavePolicyRequest request) {
+        PolicySpec spec = validator.check(request == null ? null : request.spec(), tenant().maxScriptTimeoutSeconds);
+        Policy policy = new Policy();
+        policy.id = UUID.randomUUID();
+        policy.createdAt = Instant.now();
+        policy.isDefault = false;
+        apply(policy, spec, 1, request.note());
+        try {
+            policy.persistAndFlush();
+        } catch (PersistenceException e) {
+            throw nameTaken(e, spec);
+        }
+        PolicyRevision revision = newRevision(policy, spec, 1, request.note());
+        audit.record("policy.create", "policy", policy.id, "Created policy " + spec.name(), null, revision.spec);
+        return policy;
+    }
+
+    @Transactional
+    public Policy update(UUID id, SavePolicyRequest request) {
+        Policy policy = lockedForChange(id, request == null ? null : request.baseRevision());
+        PolicySpec spec = validator.check(request.spec(), tenant().maxScriptTimeoutSeconds);
+        return saveRevision(policy, spec, request.note(), "policy.update", "Changed policy " + spec.name());
+    }
+
+    @Transactional
+    public Policy rollback(UUID id, Integer toRevision, Integer baseRevision, String note) {
+        if (toRevision == null) {
+            throw new BadInputException("revision", "name the revision to roll back to");
+        }
+        Policy policy = lockedForChange(id, baseRevision);
+        PolicyRevision target = revision(id, toRevision)
+                .orElseThrow(() -> new BadInputException("revision", "policy has no revision " + toRevision));
+        PolicySpec spec = spec(target);
+        String why = note == null || note.isBlank() ? "Rolled back to revision " + toRevision : note;
+        return saveRevision(policy, spec, why, "policy.rollback",
+                "Rolled back policy " + spec.name() + " to revision " + toRevision);
+    }
+
+    @Transactional
+    public void delete(UUID id) {
+        Policy policy = require(id);
+        if (policy.isDefault) {
+            throw new ConflictException("The default policy cannot be deleted; make another policy the default first.");
+        }
+        String before = revision(id, policy.currentRevision).map(r -> r.spec).orElse(null);
+        audit.record("policy.delete", "policy", id, "Deleted policy " + policy.name, before, null);
+        PolicyRevision.delete("policyId", id);
+        policy.delete();
+        changed.fire(new PolicyChanged(policy.tenantId, id));
+    }
+
+    /** Makes {@code id} the tenant's default policy (the one new servers get). */
+    @Transactional
+    public Policy makeDefault(UUID id) {
+        Policy policy = require(id);
+        if (!policy.isDefault) {
+            Policy.update("isDefault = false where isDefault = true");
+            Policy.getEntityManager().flush();
+            policy.isDefault = true;
+            audit.record("policy.default", "policy", id, "Made " + policy.name + " the default policy", null, null);
+        }
+        return policy;
+    }
+
+    public List<PolicyRevision> revisions(UUID policyId) {
+        require(policyId);
+        return PolicyRevision.list("policyId = ?1", Sort.by("number", Sort.Direction.Descending), policyId);
+    }
+
+    public Optional<PolicyRevision> revision(UUID policyId, int number) {
+        return PolicyRevision.find("policyId = ?1 and number = ?2", policyId, number).firstResultOptional();
+    }
+
+    public List<PolicyDiff.Change> diff(UUID policyId, int from, int to) {
+        require(policyId);
+        PolicyRevision a = revision(policyId, from).orElseThrow(
+                () -> new BadInputException("from", "policy has no revision " + from));
+        PolicyRevision b = revision(policyId, to).orElseThrow(
+                () -> new BadInputException("to", "policy has no revision " + to));
+        try {
+            return PolicyDiff.between(json.readTree(a.spec), json.readTree(b.spec));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored specs are valid JSON", e);
+        }
+    }
+
+    /** The document an agent on {@code os} receives for the policy's current revision. */
+    public PolicyDocuments.Rendered document(UUID policyId, TargetOs os) {
+        Policy policy = require(policyId);
+        return PolicyDocuments.rendered(PolicyDocuments.render(policy.id.toString(), policy.currentRevision,
+                currentSpec(policy), tenant().timeZone, os));
+    }
+
+    /** A new tenant starts with its default policy, created in the same transaction. */
+    void onTenantCreated(@Observes TenantService.TenantCreated event) {
+        ensureDefault();
+    }
+
+    /** Creates the tenant's default policy when it has none: daily at 01:00, archive of /srv, scripts off. */
+    @Transactional
+    public Policy ensureDefault() {
+        Optional<Policy> existing = Policy.find("isDefault", true).firstResultOptional();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        PolicySpec spec = validator.check(defaultSpec(), null);
+        Policy policy = new Policy();
+        policy.id = UUID.randomUUID();
+        policy.createdAt = Instant.now();
+        policy.isDefault = true;
+        apply(policy, spec, 1, null);
+        policy.persistAndFlush();
+        newRevision(policy, spec, 1, "Default policy");
+        return policy;
+    }
+
+    public static PolicySpec defaultSpec() {
+        return new PolicySpec("Default", "Nightly archive of /srv, kept for a week.",
+                new PolicySpec.Schedule(ScheduleKind.DAILY, null, "01:00", null), 360,
+                new PolicySpec.Retry(2, 15),
+                new PolicySpec.Backup(BackupEngine.ARCHIVE, List.of("/srv"), List.of(),
+                        new PolicySpec.Archive("/var/backups/fleethook", 7), null, null),
+                new PolicySpec.Scripts(new PolicySpec.OsScripts(false, "/etc/fleethook/scripts"),
+                        new PolicySpec.OsScripts(false, "C:\\ProgramData\\Fleethook\\scripts"), false, 1800),
+                List.of());
+    }
+
+    public PolicySpec spec(PolicyRevision revision) {
+        try {
+            return json.readValue(revision.spec, PolicySpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored specs are valid JSON", e);
+        }
+    }
+
+    private Policy lockedForChange(UUID id, Integer baseRevision) {
+        Policy policy = Policy.<Policy> findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
+                .orElseThrow(NotFoundException::new);
+        if (baseRevision == null) {
+            throw new BadInputException("baseRevision", "give the revision your change is based on (currently "
+                    + policy.currentRevision + ")");
+        }
+        if (baseRevision != policy.currentRevision) {
+            throw new ConflictException("The policy was changed in the meantime: your change is based on revision "
+                    + baseRevision + " but it is at revision " + policy.currentRevision
+                    + ". Reload it and apply your change again.");
+        }
+        return policy;
+    }
+
+    private Policy saveRevision(Policy policy, PolicySpec spec, String note, String action, String summary) {
+        String before = revision(policy.id, policy.currentRevision).map(r -> r.spec).orElse(null);
+        String specJson = toJson(spec);
+        if (before != null && Secrets.sha256(specJson).equals(Secrets.sha256(canonical(before)))) {
+            return policy; // nothing changed: no empty revision
+        }
+        int number = policy.currentRevision + 1;
+        apply(policy, spec, number, note);
+        try {
+            policy.persistAndFlush();
+        } catch (PersistenceException e) {
+            throw nameTaken(e, spec);
+        }
+        PolicyRevision revision = newRevision(policy, spec, number, note);
+        audit.record(action, "policy", policy.id, summary + " (revision " + number + ")", before, revision.spec);
+        changed.fire(new PolicyChanged(policy.tenantId, policy.id));
+        return policy;
+    }
+
+    private void apply(Policy policy, PolicySpec spec, int revision, String note) {
+        policy.name = spec.name();
+        policy.description = spec.description();
+        policy.currentRevision = revision;
+        policy.updatedAt = Instant.now();
+    }
+
+    private PolicyRevision newRevision(Policy policy, PolicySpec spec, int number, String note) {
+        PolicyRevision r = new PolicyRevision();
+        r.id = UUID.randomUUID();
+        r.policyId = policy.id;
+        r.number = number;
+        r.spec = toJson(spec);
+        r.specHash = Secrets.sha256(r.spec);
+        r.author = currentAccount.email();
+        r.note = note == null || note.isBlank() ? null : (note.length() > 500 ? note.substring(0, 500) : note.trim());
+        r.createdAt = Instant.now();
+        r.persist();
+        return r;
+    }
+
+    private String toJson(PolicySpec spec) {
+        return PolicyDocuments.canonicalJson(spec);
+    }
+
+    private String canonical(String storedJson) {
+        try {
+            return PolicyDocuments.canonicalJson(json.readValue(storedJson, PolicySpec.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RuntimeException nameTaken(PersistenceException e, PolicySpec spec) {
+        if (ConflictException.isUniqueViolation(e, "policy_name_unique")) {
+            return new ConflictException("A policy named " + spec.name() + " already exists.");
+        }
+        return e;
+    }
+}

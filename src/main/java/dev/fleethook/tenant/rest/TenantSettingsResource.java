@@ -1,0 +1,49 @@
+package dev.fleethook.tenant.rest;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.fleethook.identity.Role;
+import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantService;
+import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
+import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsResponse;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** The caller's organization: its time zone (for schedules) and its maximum script timeout. */
+@Path("/api/v1/tenant")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Tenant")
+public class TenantSettingsResource {
+
+    @Inject
+    TenantService tenants;
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @GET
+    public TenantSettingsResponse get() {
+        return of(tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new));
+    }
+
+    @PATCH
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public TenantSettingsResponse update(TenantSettingsRequest request) {
+        return of(tenants.updateSettings(request));
+    }
+
+    static TenantSettingsResponse of(Tenant t) {
+        return new TenantSettingsResponse(t.id, t.name, t.slug, t.timeZone, t.maxScriptTimeoutSeconds);
+    }
+}
