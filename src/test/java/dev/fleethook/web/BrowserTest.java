@@ -63,6 +63,35 @@ class BrowserTest {
     }
 
     @Test
+    void anAdminWritesAPolicyWithLiveValidation() throws Exception {
+        var tenant = Fixtures.newTenant("Browser Policies");
+        Page page = browser.newPage();
+        page.navigate(base + "sign-in");
+        page.getByLabel("Email").fill(tenant.adminEmail());
+        page.getByLabel("Password").fill(Fixtures.DEFAULT_PASSWORD);
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Sign in")).click();
+        page.navigate(base + "policies/new");
+        page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("Browser nightly");
+        // A wrong folder is flagged next to its field as soon as the field changes, before saving.
+        page.getByLabel("Enable custom scripts on Linux").check();
+        page.getByLabel("Linux script folder").fill("relative/scripts");
+        page.getByLabel("Linux script folder").press("Tab");
+        PlaywrightAssertions.assertThat(page.locator("#e-linuxFolder")).containsText("absolute Linux path");
+        page.getByLabel("Linux script folder").fill("/etc/fleethook/scripts");
+        page.getByLabel("Linux script folder").press("Tab");
+        PlaywrightAssertions.assertThat(page.locator("#e-linuxFolder")).isEmpty();
+        PlaywrightAssertions.assertThat(page.getByTestId("next-runs")).containsText("01:00");
+        Path shots = Path.of("target", "screenshots");
+        Files.createDirectories(shots);
+        page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("policy-form.png")).setFullPage(true));
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Create policy")).click();
+        PlaywrightAssertions.assertThat(page.locator("h1")).containsText("Browser nightly");
+        PlaywrightAssertions.assertThat(page.locator("h1")).containsText("revision 1");
+    }
+
+    @Test
     void anAdminSignsInAndSeesTheTenantHome() throws Exception {
         var tenant = Fixtures.newTenant("Browser Co");
         Page page = browser.newPage();

@@ -1,0 +1,198 @@
+package dev.fleethook.policy.pages;
+
+import java.net.URI;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import org.jboss.resteasy.reactive.RestHeader;
+
+import dev.fleethook.identity.Role;
+import dev.fleethook.policy.Policy;
+import dev.fleethook.policy.PolicyRevision;
+import dev.fleethook.policy.PolicySpec;
+import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
+import dev.fleethook.policy.service.PolicyDiff;
+import dev.fleethook.policy.service.PolicyService;
+import dev.fleethook.policy.service.PolicyValidator;
+import dev.fleethook.tenant.Tenant;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.ConflictException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+/** Policies in the browser: list, the sectioned form (with live checks through htmx), history, diff, rollback. */
+@Path("/policies")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.TEXT_HTML)
+public class PolicyPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance list(List<Policy> policies, String nav);
+
+        static native TemplateInstance edit(Policy policy, PolicyForm form, Tenant tenant, List<ZonedDateTime> nextRuns,
+                String nav);
+
+        static native TemplateInstance check(PolicyForm form, List<ZonedDateTime> nextRuns);
+
+        static native TemplateInstance revisions(Policy policy, List<PolicyRevision> revisions, Integer from, Integer to,
+                List<PolicyDiff.Change> changes, String nav);
+
+        static native TemplateInstance revisions$diff(Policy policy, Integer from, Integer to,
+                List<PolicyDiff.Change> changes);
+    }
+
+    @Inject
+    PolicyService policies;
+
+    @Inject
+    PolicyValidator validator;
+
+    @GET
+    public TemplateInstance list() {
+        return Templates.list(policies.list(), "policies");
+    }
+
+    @GET
+    @Path("/new")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public TemplateInstance newForm() {
+        PolicySpec defaults = PolicyService.defaultSpec();
+        PolicyForm form = PolicyForm.of(new PolicySpec("", "", defaults.schedule(), defaults.windowMinutes(),
+                defaults.retry(), defaults.backup(), defaults.scripts(), List.of()));
+        return Templates.edit(null, form, policies.tenant(), policies.nextRuns(defaults, 5), "policies");
+    }
+
+    @POST
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response create(MultivaluedMap<String, String> fields) {
+        PolicyForm form = PolicyForm.of(fields);
+        PolicySpec spec = form.toSpec();
+        if (form.invalid()) {
+            return rerender(null, form, 400);
+        }
+        try {
+            Policy created = policies.create(new SavePolicyRequest(null, form.note, spec));
+            return Response.seeOther(URI.create("/policies/" + created.id + "?saved=1")).build();
+        } catch (BadInputException e) {
+            form.addErrors(e.errors());
+            return rerender(null, form, 400);
+        } catch (ConflictException e) {
+            form.conflict = e.getMessage();
+            return rerender(null, form, 409);
+        }
+    }
+
+    /** Checks the form as it is being filled in and answers the form again, with messages (htmx). */
+    @POST
+    @Path("/check")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public TemplateInstance check(MultivaluedMap<String, String> fields, @QueryParam("id") UUID id) {
+        PolicyForm form = PolicyForm.of(fields);
+        PolicySpec spec = form.toSpec();
+        List<ZonedDateTime> runs = List.of();
+        if (!form.invalid()) {
+            form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds));
+            if (!form.invalid()) {
+                runs = policies.nextRuns(PolicyValidator.normalize(spec), 5);
+            }
+        }
+        if (id != null) {
+            policies.require(id);
+        }
+        return Templates.check(form, runs);
+    }
+
+    @GET
+    @Path("/{id}")
+    public TemplateInstance edit(@PathParam("id") UUID id) {
+        Policy policy = policies.require(id);
+        PolicySpec spec = policies.currentSpec(policy);
+        PolicyForm form = PolicyForm.of(spec);
+        form.baseRevision = Integer.toString(policy.currentRevision);
+        return Templates.edit(policy, form, policies.tenant(), policies.nextRuns(spec, 5), "policies");
+    }
+
+    @POST
+    @Path("/{id}")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response update(@PathParam("id") UUID id, MultivaluedMap<String, String> fields) {
+        Policy policy = policies.require(id);
+        PolicyForm form = PolicyForm.of(fields);
+        PolicySpec spec = form.toSpec();
+        if (form.invalid()) {
+            return rerender(policy, form, 400);
+        }
+        Integer base = form.baseRevision.isBlank() ? null : Integer.valueOf(form.baseRevision);
+        try {
+            policies.update(id, new SavePolicyRequest(base, form.note, spec));
+            return Response.seeOther(URI.create("/policies/" + id + "?saved=1")).build();
+        } catch (BadInputException e) {
+            form.addErrors(e.errors());
+            return rerender(policy, form, 400);
+        } catch (ConflictException e) {
+            form.conflict = e.getMessage();
+            return rerender(policy, form, 409);
+        }
+    }
+
+    @POST
+    @Path("/{id}/delete")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delete(@PathParam("id") UUID id) {
+        policies.delete(id);
+        return Response.seeOther(URI.create("/policies")).build();
+    }
+
+    @POST
+    @Path("/{id}/default")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response makeDefault(@PathParam("id") UUID id) {
+        policies.makeDefault(id);
+        return Response.seeOther(URI.create("/policies")).build();
+    }
+
+    @GET
+    @Path("/{id}/revisions")
+    public TemplateInstance revisions(@PathParam("id") UUID id, @QueryParam("from") Integer from,
+            @QueryParam("to") Integer to, @RestHeader("HX-Request") String htmx) {
+        Policy policy = policies.require(id);
+        List<PolicyDiff.Change> changes = from != null && to != null ? policies.diff(id, from, to) : null;
+        if (htmx != null && changes != null) {
+            return Templates.revisions$diff(policy, from, to, changes);
+        }
+        return Templates.revisions(policy, policies.revisions(id), from, to, changes, "policies");
+    }
+
+    @POST
+    @Path("/{id}/rollback")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response rollback(@PathParam("id") UUID id, @org.jboss.resteasy.reactive.RestForm Integer revision,
+            @org.jboss.resteasy.reactive.RestForm Integer baseRevision) {
+        policies.rollback(id, revision, baseRevision, null);
+        return Response.seeOther(URI.create("/policies/" + id + "/revisions")).build();
+    }
+
+    private Response rerender(Policy policy, PolicyForm form, int status) {
+        return Response.status(status).entity(Templates.edit(policy, form, policies.tenant(), List.of(), "policies"))
+                .build();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.fleethook.tenant.pages;
+
+import java.net.URI;
+
+import org.jboss.resteasy.reactive.RestForm;
+
+import dev.fleethook.identity.Role;
+import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantService;
+import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
+import dev.fleethook.web.BadInputException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The organization's settings: time zone of schedules, maximum script timeout. */
+@Path("/settings")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.TEXT_HTML)
+public class SettingsPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance settings(Tenant tenant, String timeZone, String maxScriptTimeout,
+                BadInputException errors, boolean saved, String nav);
+    }
+
+    @Inject
+    TenantService tenants;
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @GET
+    public TemplateInstance show(@jakarta.ws.rs.QueryParam("saved") String saved) {
+        Tenant t = tenant();
+        return Templates.settings(t, t.timeZone,
+                t.maxScriptTimeoutSeconds == null ? "" : t.maxScriptTimeoutSeconds.toString(), null, saved != null,
+                "settings");
+    }
+
+    @POST
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response save(@RestForm String timeZone, @RestForm String maxScriptTimeout) {
+        try {
+            Integer max;
+            try {
+                max = maxScriptTimeout == null || maxScriptTimeout.isBlank() ? 0 : Integer.valueOf(maxScriptTimeout.trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException("maxScriptTimeoutSeconds", "must be a whole number of seconds");
+            }
+            tenants.updateSettings(new TenantSettingsRequest(timeZone, max));
+            return Response.seeOther(URI.create("/settings?saved=1")).build();
+        } catch (BadInputException e) {
+            return Response.status(400)
+                    .entity(Templates.settings(tenant(), timeZone, maxScriptTimeout, e, false, "settings")).build();
+        }
+    }
+
+    private Tenant tenant() {
+        return tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
+    }
+}
