@@ -21,6 +21,13 @@ public enum BackupStatus {
         return code;
     }
 
+    /** The name shown to people: {@code Successful}, ... */
+    public String label() {
+        return LABELS[ordinal()];
+    }
+
+    private static final String[] LABELS = { "Successful", "Failed", "Canceled", "WindowExpired", "NotExecuted", "PartiallySuccessful" };
+
     @JsonCreator
     public static BackupStatus ofCode(int code) {
         for (BackupStatus s : values()) {

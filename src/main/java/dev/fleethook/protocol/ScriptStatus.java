@@ -21,6 +21,13 @@ public enum ScriptStatus {
         return code;
     }
 
+    /** The name shown to people: {@code Successful}, ... */
+    public String label() {
+        return LABELS[ordinal()];
+    }
+
+    private static final String[] LABELS = { "Successful", "Failed", "Skipped", "TimedOut", "Disabled" };
+
     @JsonCreator
     public static ScriptStatus ofCode(int code) {
         for (ScriptStatus s : values()) {

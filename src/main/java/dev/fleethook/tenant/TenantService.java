@@ -137,6 +137,7 @@ public class TenantService {
             if (request.suspended() != null) {
                 tenant.suspended = request.suspended();
             }
+            settingsChanged.fire(new TenantSettingsChanged(id));
             audit.record("tenant.update", "tenant", id, (tenant.suspended ? "Suspended" : "Updated") + " tenant " + tenant.name,
                     before, Map.of("name", tenant.name, "suspended", tenant.suspended));
             return tenant;

@@ -148,12 +148,41 @@ public class ErrorMappers {
         return respond(uri, Problem.of(status, title, detail, path(uri)));
     }
 
+    @ServerExceptionMapper
+    public Response invalidEnrollmentToken(dev.fleethook.fleet.service.AgentService.InvalidTokenException e, UriInfo uri) {
+        return respond(uri, Problem.of(401, "Unauthorized", e.getMessage(), path(uri)));
+    }
+
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e, UriInfo uri) {
+        if (databaseUnavailable(e)) {
+            LOG.warnf("Database unavailable on %s: %s", path(uri), e.getMessage());
+            Response r = respond(uri, Problem.of(503, "Service unavailable",
+                    "The database cannot be reached right now; retry later.", path(uri)));
+            return Response.fromResponse(r).header("Retry-After", 15).build();
+        }
         String reference = UUID.randomUUID().toString().substring(0, 8);
         LOG.errorf(e, "Unexpected error %s on %s", reference, path(uri));
         return respond(uri, Problem.of(500, "Internal error",
                 "Something went wrong on our side (reference " + reference + ").", path(uri)));
+    }
+
+    /** A lost or refused database connection: a 503 to retry, not an internal error. */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.JDBCConnectionException || t instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")
+                            || sql.getSQLState().equals("55000"))) {
+                return true;
+            }
+            if (t.getMessage() != null && t.getMessage().contains("Unable to acquire JDBC Connection")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Response respond(UriInfo uri, Problem problem) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.fleethook.fleet.security.AgentSecretRequest;
 import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.web.Problem;
 import io.quarkus.security.credential.PasswordCredential;
@@ -36,6 +37,7 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
     /** Routing-context key set when a sign-in was refused by throttling. */
     public static final String RETRY_AFTER = "fleethook.retry-after";
     static final String TOKEN_PATH = "/api/v1/me/tokens";
+    static final String AGENT_API = "/api/agent/";
 
     @Inject
     IdentityConfig config;
@@ -47,12 +49,15 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager providers) {
         String path = context.normalizedPath();
         if (isApi(path)) {
-            if (path.startsWith("/api/agent/")) {
-                return Uni.createFrom().nullItem();
-            }
             String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
             if (authorization == null) {
                 return Uni.createFrom().nullItem();
+            }
+            if (path.startsWith(AGENT_API)) {
+                if (startsWithIgnoreCase(authorization, "Bearer ")) {
+                    return providers.authenticate(new AgentSecretRequest(authorization.substring(7).trim()));
+                }
+                return Uni.createFrom().failure(new io.quarkus.security.AuthenticationFailedException());
             }
             if (startsWithIgnoreCase(authorization, "Bearer ")) {
                 return providers.authenticate(attach(new ApiTokenRequest(authorization.substring(7).trim()), context));
@@ -104,8 +109,9 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
                         "This account is locked for " + seconds + " s after repeated failures.", path);
             } else {
                 response.setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"fleethook\"");
-                problem = Problem.of(401, "Unauthorized",
-                        "Send a valid API token as 'Authorization: Bearer <token>'.", path);
+                problem = Problem.of(401, "Unauthorized", path.startsWith(AGENT_API)
+                        ? "Send this agent's secret as 'Authorization: Bearer <secret>'; a revoked or disabled agent must enroll again."
+                        : "Send a valid API token as 'Authorization: Bearer <token>'.", path);
             }
             response.putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
             try {
@@ -126,7 +132,8 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(SessionCookieRequest.class, ApiTokenRequest.class, UsernamePasswordAuthenticationRequest.class);
+        return Set.of(SessionCookieRequest.class, ApiTokenRequest.class, UsernamePasswordAuthenticationRequest.class,
+                AgentSecretRequest.class);
     }
 
     static boolean isApi(String path) {

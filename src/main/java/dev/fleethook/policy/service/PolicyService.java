@@ -135,6 +135,15 @@ public class PolicyService {
         if (policy.isDefault) {
             throw new ConflictException("The default policy cannot be deleted; make another policy the default first.");
         }
+        long users = ((Number) Policy.getEntityManager().createNativeQuery("""
+                SELECT (SELECT count(*) FROM server WHERE policy_id = ?1)
+                     + (SELECT count(*) FROM enrollment_token WHERE policy_id = ?1 AND revoked_at IS NULL)""")
+                .setParameter(1, id).getSingleResult()).longValue();
+        if (users > 0) {
+            throw new ConflictException("The policy is assigned to servers or enrollment tokens; assign them another policy first.");
+        }
+        Policy.getEntityManager().createNativeQuery("UPDATE enrollment_token SET policy_id = NULL WHERE policy_id = ?1")
+                .setParameter(1, id).executeUpdate();
         String before = revision(id, policy.currentRevision).map(r -> r.spec).orElse(null);
         audit.record("policy.delete", "policy", id, "Deleted policy " + policy.name, before, null);
         PolicyRevision.delete("policyId", id);

@@ -1,0 +1,86 @@
+package dev.fleethook.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.annotations.TenantId;
+import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/** An enrolled file server and its agent's credential (only the SHA-256 of the secret). */
+@Entity
+@Table(name = "server")
+public class Server extends PanacheEntityBase {
+
+    public enum Status { ENABLED, DISABLED, REVOKED }
+
+    /** Online, offline or never seen, from the last poll and the poll interval. */
+    public enum Presence { ONLINE, OFFLINE, NEVER_SEEN }
+
+    /** A server is online while its last poll is more recent than this many poll intervals. */
+    public static final int ONLINE_INTERVALS = 3;
+
+    @Id
+    public UUID id;
+
+    @TenantId
+    @Column(name = "tenant_id")
+    public String tenantId;
+
+    public String hostname;
+
+    public String os;
+
+    @Column(name = "agent_version")
+    public String agentVersion;
+
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "varchar(64)[]")
+    public String[] labels = new String[0];
+
+    @Column(name = "policy_id")
+    public UUID policyId;
+
+    @Column(name = "secret_hash")
+    public String secretHash;
+
+    @Enumerated(EnumType.STRING)
+    public Status status;
+
+    @Column(name = "poll_interval_seconds")
+    public int pollIntervalSeconds;
+
+    @Column(name = "enrolled_at")
+    public Instant enrolledAt;
+
+    @Column(name = "last_seen_at")
+    public Instant lastSeenAt;
+
+    /** Why the agent last refused its policy (e.g. hooks not enabled locally); null when it did not. */
+    @Column(name = "last_refusal")
+    public String lastRefusal;
+
+    @Column(name = "replaced_server_id")
+    public UUID replacedServerId;
+
+    @Version
+    public long version;
+
+    public Presence presence(Instant now) {
+        if (lastSeenAt == null) {
+            return Presence.NEVER_SEEN;
+        }
+        Duration online = Duration.ofSeconds((long) pollIntervalSeconds * ONLINE_INTERVALS);
+        return lastSeenAt.isAfter(now.minus(online)) ? Presence.ONLINE : Presence.OFFLINE;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.fleethook.fleet.rest;
+
+import java.util.Map;
+import java.util.UUID;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.fleethook.fleet.AgentCommandEntity;
+import dev.fleethook.fleet.Server;
+import dev.fleethook.fleet.rest.FleetRecords.AssignPolicyRequest;
+import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
+import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.fleet.rest.FleetRecords.ServerResponse;
+import dev.fleethook.fleet.rest.FleetRecords.UpdateServerRequest;
+import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.identity.Role;
+import dev.fleethook.web.BadInputException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Enrolled servers: everyone reads, operators run Backup Now, admins change. */
+@Path("/api/v1/servers")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Servers")
+public class ServerResource {
+
+    @Inject
+    ServerService servers;
+
+    @GET
+    public Page<ServerResponse> list(@QueryParam("q") String q, @QueryParam("status") String status,
+            @QueryParam("policy") UUID policy, @QueryParam("label") String label,
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+        Page<Server> found = servers.list(new ServerService.Filter(q, status, policy, label, page, size));
+        Map<UUID, String> names = servers.policyNames();
+        return new Page<>(found.items().stream().map(s -> ServerResponse.of(s, names.get(s.policyId))).toList(),
+                found.total(), found.page(), found.size());
+    }
+
+    @GET
+    @Path("/{id}")
+    public ServerResponse get(@PathParam("id") UUID id) {
+        Server s = servers.require(id);
+        return ServerResponse.of(s, servers.policyNames().get(s.policyId));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public ServerResponse update(@PathParam("id") UUID id, UpdateServerRequest request) {
+        if (request == null) {
+            throw new BadInputException("labels", "is required");
+        }
+        Server s = servers.setLabels(id, request.labels());
+        return ServerResponse.of(s, servers.policyNames().get(s.policyId));
+    }
+
+    @PUT
+    @Path("/{id}/policy")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public ServerResponse assign(@PathParam("id") UUID id, AssignPolicyRequest request) {
+        Server s = servers.assignPolicy(id, request == null ? null : request.policyId());
+        return ServerResponse.of(s, servers.policyNames().get(s.policyId));
+    }
+
+    @POST
+    @Path("/{id}/disable")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public ServerResponse disable(@PathParam("id") UUID id) {
+        return ServerResponse.of(servers.setStatus(id, Server.Status.DISABLED), null);
+    }
+
+    @POST
+    @Path("/{id}/enable")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public ServerResponse enable(@PathParam("id") UUID id) {
+        return ServerResponse.of(servers.setStatus(id, Server.Status.ENABLED), null);
+    }
+
+    @POST
+    @Path("/{id}/revoke")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public ServerResponse revoke(@PathParam("id") UUID id) {
+        return ServerResponse.of(servers.setStatus(id, Server.Status.REVOKED), null);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public Response delete(@PathParam("id") UUID id) {
+        servers.delete(id);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{id}/backup-now")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    public Response backupNow(@PathParam("id") UUID id) {
+        AgentCommandEntity c = servers.backupNow(id);
+        return Response.accepted(new CommandResponse(c.id, "backup-now", c.serverId, null, c.createdAt)).build();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.fleethook.fleet.service;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Enrollment, polling and heartbeats. */
+@ConfigMapping(prefix = "fleethook.fleet")
+public interface FleetConfig {
+
+    /** How often agents poll their policy (told to them at enrollment and in every answer). */
+    @WithDefault("30")
+    int pollIntervalSeconds();
+
+    /** Default lifetime of a new enrollment token. */
+    @WithDefault("1h")
+    Duration tokenDefaultExpiry();
+
+    /** Longest lifetime an enrollment token may be given. */
+    @WithDefault("30d")
+    Duration tokenMaxExpiry();
+
+    /** How often the heartbeats gathered in memory are written, in one statement. */
+    @WithDefault("5s")
+    Duration heartbeatFlush();
+
+    /** Retry-After (seconds) answered when the database is unreachable and the answer is not cached. */
+    @WithDefault("15")
+    int retryAfterSeconds();
+}

@@ -1,0 +1,70 @@
+package dev.fleethook.job.rest;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.fleethook.fleet.AgentCommandEntity;
+import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
+import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.identity.Role;
+import dev.fleethook.job.rest.JobRecords.JobDetail;
+import dev.fleethook.job.rest.JobRecords.JobSummary;
+import dev.fleethook.job.service.JobService;
+import dev.fleethook.web.BadInputException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Jobs of the caller's tenant, newest first, with the attempt timeline. */
+@Path("/api/v1/jobs")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Jobs")
+public class JobResource {
+
+    @Inject
+    JobService jobs;
+
+    @GET
+    public Page<JobSummary> list(@QueryParam("server") UUID server, @QueryParam("policy") UUID policy,
+            @QueryParam("status") String status, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+        return jobs.list(new JobService.Filter(server, policy, status, instant("from", from), instant("to", to), page, size));
+    }
+
+    @GET
+    @Path("/{id}")
+    public JobDetail get(@PathParam("id") UUID id) {
+        return jobs.detail(id);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    public Response cancel(@PathParam("id") UUID id) {
+        AgentCommandEntity c = jobs.cancel(id);
+        return Response.accepted(new CommandResponse(c.id, "cancel", c.serverId, c.jobId, c.createdAt)).build();
+    }
+
+    private static Instant instant(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new BadInputException(field, "must be an ISO-8601 instant such as 2026-11-22T00:00:00Z");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.fleethook.protocol;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One thing that happened on an agent. {@code eventId} is unique: resending an event is harmless.
+ * Fields are used by type:
+ * <ul>
+ * <li>{@code job-started}: policyId, policyRevision, trigger ("scheduled" or "manual"), maxAttempts, commandId;</li>
+ * <li>{@code script-finished}: step ("pre" or "post"), result;</li>
+ * <li>{@code hook-finished}: phase, hookIndex, sourcePath (per-folder phases), result;</li>
+ * <li>{@code backup-finished}: result (status is a {@link BackupStatus} code, stats as the engine gave them);</li>
+ * <li>{@code attempt-finished}: finalAttempt; {@code job-finished}: jobStatus, backupStatus;</li>
+ * <li>{@code command-acknowledged}: commandId; {@code policy-refused}: reason.</li>
+ * </ul>
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobEvent(UUID eventId, EventType type, UUID jobId, Integer attempt, Instant time,
+        UUID policyId, Integer policyRevision, String trigger, Integer maxAttempts, UUID commandId,
+        String step, HookPhase phase, Integer hookIndex, String sourcePath, StepResult result,
+        Boolean finalAttempt, JobStatus jobStatus, Integer backupStatus, String reason) {
+}

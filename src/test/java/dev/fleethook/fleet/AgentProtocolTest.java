@@ -1,0 +1,341 @@
+package dev.fleethook.fleet;
+
+import static dev.fleethook.support.Agents.event;
+import static dev.fleethook.support.Agents.result;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+
+import dev.fleethook.support.Agents;
+import dev.fleethook.support.Agents.Agent;
+import dev.fleethook.support.Fixtures;
+import dev.fleethook.support.Fixtures.TenantFixture;
+import dev.fleethook.support.PolicyFixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+
+/** Contract tests of the agent protocol: enroll, policy polling, events. */
+@QuarkusTest
+class AgentProtocolTest {
+
+    @Inject
+    DataSource dataSource;
+
+    static TenantFixture tenant;
+
+    static TenantFixture tenant() {
+        if (tenant == null) {
+            tenant = Fixtures.newTenant("Fleet");
+        }
+        return tenant;
+    }
+
+    @Test
+    void aTokenEnrollsOneServerAndIsThenUsedUp() {
+        String token = Agents.token(tenant(), Map.of("label", "one server"));
+        Response r = Agents.enroll(token, "fs-01");
+        r.then().statusCode(200).body("serverId", notNullValue()).body("agentSecret", startsWith("fha_"))
+                .body("pollIntervalSeconds", equalTo(30));
+        assertTrue(((String) r.path("agentSecret")).length() >= 4 + 43, "256-bit secret");
+        Agents.enroll(token, "fs-02").then().statusCode(401).contentType("application/problem+json");
+        tenant().admin().get("/api/v1/servers/" + r.path("serverId")).then().statusCode(200)
+                .body("hostname", equalTo("fs-01")).body("presence", equalTo("never-seen"))
+                .body("policyName", equalTo("Default"));
+        tenant().admin().get("/api/v1/enrollment-tokens").then()
+                .body("find { it.label == 'one server' }.state", equalTo("used up"));
+    }
+
+    @Test
+    void maxUsesExpiryAndRevocationAreEnforced() throws Exception {
+        String multi = Agents.token(tenant(), Map.of("label", "two", "maxUses", 2));
+        Agents.enroll(multi, "a").then().statusCode(200);
+        Agents.enroll(multi, "b").then().statusCode(200);
+        Agents.enroll(multi, "c").then().statusCode(401);
+
+        String revoked = Agents.token(tenant(), Map.of("label", "revoked"));
+        String id = tenant().admin().get("/api/v1/enrollment-tokens").then().extract()
+                .path("find { it.label == 'revoked' }.id");
+        tenant().admin().delete("/api/v1/enrollment-tokens/" + id).then().statusCode(200).body("state", equalTo("revoked"));
+        Agents.enroll(revoked, "d").then().statusCode(401);
+
+        String expired = Agents.token(tenant(), Map.of("label", "expired"));
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE enrollment_token SET expires_at = now() - interval '1 second' WHERE label = 'expired'");
+        }
+        Agents.enroll(expired, "e").then().statusCode(401);
+        Agents.enroll("fhe_not-a-real-token", "f").then().statusCode(401);
+
+        tenant().admin().body(Map.of("label", "too long", "expiresInMinutes", 43_201)).post("/api/v1/enrollment-tokens")
+                .then().statusCode(400).body("errors[0].field", equalTo("expiresInMinutes"));
+        tenant().admin().body(Map.of("label", "no uses", "maxUses", 0)).post("/api/v1/enrollment-tokens")
+                .then().statusCode(400).body("errors[0].field", equalTo("maxUses"));
+    }
+
+    @Test
+    void aNewTokenComesWithTheCommandLineOnce() {
+        tenant().admin().body(Map.of("label", "with command")).post("/api/v1/enrollment-tokens").then().statusCode(201)
+                .body("command", startsWith("java -jar fleethook-agent.jar enroll --portal http"))
+                .body("command", containsString("--token fhe_"))
+                .body("expiresAt", notNullValue());
+        tenant().admin().get("/api/v1/enrollment-tokens").then().body("token", org.hamcrest.Matchers.everyItem(
+                org.hamcrest.Matchers.nullValue()));
+    }
+
+    @Test
+    void malformedEnrollmentsAreRefusedWithTheField() {
+        given().contentType(ContentType.JSON).body(Map.of("token", "x", "hostname", "h")).post("/api/agent/v1/enroll")
+                .then().statusCode(400).body("errors[0].field", equalTo("os"));
+        given().contentType(ContentType.JSON).body(Map.of("token", "x", "hostname", "h", "os", "beos"))
+                .post("/api/agent/v1/enroll").then().statusCode(400).body("errors[0].field", equalTo("os"));
+        given().contentType(ContentType.JSON).body("{").post("/api/agent/v1/enroll").then().statusCode(400)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void pollingAnswers304UntilThePolicyOrCommandsChange() {
+        Agent agent = Agents.enrolled(tenant(), "poller");
+        Response first = agent.poll(null);
+        first.then().statusCode(200).header("ETag", notNullValue()).body("serverId", equalTo(agent.serverId()))
+                .body("policy.policyName", equalTo("Default")).body("policy.scripts.preScript",
+                        equalTo("/etc/fleethook/scripts/pre_script.sh"))
+                .body("commands", empty());
+        String etag = first.header("ETag");
+        agent.poll(etag).then().statusCode(304).body(equalTo(""));
+
+        // The admin changes the policy: the next poll gets the new revision.
+        String policyId = first.path("policy.policyId");
+        Map<String, Object> spec = PolicyFixtures.spec("Default");
+        tenant().admin().body(PolicyFixtures.save(spec, currentRevision(policyId))).put("/api/v1/policies/" + policyId)
+                .then().statusCode(200);
+        Response changed = agent.poll(etag);
+        changed.then().statusCode(200).body("policy.scripts.folder", equalTo(PolicyFixtures.DEFAULT_LINUX_FOLDER));
+        assertNotEquals(etag, changed.header("ETag"));
+
+        // Backup Now appears in the answer until the agent acknowledges it.
+        String commandId = tenant().admin().post("/api/v1/servers/" + agent.serverId() + "/backup-now").then()
+                .statusCode(202).extract().path("id");
+        Response withCommand = agent.poll(changed.header("ETag"));
+        withCommand.then().statusCode(200).body("commands", hasSize(1)).body("commands[0].kind", equalTo("backup-now"))
+                .body("commands[0].id", equalTo(commandId));
+        agent.send(List.of(event("command-acknowledged", null, null, "commandId", commandId))).then().statusCode(200);
+        agent.poll(withCommand.header("ETag")).then().statusCode(200).body("commands", empty());
+    }
+
+    private Integer currentRevision(String policyId) {
+        return tenant().admin().get("/api/v1/policies/" + policyId).then().extract().path("currentRevision");
+    }
+
+    @Test
+    void assigningAnotherPolicyChangesTheAnswer() {
+        Agent agent = Agents.enrolled(tenant(), "reassigned");
+        String etag = agent.poll(null).header("ETag");
+        String other = tenant().admin().body(PolicyFixtures.save(PolicyFixtures.spec(Fixtures.unique("other")), null))
+                .post("/api/v1/policies").then().statusCode(201).extract().path("id");
+        tenant().admin().body(Map.of("policyId", other)).put("/api/v1/servers/" + agent.serverId() + "/policy").then()
+                .statusCode(200);
+        agent.poll(etag).then().statusCode(200).body("policy.policyId", equalTo(other));
+        tenant().admin().delete("/api/v1/policies/" + other).then().statusCode(409);
+    }
+
+    @Test
+    void revokedAndDisabledAgentsAreRefusedAtTheirNextPoll() {
+        Agent revoked = Agents.enrolled(tenant(), "to-revoke");
+        revoked.poll(null).then().statusCode(200);
+        tenant().admin().post("/api/v1/servers/" + revoked.serverId() + "/revoke").then().statusCode(200);
+        revoked.poll(null).then().statusCode(401).contentType("application/problem+json");
+        revoked.send(List.of(event("policy-refused", null, null, "reason", "x"))).then().statusCode(401);
+
+        Agent disabled = Agents.enrolled(tenant(), "to-disable");
+        String etag = disabled.poll(null).header("ETag");
+        tenant().admin().post("/api/v1/servers/" + disabled.serverId() + "/disable").then().statusCode(200);
+        disabled.poll(etag).then().statusCode(401);
+        tenant().admin().post("/api/v1/servers/" + disabled.serverId() + "/enable").then().statusCode(200);
+        disabled.poll(etag).then().statusCode(304);
+        given().header("Authorization", "Bearer fha_unknown").get("/api/agent/v1/policy").then().statusCode(401);
+        given().get("/api/agent/v1/policy").then().statusCode(401);
+    }
+
+    @Test
+    void pollsAreAnsweredFromMemoryWhileTheDatabaseIsDown() throws Exception {
+        Agent cached = Agents.enrolled(tenant(), "survivor");
+        String etag = cached.poll(null).header("ETag");
+        Agent cold = Agents.enrolled(tenant(), "cold");
+        String database;
+        try (Connection c = dataSource.getConnection()) {
+            database = c.getCatalog();
+        }
+        try (Connection admin = adminConnection(); Statement s = admin.createStatement()) {
+            s.execute("ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS false");
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database
+                    + "' AND pid <> pg_backend_pid()");
+            try {
+                for (int i = 0; i < 3; i++) {
+                    cached.poll(etag).then().statusCode(304);
+                }
+                cached.poll(null).then().statusCode(200).body("serverId", equalTo(cached.serverId()));
+                // A server whose credential was never cached cannot be checked now: not a 500.
+                int status = cold.poll(null).statusCode();
+                assertTrue(status == 401 || status == 503, "status " + status);
+            } finally {
+                s.execute("ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS true");
+            }
+        }
+        cold.poll(null).then().statusCode(200);
+    }
+
+    private Connection adminConnection() throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            String url = c.getMetaData().getURL().replaceAll("/[^/?]+(\\?|$)", "/template1$1");
+            return java.sql.DriverManager.getConnection(url, c.getMetaData().getUserName(), "postgres");
+        }
+    }
+
+    @Test
+    void eventsAreIdempotentAndProjectedInAnyOrder() {
+        Agent agent = Agents.enrolled(tenant(), "reporter");
+        String jobId = UUID.randomUUID().toString();
+        List<Map<String, Object>> events = Agents.job(jobId, 2, true);
+        List<Map<String, Object>> reversed = new ArrayList<>(events);
+        java.util.Collections.reverse(reversed);
+        agent.send(reversed).then().statusCode(200).body("accepted", equalTo(events.size()))
+                .body("duplicates", equalTo(0));
+        agent.send(events).then().statusCode(200).body("accepted", equalTo(0)).body("duplicates", equalTo(events.size()));
+
+        tenant().admin().get("/api/v1/jobs/" + jobId).then().statusCode(200)
+                .body("job.status", equalTo("succeeded")).body("job.attempts", equalTo(2))
+                .body("job.backupStatusName", equalTo("Successful")).body("job.hostname", equalTo("reporter"))
+                .body("attempts", hasSize(2))
+                .body("attempts[0].backup.status", equalTo("Failed")).body("attempts[0].backup.statusCode", equalTo(1))
+                .body("attempts[0].backup.exitCode", equalTo(2)).body("attempts[0].backup.outputTail", equalTo("disk full"))
+                .body("attempts[1].backup.status", equalTo("Successful")).body("attempts[1].finalAttempt", equalTo(true))
+                .body("attempts[0].pre.status", equalTo("Successful"));
+        tenant().admin().queryParam("server", agent.serverId()).get("/api/v1/jobs").then().statusCode(200)
+                .body("total", equalTo(1)).body("items[0].id", equalTo(jobId));
+    }
+
+    @Test
+    void stepsNeverReportedShowAsNotAvailable() {
+        Agent agent = Agents.enrolled(tenant(), "partial");
+        String jobId = UUID.randomUUID().toString();
+        agent.send(List.of(event("job-started", jobId, null, "trigger", "manual"),
+                event("script-finished", jobId, 1, "step", "pre", "result", result(1, 7, "pre failed")),
+                event("hook-finished", jobId, 1, "phase", "before-backup", "hookIndex", 0,
+                        "result", result(3, null, "slow hook")))).then().statusCode(200);
+        tenant().admin().get("/api/v1/jobs/" + jobId).then().statusCode(200).body("job.status", equalTo("running"))
+                .body("job.backupStatusName", equalTo("N/A"))
+                .body("attempts[0].pre.status", equalTo("Failed")).body("attempts[0].pre.exitCode", equalTo(7))
+                .body("attempts[0].backup.status", equalTo("N/A")).body("attempts[0].post.status", equalTo("N/A"))
+                .body("attempts[0].hooks[0].result.status", equalTo("TimedOut"))
+                .body("attempts[0].hooks[0].result.timedOut", equalTo(true));
+    }
+
+    @Test
+    void concurrentDuplicateBatchesStoreEachEventOnce() throws Exception {
+        Agent agent = Agents.enrolled(tenant(), "duplicator");
+        String jobId = UUID.randomUUID().toString();
+        List<Map<String, Object>> events = Agents.job(jobId, 3, false);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<CompletableFuture<Integer>> sends = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                sends.add(CompletableFuture.supplyAsync(() -> agent.send(events).then().statusCode(200).extract()
+                        .<Integer> path("accepted"), pool));
+            }
+            int accepted = sends.stream().mapToInt(CompletableFuture::join).sum();
+            assertEquals(events.size(), accepted, "each event accepted exactly once across the six batches");
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                var r = s.executeQuery("SELECT count(*) FROM job_event WHERE job_id = '" + jobId + "'")) {
+            r.next();
+            assertEquals(events.size(), r.getInt(1));
+        }
+        tenant().admin().get("/api/v1/jobs/" + jobId).then().body("job.status", equalTo("failed"))
+                .body("job.attempts", equalTo(3));
+    }
+
+    @Test
+    void oversizeAndMalformedBatchesAreRefused() {
+        Agent agent = Agents.enrolled(tenant(), "noisy");
+        List<Map<String, Object>> many = new ArrayList<>();
+        for (int i = 0; i < 501; i++) {
+            many.add(event("policy-refused", null, null, "reason", "x"));
+        }
+        agent.send(many).then().statusCode(413).contentType("application/problem+json");
+        agent.send(List.of(Map.of("type", "job-started"))).then().statusCode(400)
+                .body("errors.field", org.hamcrest.Matchers.hasItems("events[0].eventId", "events[0].time",
+                        "events[0].jobId"));
+        agent.send(List.of(event("exploded", UUID.randomUUID().toString(), 1))).then().statusCode(400)
+                .body("errors[0].field", equalTo("events[0].type"));
+        agent.send(List.of(event("script-finished", UUID.randomUUID().toString(), 1, "step", "pre",
+                "result", result(0, 0, "x".repeat(16 * 1024 + 1))))).then().statusCode(400)
+                .body("errors[0].field", equalTo("events[0].result.outputTail"));
+        agent.api().body("{\"events\": [").post("/api/agent/v1/events").then().statusCode(400);
+    }
+
+    @Test
+    void anAgentCannotTouchAnotherServersJobs() {
+        Agent owner = Agents.enrolled(tenant(), "owner");
+        Agent intruder = Agents.enrolled(tenant(), "intruder");
+        String jobId = UUID.randomUUID().toString();
+        owner.send(List.of(event("job-started", jobId, null))).then().statusCode(200);
+        intruder.send(List.of(event("job-finished", jobId, 1, "jobStatus", "canceled"))).then().statusCode(404);
+        tenant().admin().get("/api/v1/jobs/" + jobId).then().body("job.status", equalTo("running"));
+    }
+
+    @Test
+    void cancelIsDeliveredForARunningJobOnly() {
+        Agent agent = Agents.enrolled(tenant(), "cancellable");
+        String running = UUID.randomUUID().toString();
+        agent.send(List.of(event("job-started", running, null))).then().statusCode(200);
+        tenant().admin().post("/api/v1/jobs/" + running + "/cancel").then().statusCode(202);
+        agent.poll(null).then().body("commands[0].kind", equalTo("cancel")).body("commands[0].jobId", equalTo(running));
+        String done = UUID.randomUUID().toString();
+        agent.send(Agents.job(done, 1, true)).then().statusCode(200);
+        tenant().admin().post("/api/v1/jobs/" + done + "/cancel").then().statusCode(409);
+        var viewer = Fixtures.newUser(tenant(), "VIEWER");
+        viewer.api().post("/api/v1/jobs/" + running + "/cancel").then().statusCode(403);
+        viewer.api().post("/api/v1/servers/" + agent.serverId() + "/backup-now").then().statusCode(403);
+    }
+
+    @Test
+    void heartbeatsMakeAServerOnline() throws Exception {
+        Agent agent = Agents.enrolled(tenant(), "heartbeat");
+        agent.poll(null).then().statusCode(200);
+        long deadline = System.currentTimeMillis() + 15_000;
+        String presence;
+        do {
+            Thread.sleep(300);
+            presence = tenant().admin().get("/api/v1/servers/" + agent.serverId()).then().extract().path("presence");
+        } while (!"online".equals(presence) && System.currentTimeMillis() < deadline);
+        assertEquals("online", presence);
+        tenant().admin().queryParam("status", "online").queryParam("q", "heartbeat").get("/api/v1/servers").then()
+                .body("total", equalTo(1));
+        tenant().admin().queryParam("status", "sideways").get("/api/v1/servers").then().statusCode(400)
+                .body("errors[0].field", equalTo("status"));
+    }
+}
