@@ -76,6 +76,11 @@ public class Server extends PanacheEntityBase {
     @Version
     public long version;
 
+    /** The labels as typed in the form: separated by spaces. */
+    public String labelText() {
+        return String.join(" ", labels);
+    }
+
     public Presence presence(Instant now) {
         if (lastSeenAt == null) {
             return Presence.NEVER_SEEN;

@@ -31,7 +31,7 @@ class SignInPagesTest {
         assertEquals("Lax", cookie.getSameSite());
 
         browser.get("/").then().statusCode(200)
-                .body(containsString("<h1 class=\"h3 mb-1\">Globex</h1>"))
+                .body(containsString("<h1 class=\"h3 m-0\">Globex</h1>"))
                 .body(containsString(t.adminEmail()));
     }
 

@@ -33,6 +33,9 @@ class CrossTenantTest {
     static TenantFixture b;
     static Fixtures.UserFixture userOfA;
     static String policyOfA;
+    static dev.fleethook.support.Agents.Agent agentOfA;
+    static String jobOfA;
+    static String tokenOfA;
 
     @BeforeEach
     void twoTenants() {
@@ -42,6 +45,11 @@ class CrossTenantTest {
         a = Fixtures.newTenant("Alpha");
         b = Fixtures.newTenant("Bravo");
         userOfA = Fixtures.newUser(a, "VIEWER");
+        agentOfA = dev.fleethook.support.Agents.enrolled(a, "alpha-fs");
+        jobOfA = java.util.UUID.randomUUID().toString();
+        agentOfA.send(dev.fleethook.support.Agents.job(jobOfA, 1, true)).then().statusCode(200);
+        dev.fleethook.support.Agents.token(a, Map.of("label", "alpha token"));
+        tokenOfA = a.admin().get("/api/v1/enrollment-tokens").then().extract().path("find { it.label == 'alpha token' }.id");
         policyOfA = a.admin().body(PolicyFixtures.save(PolicyFixtures.spec("Alpha nightly"), null))
                 .post("/api/v1/policies").then().statusCode(201).extract().path("id");
     }
@@ -66,6 +74,18 @@ class CrossTenantTest {
         probes.add(new Probe("POST", p + "/rollback", Map.of("revision", 1, "baseRevision", 1)));
         probes.add(new Probe("POST", p + "/default", null));
         probes.add(new Probe("GET", p + "/document?os=linux", null));
+        // fleet: servers, their commands, enrollment tokens; jobs
+        String srv = "/api/v1/servers/" + agentOfA.serverId();
+        probes.add(new Probe("GET", srv, null));
+        probes.add(new Probe("PATCH", srv, Map.of("labels", java.util.List.of("stolen"))));
+        probes.add(new Probe("PUT", srv + "/policy", Map.of("policyId", policyOfA)));
+        probes.add(new Probe("POST", srv + "/disable", null));
+        probes.add(new Probe("POST", srv + "/revoke", null));
+        probes.add(new Probe("POST", srv + "/backup-now", null));
+        probes.add(new Probe("DELETE", srv, null));
+        probes.add(new Probe("DELETE", "/api/v1/enrollment-tokens/" + tokenOfA, null));
+        probes.add(new Probe("GET", "/api/v1/jobs/" + jobOfA, null));
+        probes.add(new Probe("POST", "/api/v1/jobs/" + jobOfA + "/cancel", null));
         return probes;
     }
 
@@ -87,6 +107,9 @@ class CrossTenantTest {
         a.admin().get("/api/v1/users/" + userOfA.id()).then().statusCode(200)
                 .body("role", org.hamcrest.Matchers.equalTo("VIEWER"));
         userOfA.api().get("/api/v1/me").then().statusCode(200);
+        agentOfA.poll(null).then().statusCode(200).body("commands", org.hamcrest.Matchers.empty());
+        a.admin().get("/api/v1/servers/" + agentOfA.serverId()).then().body("status", org.hamcrest.Matchers.equalTo("enabled"))
+                .body("labels", org.hamcrest.Matchers.empty());
         a.admin().get("/api/v1/policies/" + policyOfA).then().statusCode(200)
                 .body("name", org.hamcrest.Matchers.equalTo("Alpha nightly"))
                 .body("currentRevision", org.hamcrest.Matchers.equalTo(1));
@@ -96,6 +119,11 @@ class CrossTenantTest {
     @Test
     void listsNeverShowAnotherTenantsRows() {
         b.admin().get("/api/v1/policies").then().body("id", not(hasItem(policyOfA)));
+        b.admin().get("/api/v1/servers").then().body("items.id", not(hasItem(agentOfA.serverId())));
+        b.admin().get("/api/v1/jobs").then().body("items.id", not(hasItem(jobOfA)));
+        b.admin().get("/api/v1/enrollment-tokens").then().body("id", not(hasItem(tokenOfA)));
+        b.admin().queryParam("server", agentOfA.serverId()).get("/api/v1/jobs").then().body("total",
+                org.hamcrest.Matchers.equalTo(0));
         b.admin().get("/api/v1/audit").then().body("targetId", not(hasItem(policyOfA)));
         b.admin().get("/api/v1/users").then().statusCode(200)
                 .body("email", not(hasItem(userOfA.email()))).body("email", not(hasItem(a.adminEmail())));
@@ -109,6 +137,11 @@ class CrossTenantTest {
         browser.postForm("/users/" + userOfA.id(), "role", "ADMIN").then().statusCode(404);
         browser.postForm("/users/" + userOfA.id() + "/delete").then().statusCode(404);
         browser.get("/users").then().body(not(org.hamcrest.Matchers.containsString(userOfA.email())));
+        browser.get("/servers/" + agentOfA.serverId()).then().statusCode(404);
+        browser.get("/jobs/" + jobOfA).then().statusCode(404);
+        browser.postForm("/servers/" + agentOfA.serverId() + "/backup-now").then().statusCode(404);
+        browser.postForm("/servers/" + agentOfA.serverId() + "/delete").then().statusCode(404);
+        browser.postForm("/enrollment/" + tokenOfA + "/revoke").then().statusCode(404);
         a.admin().get("/api/v1/users/" + userOfA.id()).then().statusCode(200);
     }
 }

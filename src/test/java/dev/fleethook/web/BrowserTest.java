@@ -92,6 +92,32 @@ class BrowserTest {
     }
 
     @Test
+    void anAdminCreatesATokenAndSeesTheServerAppearAfterEnrollment() throws Exception {
+        var tenant = Fixtures.newTenant("Browser Fleet");
+        Page page = browser.newPage();
+        page.navigate(base + "sign-in");
+        page.getByLabel("Email").fill(tenant.adminEmail());
+        page.getByLabel("Password").fill(Fixtures.DEFAULT_PASSWORD);
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Sign in")).click();
+        page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                new Page.GetByRoleOptions().setName("Enrollment").setExact(true)).click();
+        page.getByLabel("Label").fill("Browser servers");
+        page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Page.GetByRoleOptions().setName("Create token")).click();
+        String command = page.getByTestId("command").textContent().trim();
+        String token = command.substring(command.indexOf("--token ") + 8).trim();
+        dev.fleethook.support.Agents.enroll(token, "browser-fs-01").then().statusCode(200);
+        page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                new Page.GetByRoleOptions().setName("Servers").setExact(true)).click();
+        PlaywrightAssertions.assertThat(page.getByTestId("server-row")).containsText("browser-fs-01");
+        PlaywrightAssertions.assertThat(page.getByTestId("server-row")).containsText("never seen");
+        Path shots = Path.of("target", "screenshots");
+        Files.createDirectories(shots);
+        page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("servers.png")).setFullPage(true));
+    }
+
+    @Test
     void anAdminSignsInAndSeesTheTenantHome() throws Exception {
         var tenant = Fixtures.newTenant("Browser Co");
         Page page = browser.newPage();

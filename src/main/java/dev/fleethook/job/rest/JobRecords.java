@@ -31,6 +31,10 @@ public final class JobRecords {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HookView(String phase, int index, String sourcePath, StepView result) {
+        /** How the timeline names it: {@code before-folder hook #0 (/srv/share)}. */
+        public String label() {
+            return phase + " hook #" + index + (sourcePath == null ? "" : " (" + sourcePath + ")");
+        }
     }
 
     public record AttemptView(int number, Instant startedAt, Instant finishedAt, Boolean finalAttempt, StepView pre,

@@ -1,9 +1,11 @@
-package dev.fleethook.tenant.pages;
+package dev.fleethook.job.pages;
 
 import java.net.URI;
 
-import dev.fleethook.identity.Role;
-import dev.fleethook.identity.service.UserService;
+import org.jboss.resteasy.reactive.RestHeader;
+
+import dev.fleethook.job.service.DashboardService;
+import dev.fleethook.job.service.DashboardService.Dashboard;
 import dev.fleethook.tenant.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
@@ -19,15 +21,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The start page: a tenant's home for its users; the operator goes to the tenant list. */
+/** The tenant's start page: servers online/offline, jobs of the last 24 h, servers failing most. */
 @Path("/")
 @Authenticated
 @Produces(MediaType.TEXT_HTML)
-public class TenantHomePages {
+public class DashboardPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance home(Tenant tenant, long users, long admins, String nav);
+        static native TemplateInstance dashboard(Tenant tenant, Dashboard d, String nav);
+
+        static native TemplateInstance dashboard$stats(Dashboard d);
     }
 
     @Inject
@@ -40,15 +44,18 @@ public class TenantHomePages {
     TenantService tenants;
 
     @Inject
-    UserService users;
+    DashboardService dashboards;
 
     @GET
-    public Response home() {
+    public Response home(@RestHeader("HX-Request") String htmx) {
         if (page.operator()) {
             return Response.seeOther(URI.create("/operator/tenants")).build();
         }
+        Dashboard d = dashboards.dashboard();
+        if (htmx != null) {
+            return Response.ok(Templates.dashboard$stats(d)).build();
+        }
         Tenant tenant = tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
-        long admins = users.list(null).stream().filter(u -> u.role == Role.ADMIN).count();
-        return Response.ok(Templates.home(tenant, users.count(), admins, "home")).build();
+        return Response.ok(Templates.dashboard(tenant, d, "home")).build();
     }
 }

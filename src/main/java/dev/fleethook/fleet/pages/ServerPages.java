@@ -1,0 +1,158 @@
+package dev.fleethook.fleet.pages;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestHeader;
+
+import dev.fleethook.fleet.Server;
+import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.identity.Role;
+import dev.fleethook.job.rest.JobRecords.JobSummary;
+import dev.fleethook.job.service.JobService;
+import dev.fleethook.policy.Policy;
+import dev.fleethook.policy.service.PolicyService;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.ConflictException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Servers: the searchable list, and one server with its jobs and the actions on it. */
+@Path("/servers")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.TEXT_HTML)
+public class ServerPages {
+
+    static final int PAGE_SIZE = 25;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance list(Page<Server> servers, Map<UUID, String> policies, List<Policy> allPolicies,
+                String q, String status, String policy, String label, java.time.Instant now, String nav);
+
+        static native TemplateInstance list$table(Page<Server> servers, Map<UUID, String> policies, String q,
+                String status, String policy, String label, java.time.Instant now);
+
+        static native TemplateInstance detail(Server server, Map<UUID, String> policies, List<Policy> allPolicies,
+                List<JobSummary> jobs, String message, java.time.Instant now, String nav);
+    }
+
+    @Inject
+    ServerService servers;
+
+    @Inject
+    JobService jobs;
+
+    @Inject
+    PolicyService policies;
+
+    @GET
+    public TemplateInstance list(@QueryParam("q") String q, @QueryParam("status") String status,
+            @QueryParam("policy") String policy, @QueryParam("label") String label,
+            @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
+        UUID policyId = policy == null || policy.isBlank() ? null : UUID.fromString(policy);
+        Page<Server> found = servers.list(new ServerService.Filter(q, status, policyId, label, page, PAGE_SIZE));
+        if (htmx != null) {
+            return Templates.list$table(found, servers.policyNames(), q, status, policy, label, java.time.Instant.now());
+        }
+        return Templates.list(found, servers.policyNames(), policies.list(), q, status, policy, label,
+                java.time.Instant.now(), "servers");
+    }
+
+    @GET
+    @Path("/{id}")
+    public TemplateInstance detail(@PathParam("id") UUID id) {
+        return render(servers.require(id), null);
+    }
+
+    @POST
+    @Path("/{id}/backup-now")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response backupNow(@PathParam("id") UUID id) {
+        try {
+            servers.backupNow(id);
+            return Response.ok(render(servers.require(id), "Backup Now sent: the agent starts at its next poll.")).build();
+        } catch (ConflictException e) {
+            return Response.status(409).entity(render(servers.require(id), e.getMessage())).build();
+        }
+    }
+
+    @POST
+    @Path("/{id}/policy")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response assign(@PathParam("id") UUID id, @RestForm String policyId) {
+        try {
+            servers.assignPolicy(id, policyId == null || policyId.isBlank() ? null : UUID.fromString(policyId));
+        } catch (BadInputException e) {
+            return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
+        }
+        return Response.seeOther(URI.create("/servers/" + id)).build();
+    }
+
+    @POST
+    @Path("/{id}/labels")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response labels(@PathParam("id") UUID id, @RestForm String labels) {
+        try {
+            servers.setLabels(id, labels == null || labels.isBlank() ? List.of()
+                    : Arrays.stream(labels.split("[,\\s]+")).filter(s -> !s.isBlank()).toList());
+        } catch (BadInputException e) {
+            return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
+        }
+        return Response.seeOther(URI.create("/servers/" + id)).build();
+    }
+
+    @POST
+    @Path("/{id}/status")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response status(@PathParam("id") UUID id, @RestForm String status) {
+        Server.Status target;
+        try {
+            target = Server.Status.valueOf(status);
+        } catch (RuntimeException e) {
+            return Response.status(400).entity(render(servers.require(id), "Unknown status " + status)).build();
+        }
+        try {
+            servers.setStatus(id, target);
+        } catch (ConflictException e) {
+            return Response.status(409).entity(render(servers.require(id), e.getMessage())).build();
+        }
+        return Response.seeOther(URI.create("/servers/" + id)).build();
+    }
+
+    @POST
+    @Path("/{id}/delete")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delete(@PathParam("id") UUID id) {
+        servers.delete(id);
+        return Response.seeOther(URI.create("/servers")).build();
+    }
+
+    private TemplateInstance render(Server server, String message) {
+        List<JobSummary> recent = jobs.list(new JobService.Filter(server.id, null, null, null, null, 0, 20)).items();
+        return Templates.detail(server, servers.policyNames(), policies.list(), recent, message, java.time.Instant.now(),
+                "servers");
+    }
+}

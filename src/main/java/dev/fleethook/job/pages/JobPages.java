@@ -1,0 +1,82 @@
+package dev.fleethook.job.pages;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.jboss.resteasy.reactive.RestHeader;
+
+import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.identity.Role;
+import dev.fleethook.job.rest.JobRecords.JobDetail;
+import dev.fleethook.job.rest.JobRecords.JobSummary;
+import dev.fleethook.job.service.JobService;
+import dev.fleethook.web.ConflictException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Jobs: the filtered list and one job's attempt timeline. */
+@Path("/jobs")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.TEXT_HTML)
+public class JobPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance list(Page<JobSummary> jobs, String status, String server, String nav);
+
+        static native TemplateInstance list$results(Page<JobSummary> jobs, String status, String server);
+
+        static native TemplateInstance detail(JobDetail detail, String message, String nav);
+    }
+
+    @Inject
+    JobService jobs;
+
+    @GET
+    public TemplateInstance list(@QueryParam("status") String status, @QueryParam("server") String server,
+            @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
+        UUID serverId = server == null || server.isBlank() ? null : UUID.fromString(server);
+        Page<JobSummary> found = jobs.list(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50));
+        if (htmx != null) {
+            return Templates.list$results(found, status, server);
+        }
+        return Templates.list(found, status, server, "jobs");
+    }
+
+    @GET
+    @Path("/{id}")
+    public TemplateInstance detail(@PathParam("id") UUID id) {
+        return Templates.detail(jobs.detail(id), null, "jobs");
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response cancel(@PathParam("id") UUID id) {
+        try {
+            jobs.cancel(id);
+            return Response.ok(Templates.detail(jobs.detail(id), "Cancel sent: the agent stops the job at its next poll.",
+                    "jobs")).build();
+        } catch (ConflictException e) {
+            return Response.status(409).entity(Templates.detail(jobs.detail(id), e.getMessage(), "jobs")).build();
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+}

@@ -1,0 +1,65 @@
+package dev.fleethook.job.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.fleethook.fleet.Server;
+import dev.fleethook.fleet.service.FleetConfig;
+import dev.fleethook.job.Job;
+import dev.fleethook.protocol.JobStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** The numbers of the tenant dashboard, each from one aggregate query. */
+@ApplicationScoped
+public class DashboardService {
+
+    public record FailingServer(UUID id, String hostname, long failed) {
+    }
+
+    public record Dashboard(long online, long offline, long neverSeen, long disabled, Map<String, Long> jobs24h,
+            long jobsTotal24h, List<FailingServer> failing, Instant at) {
+    }
+
+    @Inject
+    FleetConfig config;
+
+    public Dashboard dashboard() {
+        Instant now = Instant.now();
+        Instant onlineSince = now.minusSeconds((long) config.pollIntervalSeconds() * Server.ONLINE_INTERVALS);
+        long online = Server.count("status = ?1 and lastSeenAt > ?2", Server.Status.ENABLED, onlineSince);
+        long offline = Server.count("status = ?1 and lastSeenAt <= ?2", Server.Status.ENABLED, onlineSince);
+        long never = Server.count("status = ?1 and lastSeenAt is null", Server.Status.ENABLED);
+        long disabled = Server.count("status <> ?1", Server.Status.ENABLED);
+
+        Map<String, Long> jobs = new LinkedHashMap<>();
+        for (JobStatus s : JobStatus.values()) {
+            jobs.put(s.wire(), 0L);
+        }
+        long total = 0;
+        List<Object[]> rows = Job.getEntityManager().createQuery(
+                "select j.status, count(j) from Job j where j.startedAt >= :since group by j.status", Object[].class)
+                .setParameter("since", now.minus(Duration.ofHours(24))).getResultList();
+        for (Object[] r : rows) {
+            long n = ((Number) r[1]).longValue();
+            jobs.put(JobStatus.valueOf((String) r[0]).wire(), n);
+            total += n;
+        }
+
+        List<FailingServer> failing = new ArrayList<>();
+        List<Object[]> worst = Job.getEntityManager().createQuery("""
+                select j.serverId, count(j) from Job j where j.status = 'FAILED' and j.startedAt >= :since
+                group by j.serverId order by count(j) desc""", Object[].class)
+                .setParameter("since", now.minus(Duration.ofDays(7))).setMaxResults(5).getResultList();
+        for (Object[] r : worst) {
+            Server s = Server.findById(r[0]);
+            failing.add(new FailingServer((UUID) r[0], s == null ? "?" : s.hostname, ((Number) r[1]).longValue()));
+        }
+        return new Dashboard(online, offline, never, disabled, jobs, total, failing, now);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.fleethook.fleet;
+
+import static dev.fleethook.support.Agents.event;
+import static dev.fleethook.support.Agents.result;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.fleethook.support.Agents;
+import dev.fleethook.support.Agents.Agent;
+import dev.fleethook.support.Fixtures;
+import dev.fleethook.support.Fixtures.Browser;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class FleetPagesTest {
+
+    @Test
+    void anAdminCreatesAnEnrollmentTokenAndSeesTheCommandOnce() {
+        var t = Fixtures.newTenant("Enroll Pages");
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        String page = admin.postForm("/enrollment", "label", "Paris", "expiresInMinutes", "60", "maxUses", "2",
+                "policyId", "").then().statusCode(201).body(containsString("is not shown again")).extract().asString();
+        String command = page.replaceAll("(?s).*data-testid=\"command\">([^<]+)</pre>.*", "$1");
+        String token = command.substring(command.indexOf("--token ") + 8).trim();
+        Agents.enroll(token, "paris-fs-1").then().statusCode(200);
+        admin.get("/enrollment").then().body(containsString("1 / 2")).body(not(containsString(token)));
+        admin.get("/servers").then().statusCode(200).body(containsString("paris-fs-1"));
+        admin.postForm("/enrollment", "label", "", "expiresInMinutes", "60", "maxUses", "0").then().statusCode(400)
+                .body(containsString("id=\"e-label\">is required"));
+    }
+
+    @Test
+    void theServerPageShowsJobsAndRunsBackupNow() {
+        var t = Fixtures.newTenant("Server Pages");
+        Agent agent = Agents.enrolled(t, "lyon-fs-1");
+        String jobId = UUID.randomUUID().toString();
+        agent.send(Agents.job(jobId, 2, false)).then().statusCode(200);
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        admin.get("/servers/" + agent.serverId()).then().statusCode(200).body(containsString("lyon-fs-1"))
+                .body(containsString("/jobs/" + jobId)).body(containsString(">failed<"));
+        admin.postForm("/servers/" + agent.serverId() + "/backup-now").then().statusCode(200)
+                .body(containsString("Backup Now sent"));
+        agent.poll(null).then().body("commands[0].kind", org.hamcrest.Matchers.equalTo("backup-now"));
+        admin.postForm("/servers/" + agent.serverId() + "/labels", "labels", "paris prod").then().statusCode(303);
+        admin.request().header("HX-Request", "true").queryParam("label", "prod").get("/servers").then()
+                .body(containsString("lyon-fs-1")).body(not(containsString("<html")));
+        admin.request().header("HX-Request", "true").queryParam("label", "nope").get("/servers").then()
+                .body(not(containsString("lyon-fs-1")));
+    }
+
+    @Test
+    void theJobTimelineShowsEveryStepWithNotAvailableForTheMissingOnes() {
+        var t = Fixtures.newTenant("Timeline");
+        Agent agent = Agents.enrolled(t, "timeline-fs");
+        String jobId = UUID.randomUUID().toString();
+        agent.send(List.of(event("job-started", jobId, null, "trigger", "manual"),
+                event("script-finished", jobId, 1, "step", "pre", "result", result(1, 3, "<b>pre broke</b>")),
+                event("hook-finished", jobId, 1, "phase", "before-folder", "hookIndex", 0, "sourcePath", "/srv",
+                        "result", result(0, 0, "snapshot ok")))).then().statusCode(200);
+        Browser viewer = Browser.signIn(Fixtures.newUser(t, "VIEWER").email(), Fixtures.DEFAULT_PASSWORD);
+        viewer.get("/jobs/" + jobId).then().statusCode(200)
+                .body(containsString("Pre-script")).body(containsString("Failed <span class=\"text-body-secondary small\">(1)</span>"))
+                .body(containsString("&lt;b&gt;pre broke&lt;/b&gt;")).body(not(containsString("<b>pre broke</b>")))
+                .body(containsString("before-folder hook #0 (/srv)"))
+                .body(containsString(">N/A<")).body(not(containsString("Cancel job")));
+        viewer.get("/jobs").then().body(containsString("timeline-fs"));
+    }
+
+    @Test
+    void theDashboardCountsServersAndJobs() {
+        var t = Fixtures.newTenant("Dashboard");
+        Agent online = Agents.enrolled(t, "up-1");
+        online.poll(null).then().statusCode(200);
+        Agents.enrolled(t, "never-1");
+        Agent failing = Agents.enrolled(t, "bad-1");
+        failing.send(Agents.job(UUID.randomUUID().toString(), 1, false)).then().statusCode(200);
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        admin.get("/").then().statusCode(200).body(containsString("data-testid=\"never-seen\">2<"))
+                .body(containsString("bad-1</a> — 1 failed"));
+        admin.request().header("HX-Request", "true").get("/").then().statusCode(200)
+                .body(not(containsString("<html"))).body(containsString("id=\"stats\""));
+    }
+}
