@@ -1,0 +1,323 @@
+package dev.fleethook.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The fleet simulator: a real PostgreSQL, the packaged portal in its production profile, N enrolled
+ * agents, and timed load on loopback. Prints a table (and writes target/benchmark.md). Not part of
+ * {@code ./mvnw verify}; run it with {@code ./mvnw -Pbenchmark verify}. Tunables (system properties):
+ * {@code bench.agents} (200), {@code bench.concurrency} (8), {@code bench.seconds} (15 per scenario).
+ * Every scenario first runs 5 s unmeasured so the JIT has compiled the paths being measured.
+ */
+class FleetBenchmark {
+
+    static final int AGENTS = Integer.getInteger("bench.agents", 200);
+    static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
+    static final int SECONDS = Integer.getInteger("bench.seconds", 15);
+    static final int BATCH = 50;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Agent(String serverId, String secret, String etag) {
+    }
+
+    record Row(String scenario, long requests, double perSecond, double p50, double p99, double p999, long errors,
+            String note) {
+    }
+
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String base;
+
+    @Test
+    void fleet() throws Exception {
+        Path jar = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            base = "http://127.0.0.1:" + port;
+            Path log = Files.createTempFile("fleethook-bench", ".log");
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx1g", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(Map.of("QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
+                    "QUARKUS_DATASOURCE_USERNAME", "postgres", "QUARKUS_DATASOURCE_PASSWORD", "postgres",
+                    "QUARKUS_HTTP_PORT", Integer.toString(port), "FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
+                    "QUARKUS_LOG_LEVEL", "WARN"));
+            Process portal = pb.start();
+            try {
+                awaitReady(portal, log);
+                List<Agent> agents = setUp();
+                IntFunction<HttpRequest> ping = i -> get("/api/agent/v1/ping", null, null);
+                IntFunction<HttpRequest> notModified = i -> {
+                    Agent a = agents.get(i % agents.size());
+                    return get("/api/agent/v1/policy", a.secret(), a.etag());
+                };
+                IntFunction<HttpRequest> full = i -> {
+                    Agent a = agents.get(i % agents.size());
+                    return get("/api/agent/v1/policy", a.secret(), null);
+                };
+                // Warm every path (server and load generator) before measuring any of them.
+                drive(ping, 204, 5, null);
+                drive(notModified, 304, 5, null);
+                drive(full, 200, 5, null);
+                List<Row> rows = new ArrayList<>();
+                rows.add(run("(a) baseline GET /api/agent/v1/ping", ping, 204));
+                rows.add(run("(b) poll, 304 Not Modified", notModified, 304));
+                rows.add(run("(c) poll, 200 with document", full, 200));
+                long before = count(pg, "SELECT count(*) FROM job_event");
+                Row events = run("(d) events, batches of " + BATCH, i -> {
+                    Agent a = agents.get(i % agents.size());
+                    return post("/api/agent/v1/events", a.secret(), batch());
+                }, 200);
+                long persisted = count(pg, "SELECT count(*) FROM job_event") - before;
+                double eventsPerSecond = persisted / (double) SECONDS;
+                rows.add(new Row(events.scenario(), events.requests(), events.perSecond(), events.p50(), events.p99(),
+                        events.p999(), events.errors(), String.format("%,.0f events/s persisted (%,d committed rows)",
+                                eventsPerSecond, persisted)));
+                String table = table(rows, agents.size());
+                System.out.println(table);
+                Files.writeString(Path.of("target", "benchmark.md"), table);
+                assertTrue(persisted > 0, "events were persisted");
+            } finally {
+                portal.destroy();
+                if (!portal.waitFor(20, TimeUnit.SECONDS)) {
+                    portal.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private List<Agent> setUp() throws Exception {
+        String opToken = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/me/tokens"))
+                .header("Authorization", basic("operator@fleethook.local", "bench-operator-pw"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\"}")).build()).body()).get("token").asText();
+        String tenant = "{\"name\":\"Bench\",\"slug\":\"bench\",\"adminEmail\":\"admin@bench.test\",\"adminName\":\"B\","
+                + "\"adminPassword\":\"bench-admin-password\"}";
+        send(json("/api/v1/operator/tenants", opToken, tenant));
+        String admin = JSON.readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/me/tokens"))
+                .header("Authorization", basic("admin@bench.test", "bench-admin-password"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\"}")).build()).body()).get("token").asText();
+        String token = JSON.readTree(send(json("/api/v1/enrollment-tokens", admin,
+                "{\"label\":\"bench\",\"maxUses\":" + AGENTS + ",\"expiresInMinutes\":60}")).body()).get("token").asText();
+        List<Agent> agents = new ArrayList<>();
+        for (int i = 0; i < AGENTS; i++) {
+            JsonNode enrolled = JSON.readTree(send(json("/api/agent/v1/enroll", null, "{\"token\":\"" + token
+                    + "\",\"hostname\":\"bench-" + i + "\",\"os\":\"linux\",\"agentVersion\":\"bench\"}")).body());
+            String secret = enrolled.get("agentSecret").asText();
+            HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create(base + "/api/agent/v1/policy"))
+                    .header("Authorization", "Bearer " + secret).GET().build());
+            agents.add(new Agent(enrolled.get("serverId").asText(), secret, first.headers().firstValue("ETag").orElseThrow()));
+        }
+        return agents;
+    }
+
+    /** Runs {@code request} from {@link #CONCURRENCY} threads: 5 s warm-up, then {@link #SECONDS} s measured. */
+    private Row run(String name, IntFunction<HttpRequest> request, int expected) throws Exception {
+        drive(request, expected, 5, null);
+        List<long[]> latencies = new ArrayList<>();
+        AtomicLong errors = new AtomicLong();
+        long count = drive(request, expected, SECONDS, new Object[] { latencies, errors });
+        long[] all = latencies.stream().flatMapToLong(Arrays::stream).filter(v -> v > 0).sorted().toArray();
+        return new Row(name, count, count / (double) SECONDS, pct(all, 50), pct(all, 99), pct(all, 99.9), errors.get(),
+                "");
+    }
+
+    @SuppressWarnings("unchecked")
+    private long drive(IntFunction<HttpRequest> request, int expected, int seconds, Object[] sink) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        AtomicInteger sequence = new AtomicInteger();
+        AtomicLong total = new AtomicLong();
+        List<Future<long[]>> futures = new ArrayList<>();
+        for (int t = 0; t < CONCURRENCY; t++) {
+            futures.add(pool.submit(() -> {
+                long[] samples = new long[1 << 16];
+                int n = 0;
+                while (System.nanoTime() < deadline) {
+                    HttpRequest r = request.apply(sequence.getAndIncrement());
+                    long start = System.nanoTime();
+                    boolean ok;
+                    try {
+                        ok = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == expected;
+                    } catch (IOException e) {
+                        ok = false;
+                    }
+                    long took = System.nanoTime() - start;
+                    if (!ok && sink != null) {
+                        ((AtomicLong) sink[1]).incrementAndGet();
+                    }
+                    if (n == samples.length) {
+                        samples = Arrays.copyOf(samples, n * 2);
+                    }
+                    samples[n++] = took;
+                    total.incrementAndGet();
+                }
+                return Arrays.copyOf(samples, n);
+            }));
+        }
+        for (Future<long[]> f : futures) {
+            long[] samples = f.get();
+            if (sink != null) {
+                synchronized (sink) {
+                    ((List<long[]>) sink[0]).add(samples);
+                }
+            }
+        }
+        pool.shutdown();
+        return total.get();
+    }
+
+    private HttpRequest get(String path, String secret, String etag) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        if (secret != null) {
+            b.header("Authorization", "Bearer " + secret);
+        }
+        if (etag != null) {
+            b.header("If-None-Match", etag);
+        }
+        return b.build();
+    }
+
+    private HttpRequest post(String path, String secret, String body) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + secret)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private HttpRequest json(String path, String bearer, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        return b.build();
+    }
+
+    /** One job of a few attempts with scripts, hooks and the backup: {@link #BATCH} events. */
+    private static String batch() {
+        String job = UUID.randomUUID().toString();
+        StringBuilder sb = new StringBuilder("{\"events\":[");
+        String now = Instant.now().toString();
+        sb.append(event(job, null, "\"type\":\"job-started\",\"trigger\":\"scheduled\",\"maxAttempts\":8", now));
+        int written = 1;
+        for (int a = 1; written < BATCH - 1; a++) {
+            String[] types = { "\"type\":\"attempt-started\"",
+                "\"type\":\"script-finished\",\"step\":\"pre\",\"result\":{\"status\":0,\"exitCode\":0,\"durationMs\":12,\"timedOut\":false,\"outputTail\":\"dump ok\"}",
+                "\"type\":\"hook-finished\",\"phase\":\"before-backup\",\"hookIndex\":0,\"result\":{\"status\":0,\"exitCode\":0,\"durationMs\":3,\"timedOut\":false}",
+                "\"type\":\"backup-finished\",\"result\":{\"status\":1,\"exitCode\":3,\"durationMs\":2000,\"timedOut\":false,\"outputTail\":\"disk full\"}",
+                "\"type\":\"script-finished\",\"step\":\"post\",\"result\":{\"status\":0,\"exitCode\":0,\"durationMs\":5,\"timedOut\":false}",
+                "\"type\":\"attempt-finished\",\"finalAttempt\":false" };
+            for (String t : types) {
+                if (written == BATCH - 1) {
+                    break;
+                }
+                sb.append(',').append(event(job, a, t, now));
+                written++;
+            }
+        }
+        sb.append(',').append(event(job, null, "\"type\":\"job-finished\",\"jobStatus\":\"failed\",\"backupStatus\":1", now));
+        return sb.append("]}").toString();
+    }
+
+    private static String event(String job, Integer attempt, String fields, String time) {
+        return "{\"eventId\":\"" + UUID.randomUUID() + "\",\"jobId\":\"" + job + "\"," + (attempt == null ? ""
+                : "\"attempt\":" + attempt + ",") + "\"time\":\"" + time + "\"," + fields + "}";
+    }
+
+    private HttpResponse<String> send(HttpRequest r) throws Exception {
+        HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(r.uri() + " -> " + response.statusCode() + " " + response.body());
+        }
+        return response;
+    }
+
+    private void awaitReady(Process portal, Path log) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!portal.isAlive()) {
+                throw new IllegalStateException("portal exited: " + Files.readString(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("portal not ready: " + Files.readString(log));
+    }
+
+    private static long count(EmbeddedPostgres pg, String sql) throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes());
+    }
+
+    private static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1_000_000.0;
+    }
+
+    private static String table(List<Row> rows, int agents) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%nFleet benchmark: %d agents, %d concurrent connections, %d s per scenario, %d cores, Java %s%n%n",
+                agents, CONCURRENCY, SECONDS, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+        sb.append("| scenario | requests | req/s | p50 ms | p99 ms | p99.9 ms | errors | note |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format("| %s | %,d | %,.0f | %.2f | %.2f | %.2f | %d | %s |%n", r.scenario(), r.requests(),
+                    r.perSecond(), r.p50(), r.p99(), r.p999(), r.errors(), r.note()));
+        }
+        double baseline = rows.get(0).perSecond();
+        sb.append(String.format("%n304 polls reach %.2f x the baseline's requests/s.%n", rows.get(1).perSecond() / baseline));
+        return sb.toString();
+    }
+}
