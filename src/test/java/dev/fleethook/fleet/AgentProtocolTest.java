@@ -95,6 +95,25 @@ class AgentProtocolTest {
     }
 
     @Test
+    void reEnrollingAHostnameGivesANewIdentityUnlessTheAdminChoseToReplace() {
+        Agent first = Agents.enrolled(tenant(), "same-host");
+        tenant().admin().body(Map.of("labels", List.of("paris"))).patch("/api/v1/servers/" + first.serverId()).then()
+                .statusCode(200);
+        Agent again = Agents.enrolled(tenant(), "same-host");
+        assertNotEquals(first.serverId(), again.serverId());
+        tenant().admin().get("/api/v1/servers/" + again.serverId()).then().body("labels", empty());
+        first.poll(null).then().statusCode(200);
+
+        String replacing = Agents.token(tenant(), Map.of("label", "replace", "replaceServerId", first.serverId()));
+        Response r = Agents.enroll(replacing, "same-host");
+        r.then().statusCode(200);
+        tenant().admin().get("/api/v1/servers/" + r.path("serverId")).then().body("labels", equalTo(List.of("paris")))
+                .body("replacedServerId", equalTo(first.serverId()));
+        tenant().admin().get("/api/v1/servers/" + first.serverId()).then().body("status", equalTo("revoked"));
+        first.poll(null).then().statusCode(401);
+    }
+
+    @Test
     void aNewTokenComesWithTheCommandLineOnce() {
         tenant().admin().body(Map.of("label", "with command")).post("/api/v1/enrollment-tokens").then().statusCode(201)
                 .body("command", startsWith("java -jar fleethook-agent.jar enroll --portal http"))

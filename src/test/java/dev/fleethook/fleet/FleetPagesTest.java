@@ -72,15 +72,22 @@ class FleetPagesTest {
     }
 
     @Test
-    void theDashboardCountsServersAndJobs() {
+    void theDashboardCountsServersAndJobs() throws InterruptedException {
         var t = Fixtures.newTenant("Dashboard");
         Agent online = Agents.enrolled(t, "up-1");
         online.poll(null).then().statusCode(200);
+        // Heartbeats are written in batches: wait for the flush that makes the server online.
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (!"online".equals(t.admin().get("/api/v1/servers/" + online.serverId()).then().extract().path("presence"))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
         Agents.enrolled(t, "never-1");
         Agent failing = Agents.enrolled(t, "bad-1");
         failing.send(Agents.job(UUID.randomUUID().toString(), 1, false)).then().statusCode(200);
         Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
         admin.get("/").then().statusCode(200).body(containsString("data-testid=\"never-seen\">2<"))
+                .body(containsString("data-testid=\"online\">1<"))
                 .body(containsString("bad-1</a> — 1 failed"));
         admin.request().header("HX-Request", "true").get("/").then().statusCode(200)
                 .body(not(containsString("<html"))).body(containsString("id=\"stats\""));
