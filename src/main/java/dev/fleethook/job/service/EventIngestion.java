@@ -231,8 +231,14 @@ public class EventIngestion {
                            started_at = LEAST(coalesce(started_at, ?), ?), updated_at = now()
                      WHERE id = ?""", e.policyId(), e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, e.jobId());
             case ATTEMPT_STARTED -> attempt(c, agent, e, "started_at", at);
-            case SCRIPT_FINISHED -> attempt(c, agent, e, e.step(), json(e.result()));
-            case BACKUP_FINISHED -> attempt(c, agent, e, "backup", json(e.result()));
+            case SCRIPT_FINISHED -> {
+                attempt(c, agent, e, e.step(), json(e.result()));
+                reevaluateIfFinished(c, agent, e);
+            }
+            case BACKUP_FINISHED -> {
+                attempt(c, agent, e, "backup", json(e.result()));
+                reevaluateIfFinished(c, agent, e);
+            }
             case ATTEMPT_FINISHED -> {
                 attempt(c, agent, e, "finished_at", at);
                 if (e.finalAttempt() != null) {
@@ -263,6 +269,18 @@ public class EventIngestion {
                     e.reason() == null ? "refused" : truncate(e.reason(), 1000), agent.serverId());
         }
         return false;
+    }
+
+    /** A step that arrives after its job's end (events may come in any order) is judged with it. */
+    private void reevaluateIfFinished(Connection c, AgentCredential agent, JobEvent e) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT status FROM job WHERE id = ?")) {
+            s.setObject(1, e.jobId());
+            try (ResultSet r = s.executeQuery()) {
+                if (r.next() && !"RUNNING".equals(r.getString(1))) {
+                    jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
+                }
+            }
+        }
     }
 
     /** Creates the attempt row if needed and sets one of its columns (pre, post, backup, started_at, ...). */

@@ -1,0 +1,37 @@
+package dev.fleethook.alert.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.fleethook.job.rest.JobRecords.AttemptView;
+import dev.fleethook.job.rest.JobRecords.HookView;
+import dev.fleethook.job.rest.JobRecords.JobDetail;
+import dev.fleethook.job.rest.JobRecords.StepView;
+
+/** What an alert email says: the data of the Emails/alert templates. */
+public record AlertMail(String subject, String title, String tenantName, String hostname, String policyName,
+        Integer policyRevision, JobDetail job, String detail, String link, String settingsUrl) {
+
+    /** A step's output, for the email body. */
+    public record Output(String name, String output) {
+    }
+
+    /** The output tails of an attempt worth reading (the last 4,000 characters of each). */
+    public List<Output> outputs(AttemptView a) {
+        List<Output> out = new ArrayList<>();
+        add(out, "Pre-script", a.pre());
+        add(out, "Backup", a.backup());
+        add(out, "Post-script", a.post());
+        for (HookView h : a.hooks()) {
+            add(out, h.label(), h.result());
+        }
+        return out;
+    }
+
+    private static void add(List<Output> out, String name, StepView step) {
+        if (step.outputTail() != null && !step.outputTail().isBlank()) {
+            String tail = step.outputTail();
+            out.add(new Output(name, tail.length() > 4000 ? "…" + tail.substring(tail.length() - 4000) : tail));
+        }
+    }
+}

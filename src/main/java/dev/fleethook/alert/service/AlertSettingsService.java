@@ -1,0 +1,108 @@
+package dev.fleethook.alert.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import dev.fleethook.alert.Alert;
+import dev.fleethook.alert.AlertSettings;
+import dev.fleethook.alert.OutboxEmail;
+import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
+import dev.fleethook.audit.AuditService;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.InputValidator;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+/** Alert settings of the current tenant, the test email, and the outbox listing. */
+@ApplicationScoped
+public class AlertSettingsService {
+
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+    @Inject
+    AlertService alerts;
+
+    @Inject
+    InputValidator validator;
+
+    @Inject
+    AuditService audit;
+
+    @Inject
+    OutboxService outbox;
+
+    @Inject
+    EmailRenderer renderer;
+
+    @Transactional
+    public AlertSettings update(SettingsRequest request) {
+        validator.check(request);
+        AlertSettings s = alerts.settings();
+        Map<String, Object> before = Map.of("recipients", List.of(s.recipients), "kinds", List.of(s.kinds),
+                "offlineThresholdMinutes", s.offlineThresholdMinutes);
+        if (request.recipients() != null) {
+            List<String> clean = new ArrayList<>();
+            for (int i = 0; i < request.recipients().size(); i++) {
+                String r = request.recipients().get(i) == null ? "" : request.recipients().get(i).trim();
+                if (!EMAIL.matcher(r).matches() || r.length() > 254) {
+                    throw new BadInputException("recipients[" + i + "]", "must be an email address");
+                }
+                if (!clean.contains(r)) {
+                    clean.add(r);
+                }
+            }
+            s.recipients = clean.toArray(String[]::new);
+        }
+        if (request.kinds() != null) {
+            for (int i = 0; i < request.kinds().size(); i++) {
+                if (!Alert.KINDS.contains(request.kinds().get(i))) {
+                    throw new BadInputException("kinds[" + i + "]", "must be one of " + String.join(", ", Alert.KINDS));
+                }
+            }
+            s.kinds = request.kinds().stream().distinct().toArray(String[]::new);
+        }
+        if (request.offlineThresholdMinutes() != null) {
+            s.offlineThresholdMinutes = request.offlineThresholdMinutes();
+        }
+        s.persist();
+        audit.record("alert-settings.update", "alert-settings", s.tenantId, "Changed alert settings", before,
+                Map.of("recipients", List.of(s.recipients), "kinds", List.of(s.kinds),
+                        "offlineThresholdMinutes", s.offlineThresholdMinutes));
+        return s;
+    }
+
+    /** Queues a sample alert email to one address (or every recipient) through the real outbox. */
+    @Transactional
+    public int sendTest(String recipient) {
+        List<String> to = new ArrayList<>();
+        if (recipient != null && !recipient.isBlank()) {
+            if (!EMAIL.matcher(recipient.trim()).matches()) {
+                throw new BadInputException("recipient", "must be an email address");
+            }
+            to.add(recipient.trim());
+        } else {
+            to.addAll(List.of(alerts.settings().recipients));
+        }
+        if (to.isEmpty()) {
+            throw new BadInputException("recipient", "give an address, or add recipients first");
+        }
+        EmailRenderer.Rendered mail = renderer.render(alerts.mail("Test email: alerts reach you", null, null,
+                "This is a test of your alert settings. Nothing failed.", alerts.mail("", null, null, null, "").settingsUrl()));
+        to.forEach(r -> outbox.enqueue(null, r, mail));
+        return to.size();
+    }
+
+    public List<OutboxEmail> outbox(int page, int size) {
+        return OutboxEmail.<OutboxEmail> findAll(Sort.by("createdAt", Sort.Direction.Descending))
+                .page(io.quarkus.panache.common.Page.of(page, size)).list();
+    }
+
+    public OutboxEmail retry(UUID id) {
+        return outbox.retry(id);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.fleethook.alert.service;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import dev.fleethook.alert.Alert;
+import dev.fleethook.tenant.CurrentTenant;
+import io.quarkus.hibernate.orm.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Raises an alert for each server silent for longer than its tenant's threshold (one per offline
+ * episode, keyed by the last time it was seen) and resolves it once the server polls again. Safe on
+ * several replicas: the unique key and idempotent updates make a second run a no-op.
+ */
+@ApplicationScoped
+public class OfflineDetector {
+
+    private static final Logger LOG = Logger.getLogger(OfflineDetector.class);
+
+    @Inject
+    CurrentTenant currentTenant;
+
+    @Inject
+    AlertService alerts;
+
+    @Scheduled(every = "${fleethook.alerts.offline-check:60s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            identity = "offline-detector")
+    void run() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            LOG.debugf("Offline check skipped: %s", e.getMessage());
+        }
+    }
+
+    /** One pass over every tenant; returns how many alerts were raised. */
+    public int check() {
+        List<?> silent = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+                SELECT s.tenant_id, s.id, s.hostname, s.last_seen_at, coalesce(a.offline_threshold_minutes, 60)
+                  FROM server s JOIN tenant t ON t.id = s.tenant_id AND NOT t.suspended
+                  LEFT JOIN alert_settings a ON a.tenant_id = s.tenant_id
+                 WHERE s.status = 'ENABLED' AND s.last_seen_at IS NOT NULL
+                   AND s.last_seen_at < now() - make_interval(mins => coalesce(a.offline_threshold_minutes, 60))""")
+                .getResultList());
+        int raised = 0;
+        for (Object row : silent) {
+            Object[] r = (Object[]) row;
+            String tenantId = (String) r[0];
+            UUID serverId = (UUID) r[1];
+            String hostname = (String) r[2];
+            Object lastSeen = r[3];
+            int threshold = ((Number) r[4]).intValue();
+            boolean created = currentTenant.inTransaction(tenantId, () -> alerts.raise(serverId, null, Alert.AGENT_OFFLINE,
+                    "offline:" + serverId + ":" + lastSeen, hostname + " has not been seen for more than " + threshold
+                            + " minutes", null, "Last seen " + lastSeen + " (UTC); threshold " + threshold + " min."));
+            raised += created ? 1 : 0;
+        }
+        currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+                UPDATE alert a SET state = 'RESOLVED', resolved_at = now()
+                  FROM server s LEFT JOIN alert_settings st ON st.tenant_id = s.tenant_id
+                 WHERE a.server_id = s.id AND a.kind = 'agent-offline' AND a.state <> 'RESOLVED'
+                   AND s.last_seen_at >= now() - make_interval(mins => coalesce(st.offline_threshold_minutes, 60))""")
+                .executeUpdate());
+        return raised;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.fleethook.alert.service;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Runs the outbox on every replica; {@link OutboxService#sendDue} makes that safe. */
+@ApplicationScoped
+public class OutboxSender {
+
+    @Inject
+    OutboxService outbox;
+
+    @Scheduled(every = "${fleethook.alerts.sender-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            identity = "outbox-sender")
+    void run() {
+        try {
+            while (outbox.sendDue(20) == 20) {
+                // keep going while full batches come back
+            }
+        } catch (RuntimeException databaseDown) {
+            // nothing is lost: the rows stay due and the next run tries again
+        }
+    }
+}
