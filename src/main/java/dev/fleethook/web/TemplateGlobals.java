@@ -20,6 +20,11 @@ public class TemplateGlobals {
         return List.of("online", "offline", "never-seen", "disabled", "revoked");
     }
 
+    /** The state filters of the alert list. */
+    public List<String> alertStates() {
+        return List.of("open", "acknowledged", "resolved", "all");
+    }
+
     /** The job statuses, as filters. */
     public List<String> jobStatuses() {
         return java.util.Arrays.stream(dev.fleethook.protocol.JobStatus.values()).map(s -> s.wire()).toList();

@@ -48,6 +48,10 @@ class CrossTenantTest {
         agentOfA = dev.fleethook.support.Agents.enrolled(a, "alpha-fs");
         jobOfA = java.util.UUID.randomUUID().toString();
         agentOfA.send(dev.fleethook.support.Agents.job(jobOfA, 1, true)).then().statusCode(200);
+        a.admin().body(Map.of("recipients", java.util.List.of("alpha-ops@alpha.test"))).put("/api/v1/alert-settings")
+                .then().statusCode(200);
+        agentOfA.send(dev.fleethook.support.Agents.job(java.util.UUID.randomUUID().toString(), 1, false)).then()
+                .statusCode(200);
         dev.fleethook.support.Agents.token(a, Map.of("label", "alpha token"));
         tokenOfA = a.admin().get("/api/v1/enrollment-tokens").then().extract().path("find { it.label == 'alpha token' }.id");
         policyOfA = a.admin().body(PolicyFixtures.save(PolicyFixtures.spec("Alpha nightly"), null))
@@ -86,6 +90,15 @@ class CrossTenantTest {
         probes.add(new Probe("DELETE", "/api/v1/enrollment-tokens/" + tokenOfA, null));
         probes.add(new Probe("GET", "/api/v1/jobs/" + jobOfA, null));
         probes.add(new Probe("POST", "/api/v1/jobs/" + jobOfA + "/cancel", null));
+        // alerts and the outbox
+        String alertOfA = a.admin().get("/api/v1/alerts?state=").then().extract().path("[0].id");
+        if (alertOfA != null) {
+            probes.add(new Probe("POST", "/api/v1/alerts/" + alertOfA + "/acknowledge", null));
+        }
+        String emailOfA = a.admin().get("/api/v1/outbox").then().extract().path("[0].id");
+        if (emailOfA != null) {
+            probes.add(new Probe("POST", "/api/v1/outbox/" + emailOfA + "/retry", null));
+        }
         return probes;
     }
 
@@ -108,6 +121,7 @@ class CrossTenantTest {
                 .body("role", org.hamcrest.Matchers.equalTo("VIEWER"));
         userOfA.api().get("/api/v1/me").then().statusCode(200);
         agentOfA.poll(null).then().statusCode(200).body("commands", org.hamcrest.Matchers.empty());
+        a.admin().get("/api/v1/alerts").then().body("[0].state", org.hamcrest.Matchers.equalTo("open"));
         a.admin().get("/api/v1/servers/" + agentOfA.serverId()).then().body("status", org.hamcrest.Matchers.equalTo("enabled"))
                 .body("labels", org.hamcrest.Matchers.empty());
         a.admin().get("/api/v1/policies/" + policyOfA).then().statusCode(200)
@@ -122,6 +136,9 @@ class CrossTenantTest {
         b.admin().get("/api/v1/servers").then().body("items.id", not(hasItem(agentOfA.serverId())));
         b.admin().get("/api/v1/jobs").then().body("items.id", not(hasItem(jobOfA)));
         b.admin().get("/api/v1/enrollment-tokens").then().body("id", not(hasItem(tokenOfA)));
+        b.admin().get("/api/v1/alerts?state=").then().body("size()", org.hamcrest.Matchers.equalTo(0));
+        b.admin().get("/api/v1/outbox").then().body("recipient", not(hasItem("alpha-ops@alpha.test")));
+        b.admin().get("/api/v1/alert-settings").then().body("recipients", not(hasItem("alpha-ops@alpha.test")));
         b.admin().queryParam("server", agentOfA.serverId()).get("/api/v1/jobs").then().body("total",
                 org.hamcrest.Matchers.equalTo(0));
         b.admin().get("/api/v1/audit").then().body("targetId", not(hasItem(policyOfA)));

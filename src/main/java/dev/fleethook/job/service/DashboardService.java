@@ -23,8 +23,11 @@ public class DashboardService {
     }
 
     public record Dashboard(long online, long offline, long neverSeen, long disabled, Map<String, Long> jobs24h,
-            long jobsTotal24h, List<FailingServer> failing, Instant at) {
+            long jobsTotal24h, List<FailingServer> failing, long openAlerts, Instant at) {
     }
+
+    @Inject
+    dev.fleethook.tenant.CurrentTenant currentTenant;
 
     @Inject
     FleetConfig config;
@@ -60,6 +63,9 @@ public class DashboardService {
             Server s = Server.findById(r[0]);
             failing.add(new FailingServer((UUID) r[0], s == null ? "?" : s.hostname, ((Number) r[1]).longValue()));
         }
-        return new Dashboard(online, offline, never, disabled, jobs, total, failing, now);
+        long openAlerts = ((Number) Job.getEntityManager()
+                .createNativeQuery("SELECT count(*) FROM alert WHERE tenant_id = ?1 AND state = 'OPEN'")
+                .setParameter(1, currentTenant.require()).getSingleResult()).longValue();
+        return new Dashboard(online, offline, never, disabled, jobs, total, failing, openAlerts, now);
     }
 }

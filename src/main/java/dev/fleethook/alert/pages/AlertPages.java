@@ -1,0 +1,193 @@
+package dev.fleethook.alert.pages;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jboss.resteasy.reactive.RestForm;
+
+import dev.fleethook.alert.Alert;
+import dev.fleethook.alert.AlertSettings;
+import dev.fleethook.alert.OutboxEmail;
+import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
+import dev.fleethook.alert.service.AlertService;
+import dev.fleethook.alert.service.AlertSettingsService;
+import dev.fleethook.alert.service.EmailRenderer;
+import dev.fleethook.identity.Role;
+import dev.fleethook.identity.security.CurrentAccount;
+import dev.fleethook.job.rest.JobRecords.AttemptView;
+import dev.fleethook.job.rest.JobRecords.HookView;
+import dev.fleethook.job.rest.JobRecords.JobDetail;
+import dev.fleethook.job.rest.JobRecords.JobSummary;
+import dev.fleethook.job.rest.JobRecords.StepView;
+import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.ConflictException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+/** Alerts, their settings with a preview of the emails and a test email, and the outbox. */
+@Path("/alerts")
+@RolesAllowed(Role.TENANT_VIEWER)
+@Produces(MediaType.TEXT_HTML)
+public class AlertPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance alerts(List<Alert> alerts, String state, String nav);
+
+        static native TemplateInstance settings(AlertSettings settings, List<String> kinds, String recipients,
+                BadInputException errors, String recipientsError, String message, String nav);
+
+        static native TemplateInstance outbox(List<OutboxEmail> emails, boolean devMode, String nav);
+
+        static native TemplateInstance preview(String title, EmailRenderer.Rendered mail, String nav);
+    }
+
+    @Inject
+    AlertService alerts;
+
+    @Inject
+    AlertSettingsService settings;
+
+    @Inject
+    EmailRenderer renderer;
+
+    @Inject
+    CurrentAccount currentAccount;
+
+    @GET
+    public TemplateInstance list(@QueryParam("state") String state) {
+        String s = state == null ? "open" : state;
+        return Templates.alerts(alerts.list(s.equals("all") ? null : s, null, 0, 200), s, "alerts");
+    }
+
+    @POST
+    @Path("/{id}/acknowledge")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response acknowledge(@PathParam("id") UUID id) {
+        try {
+            alerts.acknowledge(id, currentAccount.email());
+        } catch (ConflictException alreadyResolved) {
+            // nothing to do: the list shows it resolved
+        }
+        return Response.seeOther(URI.create("/alerts")).build();
+    }
+
+    @GET
+    @Path("/settings")
+    public TemplateInstance settingsPage() {
+        AlertSettings s = alerts.settings();
+        return Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), null, null, null, "alerts");
+    }
+
+    @POST
+    @Path("/settings")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response saveSettings(MultivaluedMap<String, String> form) {
+        String recipients = form.getFirst("recipients") == null ? "" : form.getFirst("recipients");
+        List<String> kinds = form.get("kinds") == null ? List.of() : form.get("kinds");
+        try {
+            Integer threshold = form.getFirst("offlineThresholdMinutes") == null
+                    || form.getFirst("offlineThresholdMinutes").isBlank() ? null
+                            : Integer.valueOf(form.getFirst("offlineThresholdMinutes").trim());
+            settings.update(new SettingsRequest(recipients.lines().map(String::trim).filter(l -> !l.isEmpty()).toList(),
+                    kinds, threshold));
+            return Response.seeOther(URI.create("/alerts/settings?saved=1")).build();
+        } catch (NumberFormatException e) {
+            return Response.status(400).entity(Templates.settings(alerts.settings(), Alert.KINDS, recipients,
+                    new BadInputException("offlineThresholdMinutes", "must be a whole number of minutes"), null, null,
+                    "alerts")).build();
+        } catch (BadInputException e) {
+            return Response.status(400).entity(Templates.settings(alerts.settings(), Alert.KINDS, recipients, e,
+                    recipientsError(e), null, "alerts")).build();
+        }
+    }
+
+    @POST
+    @Path("/settings/test-email")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response testEmail(@RestForm String recipient) {
+        AlertSettings s = alerts.settings();
+        try {
+            int n = settings.sendTest(recipient);
+            return Response.ok(Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), null, null,
+                    "Test email queued for " + n + " recipient" + (n == 1 ? "" : "s") + "; see the outbox for delivery.",
+                    "alerts")).build();
+        } catch (BadInputException e) {
+            return Response.status(400).entity(Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), e,
+                    null, e.messageFor("recipient"), "alerts")).build();
+        }
+    }
+
+    @GET
+    @Path("/outbox")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public TemplateInstance outbox() {
+        return Templates.outbox(settings.outbox(0, 100), io.quarkus.runtime.LaunchMode.current().isDevOrTest()
+                && io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT, "alerts");
+    }
+
+    /** One queued or sent email as its recipient sees it (in dev mode, the dev mailbox). */
+    @GET
+    @Path("/outbox/{id}")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    public TemplateInstance email(@PathParam("id") UUID id) {
+        OutboxEmail e = OutboxEmail.<OutboxEmail> findByIdOptional(id).orElseThrow(jakarta.ws.rs.NotFoundException::new);
+        return Templates.preview("Email to " + e.recipient, new EmailRenderer.Rendered(e.subject, e.html, e.text), "alerts");
+    }
+
+    @POST
+    @Path("/outbox/{id}/retry")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response retry(@PathParam("id") UUID id) {
+        settings.retry(id);
+        return Response.seeOther(URI.create("/alerts/outbox")).build();
+    }
+
+    /** The alert email rendered with sample data: a job failed after three attempts. */
+    @GET
+    @Path("/preview")
+    public TemplateInstance preview() {
+        return Templates.preview("Alert email preview (sample data)", renderer.render(alerts.mail("Backup Failed on fs-paris-01 after 3 attempts", null,
+                sample(), null, "http://fleethook.example/jobs/sample")), "alerts");
+    }
+
+    private static String recipientsError(BadInputException e) {
+        return e.errors().stream().filter(f -> f.field().startsWith("recipients")).map(f -> f.message()).findFirst()
+                .orElse(null);
+    }
+
+    static JobDetail sample() {
+        Instant now = Instant.now();
+        JobSummary job = new JobSummary(UUID.randomUUID(), UUID.randomUUID(), "fs-paris-01", UUID.randomUUID(),
+                "Nightly file shares", 7, "scheduled", "failed", 1, "Failed", 3, 3, now.minusSeconds(3600), now);
+        StepView ok = new StepView("Successful", 0, 0, 840L, false, "dump written: 1.2 GiB", null, null);
+        StepView failed = new StepView("Failed", 1, 3, 125_000L, false,
+                "Fatal: unable to save snapshot: <disk full> on /var/backups", null, Map.of("filesNew", 12));
+        StepView hook = new StepView("Successful", 0, 0, 45L, false, "zfs snapshot created", null, null);
+        List<AttemptView> attempts = List.of(
+                new AttemptView(1, now.minusSeconds(3600), now.minusSeconds(3400), false, ok, failed, ok,
+                        List.of(new HookView("before-folder", 0, "/srv/share", hook))),
+                new AttemptView(2, now.minusSeconds(2400), now.minusSeconds(2200), false, ok, failed, ok, List.of()),
+                new AttemptView(3, now.minusSeconds(1200), now.minusSeconds(1000), true, ok, failed, ok, List.of()));
+        return new JobDetail(job, attempts);
+    }
+}
