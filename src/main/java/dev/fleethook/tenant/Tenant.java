@@ -30,6 +30,10 @@ public class Tenant extends PanacheEntityBase {
     @Column(name = "max_script_timeout_seconds")
     public Integer maxScriptTimeoutSeconds;
 
+    /** Days job history is kept (default 90). */
+    @Column(name = "job_retention_days")
+    public int jobRetentionDays = 90;
+
     @Column(name = "created_at")
     public Instant createdAt;
 }

@@ -157,6 +157,9 @@ public class TenantService {
                 throw new BadInputException("timeZone", "must be a time zone such as Europe/Paris or UTC");
             }
         }
+        if (request.jobRetentionDays() != null) {
+            tenant.jobRetentionDays = request.jobRetentionDays();
+        }
         if (request.maxScriptTimeoutSeconds() != null) {
             tenant.maxScriptTimeoutSeconds = request.maxScriptTimeoutSeconds() == 0 ? null : request.maxScriptTimeoutSeconds();
         }
@@ -176,6 +179,7 @@ public class TenantService {
         Map<String, Object> m = new HashMap<>();
         m.put("timeZone", t.timeZone);
         m.put("maxScriptTimeoutSeconds", t.maxScriptTimeoutSeconds);
+        m.put("jobRetentionDays", t.jobRetentionDays);
         return m;
     }
 }

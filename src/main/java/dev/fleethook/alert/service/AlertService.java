@@ -50,6 +50,9 @@ public class AlertService {
     @Inject
     CurrentTenant currentTenant;
 
+    @Inject
+    dev.fleethook.web.FleetMetrics metrics;
+
     @ConfigProperty(name = "fleethook.portal.base-url")
     String baseUrl;
 
@@ -112,6 +115,7 @@ public class AlertService {
         if (inserted == 0) {
             return false;
         }
+        metrics.alertRaised(kind);
         AlertSettings settings = settings();
         if (settings.wants(kind) && settings.recipients.length > 0) {
             EmailRenderer.Rendered mail = renderer.render(mail(title, serverId, detail, extra,

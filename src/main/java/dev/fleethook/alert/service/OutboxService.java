@@ -44,6 +44,9 @@ public class OutboxService {
     @Inject
     AlertConfig config;
 
+    @Inject
+    dev.fleethook.web.FleetMetrics metrics;
+
     /** Queues an email in the current transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
     public OutboxEmail enqueue(UUID alertId, String recipient, EmailRenderer.Rendered mail) {
@@ -76,6 +79,7 @@ public class OutboxService {
                 error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             }
             String failure = error;
+            metrics.emailDelivery(failure == null);
             QuarkusTransaction.requiringNew().run(() -> complete(c, failure));
             if (failure == null) {
                 sent++;

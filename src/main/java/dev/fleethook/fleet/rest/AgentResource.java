@@ -102,11 +102,17 @@ public class AgentResource {
         }
         AgentCredential agent = identity.getAttribute(AgentIdentityProvider.CREDENTIAL);
         EventBatchResponse response = ingestion.ingest(agent, batch);
+        metrics.eventsIngested(response.accepted(), response.duplicates());
         return Response.ok(response).build();
     }
 
-    private static Response respond(PollCache.Answer answer, String ifNoneMatch) {
-        if (AgentService.matches(ifNoneMatch, answer.etag())) {
+    @Inject
+    dev.fleethook.web.FleetMetrics metrics;
+
+    private Response respond(PollCache.Answer answer, String ifNoneMatch) {
+        boolean notModified = AgentService.matches(ifNoneMatch, answer.etag());
+        metrics.poll(notModified);
+        if (notModified) {
             return Response.notModified().tag(new jakarta.ws.rs.core.EntityTag(unquote(answer.etag()))).build();
         }
         return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE)

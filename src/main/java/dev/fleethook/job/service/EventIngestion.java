@@ -57,6 +57,9 @@ public class EventIngestion {
     @Inject
     Event<JobFinished> jobFinished;
 
+    @Inject
+    dev.fleethook.web.FleetMetrics metrics;
+
     @Transactional
     public EventBatchResponse ingest(AgentCredential agent, EventBatch batch) {
         List<JobEvent> events = validate(batch);
@@ -259,6 +262,7 @@ public class EventIngestion {
                                finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), updated_at = now()
                          WHERE id = ?""", e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
                 jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
+                metrics.jobFinished(e.jobStatus().name());
             }
             case COMMAND_ACKNOWLEDGED -> {
                 return update(c, """

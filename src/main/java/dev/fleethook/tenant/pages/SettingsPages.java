@@ -52,7 +52,7 @@ public class SettingsPages {
     @POST
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response save(@RestForm String timeZone, @RestForm String maxScriptTimeout) {
+    public Response save(@RestForm String timeZone, @RestForm String maxScriptTimeout, @RestForm String retentionDays) {
         try {
             Integer max;
             try {
@@ -60,7 +60,13 @@ public class SettingsPages {
             } catch (NumberFormatException e) {
                 throw new BadInputException("maxScriptTimeoutSeconds", "must be a whole number of seconds");
             }
-            tenants.updateSettings(new TenantSettingsRequest(timeZone, max));
+            Integer retention;
+            try {
+                retention = retentionDays == null || retentionDays.isBlank() ? null : Integer.valueOf(retentionDays.trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException("jobRetentionDays", "must be a whole number of days");
+            }
+            tenants.updateSettings(new TenantSettingsRequest(timeZone, max, retention));
             return Response.seeOther(URI.create("/settings?saved=1")).build();
         } catch (BadInputException e) {
             return Response.status(400)

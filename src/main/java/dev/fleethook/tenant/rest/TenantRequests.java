@@ -34,10 +34,13 @@ public final class TenantRequests {
             @Size(max = 64, message = "must be at most 64 characters") String timeZone,
             @jakarta.validation.constraints.Min(value = 0, message = "must be 0 (no maximum) to 86400 seconds")
             @jakarta.validation.constraints.Max(value = 86400, message = "must be 0 (no maximum) to 86400 seconds")
-            Integer maxScriptTimeoutSeconds) {
+            Integer maxScriptTimeoutSeconds,
+            @jakarta.validation.constraints.Min(value = 1, message = "must be 1 to 3650 days")
+            @jakarta.validation.constraints.Max(value = 3650, message = "must be 1 to 3650 days")
+            Integer jobRetentionDays) {
     }
 
     public record TenantSettingsResponse(String id, String name, String slug, String timeZone,
-            Integer maxScriptTimeoutSeconds) {
+            Integer maxScriptTimeoutSeconds, int jobRetentionDays) {
     }
 }

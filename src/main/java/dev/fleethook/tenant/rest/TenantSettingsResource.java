@@ -44,6 +44,7 @@ public class TenantSettingsResource {
     }
 
     static TenantSettingsResponse of(Tenant t) {
-        return new TenantSettingsResponse(t.id, t.name, t.slug, t.timeZone, t.maxScriptTimeoutSeconds);
+        return new TenantSettingsResponse(t.id, t.name, t.slug, t.timeZone, t.maxScriptTimeoutSeconds,
+                t.jobRetentionDays);
     }
 }
