@@ -172,4 +172,19 @@ class HelmChartTest {
         String message = refused.getMessage();
         assertTrue(message.contains("replicaCount") || message.contains("schema"), message);
     }
+
+    @Test
+    void theKustomizeManifestsAreValidAndAsHardenedAsTheChart() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("deployment"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                JsonNode doc = YAML.readTree(f.toFile());
+                assertNotNull(doc, f + " parses");
+            }
+        }
+        JsonNode deployment = YAML.readTree(Path.of("deployment/kustomize/base/deployment.yaml").toFile());
+        JsonNode c = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+        assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
+        assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText());
+        assertEquals("fleethook-db-app", c.path("env").get(1).path("valueFrom").path("secretKeyRef").path("name").asText());
+    }
 }
