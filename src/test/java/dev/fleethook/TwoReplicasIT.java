@@ -1,0 +1,186 @@
+package dev.fleethook;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import dev.fleethook.support.Agents;
+import dev.fleethook.support.PolicyFixtures;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Two packaged portals in their production profile on one PostgreSQL and one SMTP server: each
+ * scheduled task's work is done once (every email sent once, one offline alert), and a change made on
+ * one replica reaches the other's poll cache.
+ */
+class TwoReplicasIT {
+
+    static final Path JAR = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
+
+    @Test
+    void scheduledWorkIsDoneOnceAndCachesFollowChangesAcrossReplicas() throws Exception {
+        int smtp = freePort();
+        GreenMail mail = new GreenMail(new ServerSetup(smtp, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        List<Process> portals = new ArrayList<>();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            String a = start(pg, smtp, portals);
+            String b = start(pg, smtp, portals);
+            awaitReady(a);
+            awaitReady(b);
+
+            String operator = token(a, "ops@two.test", "two-replicas-operator");
+            given().baseUri(a).header("Authorization", "Bearer " + operator).contentType(ContentType.JSON)
+                    .body(Map.of("name", "Two", "slug", "two", "adminEmail", "admin@two.test", "adminName", "A",
+                            "adminPassword", "two-replicas-admin"))
+                    .post("/api/v1/operator/tenants").then().statusCode(201);
+            String admin = token(b, "admin@two.test", "two-replicas-admin");
+            List<String> recipients = List.of("r1@two.test", "r2@two.test", "r3@two.test");
+            api(a, admin).body(Map.of("recipients", recipients)).put("/api/v1/alert-settings").then().statusCode(200);
+            String enroll = api(a, admin).body(Map.of("label", "two")).post("/api/v1/enrollment-tokens").then()
+                    .statusCode(201).extract().path("token");
+            Response enrolled = given().baseUri(b).contentType(ContentType.JSON)
+                    .body(Map.of("token", enroll, "hostname", "replicated-fs", "os", "linux")).post("/api/agent/v1/enroll");
+            String serverId = enrolled.path("serverId");
+            String secret = enrolled.path("agentSecret");
+
+            // A change on replica A reaches replica B's cached poll answer (LISTEN/NOTIFY).
+            Response first = agent(b, secret).get("/api/agent/v1/policy");
+            String etag = first.header("ETag");
+            agent(b, secret).header("If-None-Match", etag).get("/api/agent/v1/policy").then().statusCode(304);
+            String policyId = first.path("policy.policyId");
+            api(a, admin).body(PolicyFixtures.save(PolicyFixtures.spec("Default"), 1)).put("/api/v1/policies/" + policyId)
+                    .then().statusCode(200);
+            await(() -> agent(b, secret).header("If-None-Match", etag).get("/api/agent/v1/policy").statusCode() == 200,
+                    "replica B sees replica A's policy change");
+
+            // Ten failed jobs reported alternately to both replicas: 10 alerts x 3 recipients.
+            for (int i = 0; i < 10; i++) {
+                agent(i % 2 == 0 ? a : b, secret).body(Map.of("events", Agents.job(UUID.randomUUID().toString(), 1, false)))
+                        .post("/api/agent/v1/events").then().statusCode(200);
+            }
+            await(() -> mail.getReceivedMessages().length >= 30, "30 emails");
+
+            // The server goes silent: both replicas' offline detectors run, one alert results. (First let
+            // the heartbeats of the polls above be written, so they do not bring it back to life.)
+            Thread.sleep(1500);
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE server SET last_seen_at = now() - interval '2 hours' WHERE id = '" + serverId + "'");
+            }
+            await(() -> offlineAlerts(a, admin) == 1 && mail.getReceivedMessages().length >= 33, "the offline alert");
+            Thread.sleep(3000);
+            assertEquals(1, offlineAlerts(b, admin), "both detectors ran, one alert");
+
+            MimeMessage[] received = mail.getReceivedMessages();
+            assertEquals(33, received.length, "every email once: 10 job alerts and 1 offline alert, to 3 recipients");
+            Set<String> distinct = new HashSet<>();
+            for (MimeMessage m : received) {
+                distinct.add(m.getAllRecipients()[0] + " " + m.getMessageID());
+            }
+            assertEquals(33, distinct.size());
+            List<Map<String, Object>> outbox = api(a, admin).get("/api/v1/outbox").then().extract().path("$");
+            assertTrue(outbox.stream().allMatch(e -> "sent".equals(e.get("status")) && ((Integer) e.get("attempts")) == 1),
+                    "each email delivered in one attempt");
+            assertNotEquals(a, b);
+        } finally {
+            for (Process p : portals) {
+                p.destroy();
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+            mail.stop();
+        }
+    }
+
+    private static int offlineAlerts(String base, String admin) {
+        List<?> alerts = api(base, admin).queryParam("kind", "agent-offline").get("/api/v1/alerts").then().extract()
+                .path("$");
+        return alerts.size();
+    }
+
+    private static String start(EmbeddedPostgres pg, int smtp, List<Process> portals) throws IOException {
+        int port = freePort();
+        Path log = Files.createTempFile("fleethook-replica", ".log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("FLEETHOOK_"));
+        pb.environment().putAll(Map.ofEntries(
+                Map.entry("QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres")),
+                Map.entry("QUARKUS_DATASOURCE_USERNAME", "postgres"), Map.entry("QUARKUS_DATASOURCE_PASSWORD", "postgres"),
+                Map.entry("QUARKUS_HTTP_PORT", Integer.toString(port)),
+                Map.entry("FLEETHOOK_OPERATOR_EMAIL", "ops@two.test"),
+                Map.entry("FLEETHOOK_OPERATOR_PASSWORD", "two-replicas-operator"),
+                Map.entry("QUARKUS_MAILER_HOST", "127.0.0.1"), Map.entry("QUARKUS_MAILER_PORT", Integer.toString(smtp)),
+                Map.entry("QUARKUS_MAILER_START_TLS", "DISABLED"), Map.entry("QUARKUS_MAILER_TLS", "false"),
+                Map.entry("FLEETHOOK_ALERTS_SENDER_INTERVAL", "200ms"),
+                Map.entry("FLEETHOOK_ALERTS_OFFLINE_CHECK", "500ms"),
+                Map.entry("FLEETHOOK_FLEET_HEARTBEAT_FLUSH", "300ms")));
+        portals.add(pb.start());
+        return "http://127.0.0.1:" + port;
+    }
+
+    private static void awaitReady(String base) throws InterruptedException {
+        await(() -> {
+            try {
+                return given().baseUri(base).get("/q/health/ready").statusCode() == 200;
+            } catch (Exception notYet) {
+                return false;
+            }
+        }, base + " ready");
+    }
+
+    private static String token(String base, String email, String password) {
+        return given().baseUri(base).auth().preemptive().basic(email, password).contentType(ContentType.JSON)
+                .body(Map.of("name", "it")).post("/api/v1/me/tokens").then().statusCode(201).extract().path("token");
+    }
+
+    private static RequestSpecification api(String base, String token) {
+        return given().baseUri(base).header("Authorization", "Bearer " + token).contentType(ContentType.JSON);
+    }
+
+    private static RequestSpecification agent(String base, String secret) {
+        return api(base, secret);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
