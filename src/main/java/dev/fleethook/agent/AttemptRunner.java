@@ -1,0 +1,150 @@
+package dev.fleethook.agent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.TargetOs;
+
+/**
+ * One attempt of a job, exactly as Druva Phoenix's table says:
+ * <pre>
+ * pre-script            backup runs?                      post-script runs?
+ * Successful            yes                               yes (Skipped if missing)
+ * Failed / TimedOut     only if "skip backup" is off      yes
+ * Skipped (missing)     only if "skip backup" is off      no (Skipped)
+ * Disabled              yes                               no
+ * </pre>
+ * Cancel during the pre-script lets it finish, cancels the backup and runs the post-script. A backup
+ * window expiring during the pre-script stops it (Failed) and the post-script runs.
+ */
+public final class AttemptRunner {
+
+    /** What runs the backup phase; it must stop soon after {@code cancel} turns true. */
+    public interface Engine {
+        Result backup(BooleanSupplier cancel, Instant deadline);
+
+        record Result(BackupStatus status, Integer exitCode, long durationMs, String outputTail) {
+        }
+    }
+
+    /** One step's result with its status code, as reported to the portal. */
+    public record Step(int status, ScriptRunner.Outcome outcome) {
+    }
+
+    public record Result(Step pre, Step backup, Step post) {
+        public boolean backupSucceeded() {
+            return backup.status() == BackupStatus.SUCCESSFUL.code()
+                    || backup.status() == BackupStatus.PARTIALLY_SUCCESSFUL.code();
+        }
+    }
+
+    private final PolicyDocument.Scripts scripts;
+    private final TargetOs os;
+
+    public AttemptRunner(PolicyDocument.Scripts scripts, TargetOs os) {
+        this.scripts = scripts;
+        this.os = os;
+    }
+
+    public Result run(String jobId, Map<String, String> env, Engine engine, BooleanSupplier cancel, Instant deadline) {
+        // --- pre-script
+        Step pre;
+        if (!scripts.enabled()) {
+            pre = new Step(ScriptStatus.DISABLED.code(), null);
+        } else if (!runnable(scripts.preScript())) {
+            pre = new Step(ScriptStatus.SKIPPED.code(), null);
+        } else {
+            ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.preScript(), List.of(jobId)), env(env, null, null),
+                    Path.of(scripts.preScript()).getParent(), timeout(), deadline);
+            pre = new Step(scriptStatus(o), o);
+        }
+
+        // --- backup
+        boolean windowExpired = pre.outcome() != null && pre.outcome().windowExpired();
+        Step backup;
+        int ps = pre.status();
+        boolean preBad = ps == ScriptStatus.FAILED.code() || ps == ScriptStatus.TIMED_OUT.code()
+                || ps == ScriptStatus.SKIPPED.code();
+        if (windowExpired || (deadline != null && !Instant.now().isBefore(deadline))) {
+            backup = new Step(BackupStatus.WINDOW_EXPIRED.code(), null);
+        } else if (cancel.getAsBoolean()) {
+            backup = new Step(BackupStatus.CANCELED.code(), null);
+        } else if (preBad && scripts.skipBackupIfPreScriptFails()) {
+            backup = new Step(BackupStatus.NOT_EXECUTED.code(), null);
+        } else {
+            Engine.Result r = engine.backup(cancel, deadline);
+            backup = new Step(r.status().code(), new ScriptRunner.Outcome(r.exitCode(), r.durationMs(), false,
+                    r.status() == BackupStatus.WINDOW_EXPIRED, r.outputTail(), null));
+        }
+
+        // --- post-script
+        Step post;
+        if (ps == ScriptStatus.DISABLED.code()) {
+            post = new Step(ScriptStatus.DISABLED.code(), null);
+        } else if (ps == ScriptStatus.SKIPPED.code() || !runnable(scripts.postScript())) {
+            post = new Step(ScriptStatus.SKIPPED.code(), null);
+        } else {
+            // The post-script always runs to its end once started: only its own timeout stops it.
+            ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.postScript(),
+                    List.of(jobId, Integer.toString(ps), Integer.toString(backup.status()))),
+                    env(env, ps, backup.status()), Path.of(scripts.postScript()).getParent(), timeout(), null);
+            post = new Step(scriptStatus(o), o);
+        }
+        return new Result(pre, backup, post);
+    }
+
+    /**
+     * Druva's argument convention: argv is [script path, job id] for the pre-script and [script path, job
+     * id, pre-script status, backup status] for the post-script, so a shell script reads the job id as
+     * {@code $1} ({@code %1} in a .bat) and its own path as {@code $0}.
+     */
+    List<String> command(String script, List<String> arguments) {
+        List<String> argv = new java.util.ArrayList<>();
+        if (os == TargetOs.WINDOWS) {
+            argv.addAll(List.of("cmd.exe", "/c"));
+        }
+        argv.add(script);
+        argv.addAll(arguments);
+        return argv;
+    }
+
+    private Duration timeout() {
+        return scripts.timeoutSeconds() == null ? null : Duration.ofSeconds(scripts.timeoutSeconds());
+    }
+
+    private static boolean runnable(String path) {
+        if (path == null) {
+            return false;
+        }
+        Path p = Path.of(path);
+        return Files.isRegularFile(p) && (Files.isExecutable(p) || path.endsWith(".bat"));
+    }
+
+    private static int scriptStatus(ScriptRunner.Outcome o) {
+        if (o.timedOut()) {
+            return ScriptStatus.TIMED_OUT.code();
+        }
+        return o.succeeded() ? ScriptStatus.SUCCESSFUL.code() : ScriptStatus.FAILED.code();
+    }
+
+    private static Map<String, String> env(Map<String, String> base, Integer pre, Integer backup) {
+        Map<String, String> env = new HashMap<>(base);
+        if (pre != null) {
+            env.put("FLEETHOOK_PRE_STATUS", pre.toString());
+        }
+        if (backup != null) {
+            env.put("FLEETHOOK_BACKUP_STATUS", backup.toString());
+            env.put("FLEETHOOK_SUCCESS", backup == BackupStatus.SUCCESSFUL.code() ? "1" : "0");
+        }
+        return env;
+    }
+}
