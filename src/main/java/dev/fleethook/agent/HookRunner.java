@@ -1,0 +1,288 @@
+package dev.fleethook.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.fleethook.protocol.HookMode;
+import dev.fleethook.protocol.HookPhase;
+import dev.fleethook.protocol.HookSource;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.TargetOs;
+
+/**
+ * Runs the hooks of one phase. Hooks are opt-in on the agent (local config), stored scripts need a
+ * second opt-in, and everything run must lie under a local allowed root: a policy asking for more is
+ * refused and the refusal recorded, never run. Directory hooks run every executable of the folder in
+ * alphabetical order, all of them; essential failures fail the phase, optional ones are recorded,
+ * async hooks are started and not waited for. A before-hook may print {@code FLEETHOOK_SNAPSHOT_PATH=<dir>}
+ * (or Kopia's {@code KOPIA_SNAPSHOT_PATH=<dir>}) to have that folder backed up instead.
+ */
+public final class HookRunner {
+
+    /** What this agent allows, from its local config. */
+    public record Permissions(boolean hooksEnabled, boolean storedScriptsEnabled, List<Path> allowedRoots) {
+
+        boolean allows(Path path) {
+            Path p = path.toAbsolutePath().normalize();
+            return allowedRoots.stream().anyMatch(root -> p.startsWith(root.toAbsolutePath().normalize()));
+        }
+    }
+
+    /** The job a phase runs for; becomes the hooks' environment. */
+    public record Context(String jobId, int attempt, boolean finalAttempt, String sourcePath, String snapshotPath,
+            Integer preStatus, Integer backupStatus, String server, String policy, String version, String snapshotId) {
+    }
+
+    /** One hook's run; {@code status} is a ScriptStatus code. */
+    public record Run(int index, HookPhase phase, String sourcePath, int status, ScriptRunner.Outcome outcome,
+            String detail) {
+    }
+
+    /** The phase's runs, whether an essential hook failed, and a snapshot path a before-hook asked for. */
+    public record PhaseResult(List<Run> runs, boolean failed, String redirect) {
+    }
+
+    private final Permissions permissions;
+    private final Path scratch;
+    private final TargetOs os;
+
+    public HookRunner(Permissions permissions, Path scratch, TargetOs os) {
+        this.permissions = permissions;
+        this.scratch = scratch;
+        this.os = os;
+    }
+
+    public PhaseResult run(List<PolicyDocument.Hook> hooks, HookPhase phase, Context ctx) {
+        List<Run> runs = new ArrayList<>();
+        boolean failed = false;
+        String redirect = null;
+        for (PolicyDocument.Hook hook : hooks) {
+            if (hook.phase() != phase) {
+                continue;
+            }
+            Run run = runOne(hook, ctx);
+            runs.add(run);
+            boolean bad = run.status() == ScriptStatus.FAILED.code() || run.status() == ScriptStatus.TIMED_OUT.code();
+            if (bad && hook.mode() == HookMode.ESSENTIAL) {
+                failed = true;
+            }
+            if (!bad && run.outcome() != null) {
+                String asked = redirectIn(run.outcome().outputTail());
+                if (asked != null) {
+                    redirect = asked;
+                }
+            }
+        }
+        return new PhaseResult(runs, failed, redirect);
+    }
+
+    private Run runOne(PolicyDocument.Hook hook, Context ctx) {
+        if (!permissions.hooksEnabled()) {
+            return refused(hook, ctx, "hooks are not enabled on this agent (local config)");
+        }
+        Map<String, String> env = environment(hook.phase(), ctx);
+        Duration timeout = Duration.ofSeconds(hook.timeoutSeconds());
+        switch (hook.source()) {
+            case CONVENTION, COMMAND -> {
+                List<String> argv = hook.source() == HookSource.CONVENTION
+                        ? (hook.path() == null ? List.of() : List.of(hook.path()))
+                        : hook.command();
+                if (argv == null || argv.isEmpty()) {
+                    return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
+                            "no script folder for this OS");
+                }
+                Path program = Path.of(argv.get(0));
+                if (!program.isAbsolute() || !permissions.allows(program)) {
+                    return refused(hook, ctx, argv.get(0) + " is outside the agent's allowed roots");
+                }
+                if (!Files.isRegularFile(program)) {
+                    return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
+                            argv.get(0) + " does not exist");
+                }
+                return execute(hook, ctx, argv, env, timeout, null);
+            }
+            case DIRECTORY -> {
+                Path dir = Path.of(hook.path());
+                if (!permissions.allows(dir)) {
+                    return refused(hook, ctx, hook.path() + " is outside the agent's allowed roots");
+                }
+                return directory(hook, ctx, dir, env, timeout);
+            }
+            case STORED -> {
+                if (!permissions.storedScriptsEnabled()) {
+                    return refused(hook, ctx, "stored scripts are not enabled on this agent (local config)");
+                }
+                if (hook.script() == null || !sha256(hook.script()).equalsIgnoreCase(hook.sha256())) {
+                    return refused(hook, ctx, "the stored script does not match its SHA-256");
+                }
+                return stored(hook, ctx, env, timeout);
+            }
+            default -> {
+                return refused(hook, ctx, "unknown hook source");
+            }
+        }
+    }
+
+    private Run directory(PolicyDocument.Hook hook, Context ctx, Path dir, Map<String, String> env, Duration timeout) {
+        if (!Files.isDirectory(dir)) {
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
+                    dir + " does not exist");
+        }
+        List<Path> executables;
+        try (Stream<Path> files = Files.list(dir)) {
+            executables = files.filter(Files::isRegularFile).filter(Files::isExecutable).sorted().toList();
+        } catch (IOException e) {
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
+                    "cannot list " + dir + ": " + e.getMessage());
+        }
+        StringBuilder output = new StringBuilder();
+        StringBuilder detail = new StringBuilder();
+        boolean anyFailed = false;
+        boolean anyTimedOut = false;
+        long duration = 0;
+        Integer lastExit = 0;
+        for (Path exe : executables) {
+            ScriptRunner.Outcome o = ScriptRunner.run(List.of(exe.toString()), env, dir, timeout, null);
+            output.append(o.outputTail());
+            duration += o.durationMs();
+            detail.append(detail.length() == 0 ? "" : ", ").append(exe.getFileName()).append(": ")
+                    .append(o.timedOut() ? "timed out" : "exit " + o.exitCode());
+            if (!o.succeeded()) {
+                anyFailed = true;
+                anyTimedOut |= o.timedOut();
+                lastExit = o.exitCode();
+            }
+        }
+        String tail = output.length() > ScriptRunner.MAX_OUTPUT ? output.substring(output.length() - ScriptRunner.MAX_OUTPUT)
+                : output.toString();
+        int status = anyTimedOut ? ScriptStatus.TIMED_OUT.code()
+                : anyFailed ? ScriptStatus.FAILED.code() : ScriptStatus.SUCCESSFUL.code();
+        return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
+                new ScriptRunner.Outcome(lastExit, duration, anyTimedOut, false, tail, null),
+                executables.isEmpty() ? "no executable in " + dir : detail.toString());
+    }
+
+    private Run stored(PolicyDocument.Hook hook, Context ctx, Map<String, String> env, Duration timeout) {
+        try {
+            Path dir = Files.createTempDirectory(scratch, "stored-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            boolean windows = os == TargetOs.WINDOWS;
+            Path file = dir.resolve(windows ? "script.cmd" : "script.sh");
+            Files.writeString(file, hook.script(), StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+            List<String> argv;
+            if (windows) {
+                argv = List.of("cmd.exe", "/c", file.toString());
+            } else if (hook.script().startsWith("#!")) {
+                argv = List.of(file.toString());
+            } else {
+                argv = List.of("sh", "-e", file.toString());
+            }
+            return execute(hook, ctx, argv, env, timeout, dir);
+        } catch (IOException e) {
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
+                    "cannot write the stored script: " + e.getMessage());
+        }
+    }
+
+    private Run execute(PolicyDocument.Hook hook, Context ctx, List<String> argv, Map<String, String> env,
+            Duration timeout, Path cleanup) {
+        if (hook.mode() == HookMode.ASYNC) {
+            Thread t = new Thread(() -> {
+                ScriptRunner.run(argv, env, null, timeout, null);
+                delete(cleanup);
+            }, "async-hook-" + hook.index());
+            t.setDaemon(true);
+            t.start();
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SUCCESSFUL.code(), null,
+                    "started asynchronously, not waited for");
+        }
+        ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, timeout, null);
+        delete(cleanup);
+        int status = o.timedOut() ? ScriptStatus.TIMED_OUT.code()
+                : o.succeeded() ? ScriptStatus.SUCCESSFUL.code() : ScriptStatus.FAILED.code();
+        return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status, o, o.error());
+    }
+
+    private Run refused(PolicyDocument.Hook hook, Context ctx, String why) {
+        return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null, "refused: " + why);
+    }
+
+    /** The environment of every hook, with Kopia's names so that Kopia's example scripts run unchanged. */
+    static Map<String, String> environment(HookPhase phase, Context c) {
+        Map<String, String> env = new HashMap<>();
+        String source = c.sourcePath() == null ? "" : c.sourcePath();
+        String snapshot = c.snapshotPath() == null ? source : c.snapshotPath();
+        env.put("FLEETHOOK_ACTION", phase.wire());
+        env.put("FLEETHOOK_JOB_ID", c.jobId());
+        env.put("FLEETHOOK_ATTEMPT", Integer.toString(c.attempt()));
+        env.put("FLEETHOOK_FINAL_ATTEMPT", c.finalAttempt() ? "1" : "0");
+        env.put("FLEETHOOK_SOURCE_PATH", source);
+        env.put("FLEETHOOK_SNAPSHOT_PATH", snapshot);
+        env.put("FLEETHOOK_PRE_STATUS", c.preStatus() == null ? "" : c.preStatus().toString());
+        env.put("FLEETHOOK_BACKUP_STATUS", c.backupStatus() == null ? "" : c.backupStatus().toString());
+        env.put("FLEETHOOK_SUCCESS", c.backupStatus() != null && c.backupStatus() == 0 ? "1" : "0");
+        env.put("FLEETHOOK_SERVER", c.server() == null ? "" : c.server());
+        env.put("FLEETHOOK_POLICY", c.policy() == null ? "" : c.policy());
+        env.put("FLEETHOOK_VERSION", c.version() == null ? "" : c.version());
+        env.put("KOPIA_ACTION", switch (phase) {
+            case BEFORE_BACKUP -> "before-snapshot-root";
+            case AFTER_BACKUP -> "after-snapshot-root";
+            default -> phase.wire();
+        });
+        env.put("KOPIA_SNAPSHOT_ID", c.snapshotId());
+        env.put("KOPIA_SOURCE_PATH", source);
+        env.put("KOPIA_SNAPSHOT_PATH", snapshot);
+        env.put("KOPIA_VERSION", c.version() == null ? "" : c.version());
+        return env;
+    }
+
+    /** The folder a before-hook asked to back up instead, from its output; null when it asked none. */
+    static String redirectIn(String output) {
+        String found = null;
+        if (output == null) {
+            return null;
+        }
+        for (String line : output.split("\\R")) {
+            String l = line.trim();
+            for (String key : List.of("FLEETHOOK_SNAPSHOT_PATH=", "KOPIA_SNAPSHOT_PATH=")) {
+                if (l.startsWith(key) && l.length() > key.length()) {
+                    found = l.substring(key.length()).trim();
+                }
+            }
+        }
+        return found;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a private temp folder; the OS cleans it eventually
+        }
+    }
+}

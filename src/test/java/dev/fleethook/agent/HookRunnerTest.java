@@ -1,0 +1,171 @@
+package dev.fleethook.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.fleethook.protocol.HookMode;
+import dev.fleethook.protocol.HookPhase;
+import dev.fleethook.protocol.HookSource;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.TargetOs;
+
+/** Hooks with real processes: sources, modes, opt-ins, the environment and Kopia's example scripts. */
+class HookRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    HookRunner runner(boolean hooks, boolean stored) {
+        return new HookRunner(new HookRunner.Permissions(hooks, stored, List.of(dir)), dir, TargetOs.LINUX);
+    }
+
+    HookRunner.Context ctx(String source, String snapshot) {
+        return new HookRunner.Context("job-7", 2, true, source, snapshot, 0, null, "fs-01", "Nightly", "0.1.0",
+                "1234567890");
+    }
+
+    Path exe(Path folder, String name, String body) throws IOException {
+        Files.createDirectories(folder);
+        Path p = folder.resolve(name);
+        Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+
+    static PolicyDocument.Hook hook(int index, HookPhase phase, HookSource source, HookMode mode, String path,
+            List<String> command, String script) {
+        return new PolicyDocument.Hook(index, phase, source, mode, 30, path, command, script,
+                script == null ? null : HookRunner.sha256(script));
+    }
+
+    @Test
+    void aDirectoryHookRunsEveryExecutableAlphabeticallyEvenAfterAFailure() throws IOException {
+        Path d = dir.resolve("before.d");
+        Path log = dir.resolve("order.log");
+        exe(d, "30-last", "echo 30 >> " + log);
+        exe(d, "10-first", "echo 10 >> " + log);
+        exe(d, "20-fails", "echo 20 >> " + log + "; exit 5");
+        Files.writeString(d.resolve("README"), "not executable");
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.DIRECTORY,
+                HookMode.ESSENTIAL, d.toString(), null, null)), HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        assertEquals(List.of("10", "20", "30"), Files.readAllLines(log));
+        assertTrue(result.failed(), "an essential directory hook with a failure fails the phase");
+        assertEquals(ScriptStatus.FAILED.code(), result.runs().get(0).status());
+        assertTrue(result.runs().get(0).detail().contains("20-fails: exit 5"), result.runs().get(0).detail());
+    }
+
+    @Test
+    void optionalFailuresAreRecordedAndTolerated() throws IOException {
+        Path bad = exe(dir, "bad.sh", "echo nope; exit 2");
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_BACKUP, HookSource.COMMAND,
+                HookMode.OPTIONAL, null, List.of(bad.toString()), null)), HookPhase.AFTER_BACKUP, ctx("/srv", null));
+        assertFalse(result.failed());
+        assertEquals(ScriptStatus.FAILED.code(), result.runs().get(0).status());
+        assertEquals(2, result.runs().get(0).outcome().exitCode());
+    }
+
+    @Test
+    void aCommandIsAnArgumentVectorNeverInterpretedByAShell() throws IOException {
+        Path echo = exe(dir, "args.sh", "printf '%s\\n' \"$@\" > " + dir.resolve("args.txt"));
+        String sneaky = "$(touch " + dir.resolve("pwned") + ")";
+        runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND, HookMode.ESSENTIAL, null,
+                List.of(echo.toString(), sneaky, "a b"), null)), HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        assertEquals(List.of(sneaky, "a b"), Files.readAllLines(dir.resolve("args.txt")));
+        assertFalse(Files.exists(dir.resolve("pwned")));
+    }
+
+    @Test
+    void storedScriptsRunWithShDashEOrDirectlyWithTheirShebang() throws IOException {
+        String plain = "echo one\nfalse\necho never\n";
+        String shebang = "#!/bin/sh\necho from-shebang\n";
+        var result = runner(true, true).run(List.of(
+                hook(0, HookPhase.BEFORE_BACKUP, HookSource.STORED, HookMode.OPTIONAL, null, null, plain),
+                hook(1, HookPhase.BEFORE_BACKUP, HookSource.STORED, HookMode.ESSENTIAL, null, null, shebang)),
+                HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        var first = result.runs().get(0);
+        assertEquals(ScriptStatus.FAILED.code(), first.status(), "sh -e stops at the first failing command");
+        assertTrue(first.outcome().outputTail().contains("one"));
+        assertFalse(first.outcome().outputTail().contains("never"));
+        assertEquals("from-shebang", result.runs().get(1).outcome().outputTail().trim());
+        assertFalse(result.failed());
+    }
+
+    @Test
+    void withoutTheLocalOptInsNothingRunsAndTheRefusalIsRecorded() throws IOException {
+        Path marker = dir.resolve("ran");
+        Path script = exe(dir, "touch.sh", "touch " + marker);
+        var disabled = runner(false, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND,
+                HookMode.ESSENTIAL, null, List.of(script.toString()), null)), HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        assertTrue(disabled.runs().get(0).detail().startsWith("refused: hooks are not enabled"));
+        assertTrue(disabled.failed());
+        var noStored = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.STORED,
+                HookMode.ESSENTIAL, null, null, "touch " + marker)), HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        assertTrue(noStored.runs().get(0).detail().contains("stored scripts are not enabled"));
+        var outside = runner(true, true).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND,
+                HookMode.ESSENTIAL, null, List.of("/bin/touch", marker.toString()), null)), HookPhase.BEFORE_BACKUP,
+                ctx("/srv", null));
+        assertTrue(outside.runs().get(0).detail().contains("outside the agent's allowed roots"));
+        var tampered = new PolicyDocument.Hook(0, HookPhase.BEFORE_BACKUP, HookSource.STORED, HookMode.ESSENTIAL, 30,
+                null, null, "touch " + marker, "0".repeat(64));
+        var mismatch = runner(true, true).run(List.of(tampered), HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        assertTrue(mismatch.runs().get(0).detail().contains("does not match its SHA-256"));
+        assertFalse(Files.exists(marker), "nothing ran");
+    }
+
+    @Test
+    void asyncHooksAreStartedAndNotWaitedFor() throws IOException {
+        Path slow = exe(dir, "slow.sh", "sleep 5; touch " + dir.resolve("late"));
+        Instant start = Instant.now();
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_FINAL_FAILURE, HookSource.COMMAND,
+                HookMode.ASYNC, null, List.of(slow.toString()), null)), HookPhase.AFTER_FINAL_FAILURE, ctx("/srv", null));
+        assertTrue(Duration.between(start, Instant.now()).toMillis() < 2000);
+        assertEquals("started asynchronously, not waited for", result.runs().get(0).detail());
+        assertFalse(Files.exists(dir.resolve("late")));
+    }
+
+    @Test
+    void kopiasDatabaseDumpExampleRunsUnchanged() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("share"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        // A stand-in for mysqldump that writes its --result-file, as the real one does.
+        exe(bin, "mysqldump", "for a in \"$@\"; do case $a in --result-file=*) echo '-- dump' > \"${a#--result-file=}\";; esac; done");
+        String kopiaExample = "#!/bin/sh\nset -e\nPATH=" + bin + ":$PATH\nmysqldump SomeDatabase --result-file=$KOPIA_SOURCE_PATH/dump.sql\n";
+        var result = runner(true, true).run(List.of(hook(0, HookPhase.BEFORE_FOLDER, HookSource.STORED,
+                HookMode.ESSENTIAL, null, null, kopiaExample)), HookPhase.BEFORE_FOLDER, ctx(source.toString(), null));
+        assertFalse(result.failed(), String.valueOf(result.runs()));
+        assertEquals("-- dump", Files.readString(source.resolve("dump.sql")).trim());
+    }
+
+    @Test
+    void kopiasSnapshotRedirectPatternWorksAgainstAPlainFolder() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(source.resolve("file.txt"), "payload");
+        Path mnt = dir.resolve("mnt");
+        // The ZFS example with "zfs snapshot" + "mount" replaced by a copy into /mnt/<snapshot id>.
+        String before = "#!/bin/sh\nset -e\nmkdir -p " + mnt + "/$KOPIA_SNAPSHOT_ID\ncp -r $KOPIA_SOURCE_PATH/. " + mnt
+                + "/$KOPIA_SNAPSHOT_ID/\necho KOPIA_SNAPSHOT_PATH=" + mnt + "/$KOPIA_SNAPSHOT_ID\n";
+        var b = runner(true, true).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.STORED, HookMode.ESSENTIAL,
+                null, null, before)), HookPhase.BEFORE_BACKUP, ctx(source.toString(), null));
+        assertEquals(mnt.resolve("1234567890").toString(), b.redirect());
+        assertEquals("payload", Files.readString(Path.of(b.redirect()).resolve("file.txt")));
+        String after = "#!/bin/sh\nset -e\necho \"$KOPIA_ACTION $KOPIA_SOURCE_PATH $KOPIA_SNAPSHOT_PATH $FLEETHOOK_FINAL_ATTEMPT\" > "
+                + dir.resolve("after.txt") + "\nrm -rf $KOPIA_SNAPSHOT_PATH\n";
+        runner(true, true).run(List.of(hook(1, HookPhase.AFTER_BACKUP, HookSource.STORED, HookMode.ESSENTIAL, null, null,
+                after)), HookPhase.AFTER_BACKUP, ctx(source.toString(), b.redirect()));
+        assertEquals("after-snapshot-root " + source + " " + b.redirect() + " 1", Files.readString(dir.resolve("after.txt")).trim());
+        assertFalse(Files.exists(Path.of(b.redirect())), "the after hook cleaned the snapshot up");
+    }
+}
