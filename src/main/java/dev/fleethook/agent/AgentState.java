@@ -1,0 +1,73 @@
+package dev.fleethook.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/**
+ * The agent's state directory: {@code config.json} (portal, identity, local opt-ins), {@code secret}
+ * (mode 0600), and later the cached policy, the job journal and the event spool. Files are replaced
+ * atomically, so a crash never leaves half a file.
+ */
+public final class AgentState {
+
+    /**
+     * Local configuration. Hooks and stored scripts are off until an administrator of this server turns
+     * them on here; scripts run only under {@code allowedRoots}.
+     */
+    public record Config(String portal, String serverId, String hostname, int pollIntervalSeconds,
+            boolean hooksEnabled, boolean storedScriptsEnabled, List<String> allowedRoots) {
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final Path dir;
+
+    public AgentState(Path dir) {
+        this.dir = dir;
+    }
+
+    /** /var/lib/fleethook-agent for root, ~/.fleethook-agent otherwise. */
+    public static Path defaultDir() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        return root ? Path.of("/var/lib/fleethook-agent") : Path.of(System.getProperty("user.home"), ".fleethook-agent");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean enrolled() {
+        return Files.exists(dir.resolve("config.json")) && Files.exists(dir.resolve("secret"));
+    }
+
+    public Config config() throws IOException {
+        return JSON.readValue(dir.resolve("config.json").toFile(), Config.class);
+    }
+
+    public String secret() throws IOException {
+        return Files.readString(dir.resolve("secret")).trim();
+    }
+
+    public void save(Config config, String secret) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        writeAtomically("secret", secret, "rw-------");
+        writeAtomically("config.json", JSON.writeValueAsString(config), "rw-------");
+    }
+
+    void writeAtomically(String name, String content, String permissions) throws IOException {
+        Path tmp = Files.createTempFile(dir, name, ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+        Files.writeString(tmp, content);
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
