@@ -1,0 +1,158 @@
+package dev.fleethook.agent;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+
+import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.PolicyDocument;
+
+/** The backup engines: the built-in tar.gz archive, and any command (an argument vector). */
+public final class Engines {
+
+    private Engines() {
+    }
+
+    /**
+     * A tar.gz of the sources (or of the folder a before-hook redirected to) in {@code destination},
+     * keeping the newest {@code retention} archives. Written to a temporary name and renamed when
+     * complete, so an interrupted backup never leaves a truncated archive that looks whole.
+     */
+    public static AttemptRunner.Engine archive(PolicyDocument.Archive archive, List<String> sources, List<String> excludes,
+            String redirect) {
+        return (cancel, deadline) -> {
+            long start = System.currentTimeMillis();
+            List<String> roots = redirect != null ? List.of(redirect) : sources;
+            Path destination = Path.of(archive.destination());
+            String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC).format(Instant.now());
+            Path target = destination.resolve("fleethook-" + stamp + ".tar.gz");
+            Path partial = destination.resolve(".fleethook-" + stamp + ".tar.gz.partial");
+            List<PathMatcher> skip = excludes.stream().map(e -> FileSystems.getDefault().getPathMatcher("glob:" + e))
+                    .toList();
+            long files = 0;
+            long bytes = 0;
+            List<String> problems = new ArrayList<>();
+            try {
+                Files.createDirectories(destination);
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial));
+                        GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out);
+                        TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
+                    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                    for (String root : roots) {
+                        Path r = Path.of(root);
+                        if (!Files.exists(r)) {
+                            problems.add(root + " does not exist");
+                            continue;
+                        }
+                        try (Stream<Path> walk = Files.walk(r)) {
+                            for (Path p : (Iterable<Path>) walk::iterator) {
+                                if (cancel.getAsBoolean()) {
+                                    throw new CanceledException();
+                                }
+                                if (deadline != null && Instant.now().isAfter(deadline)) {
+                                    throw new WindowException();
+                                }
+                                Path relative = r.relativize(p);
+                                if (skip.stream().anyMatch(m -> m.matches(p.getFileName()) || m.matches(relative))) {
+                                    continue;
+                                }
+                                if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+                                    continue;
+                                }
+                                String name = (r.getFileName() == null ? "root" : r.getFileName().toString())
+                                        + (relative.toString().isEmpty() ? "" : "/" + relative);
+                                TarArchiveEntry entry = new TarArchiveEntry(p.toFile(), name);
+                                tar.putArchiveEntry(entry);
+                                if (Files.isRegularFile(p)) {
+                                    try {
+                                        bytes += Files.copy(p, tar);
+                                        files++;
+                                    } catch (IOException unreadable) {
+                                        problems.add(p + ": " + unreadable.getMessage());
+                                    }
+                                }
+                                tar.closeArchiveEntry();
+                            }
+                        }
+                    }
+                }
+                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+                prune(destination, archive.retention());
+            } catch (CanceledException e) {
+                deleteQuietly(partial);
+                return new AttemptRunner.Engine.Result(BackupStatus.CANCELED, null, System.currentTimeMillis() - start,
+                        "canceled after " + files + " files");
+            } catch (WindowException e) {
+                deleteQuietly(partial);
+                return new AttemptRunner.Engine.Result(BackupStatus.WINDOW_EXPIRED, null,
+                        System.currentTimeMillis() - start, "backup window expired after " + files + " files");
+            } catch (IOException e) {
+                deleteQuietly(partial);
+                return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, System.currentTimeMillis() - start,
+                        "archive failed: " + e.getMessage());
+            }
+            String summary = "archived " + files + " files, " + bytes + " bytes into " + target
+                    + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
+            BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
+                    : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
+            return new AttemptRunner.Engine.Result(status, 0, System.currentTimeMillis() - start, summary);
+        };
+    }
+
+    /**
+     * Any program, as an argument vector; exit 0 is success. It stops at the backup window (with its
+     * children); stopping it on Cancel is not wired yet (the job loop that issues Cancel is still to come).
+     */
+    public static AttemptRunner.Engine command(List<String> argv, Map<String, String> env) {
+        return (cancel, deadline) -> {
+            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline);
+            BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
+                    : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
+            return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(),
+                    o.error() != null ? o.error() : o.outputTail());
+        };
+    }
+
+    static void prune(Path destination, int keep) throws IOException {
+        List<Path> archives;
+        try (Stream<Path> files = Files.list(destination)) {
+            archives = files.filter(p -> p.getFileName().toString().matches("fleethook-\\d{8}-\\d{6}-\\d{3}\\.tar\\.gz"))
+                    .sorted().toList();
+        }
+        for (int i = 0; i < archives.size() - keep; i++) {
+            Files.deleteIfExists(archives.get(i));
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a .partial file is never mistaken for an archive
+        }
+    }
+
+    private static final class CanceledException extends RuntimeException {
+    }
+
+    private static final class WindowException extends RuntimeException {
+    }
+
+}

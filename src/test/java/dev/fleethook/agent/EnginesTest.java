@@ -1,0 +1,121 @@
+package dev.fleethook.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.PolicyDocument;
+
+class EnginesTest {
+
+    @TempDir
+    Path dir;
+
+    Path source() throws IOException {
+        Path src = Files.createDirectories(dir.resolve("share"));
+        Files.writeString(src.resolve("a.txt"), "alpha");
+        Files.createDirectories(src.resolve("sub"));
+        Files.writeString(src.resolve("sub/b.txt"), "beta");
+        Files.writeString(src.resolve("sub/skip.tmp"), "temp");
+        return src;
+    }
+
+    static List<String> entries(Path archive) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(archive); var gz = new GzipCompressorInputStream(in);
+                var tar = new TarArchiveInputStream(gz)) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (!e.isDirectory()) {
+                    names.add(e.getName() + "=" + new String(tar.readAllBytes()));
+                }
+            }
+        }
+        return names;
+    }
+
+    List<Path> archives(Path dest) throws IOException {
+        try (Stream<Path> s = Files.list(dest)) {
+            return s.filter(p -> p.toString().endsWith(".tar.gz")).sorted().toList();
+        }
+    }
+
+    @Test
+    void theArchiveEngineWritesATarGzWithoutExcludedFilesAndKeepsTheNewest() throws Exception {
+        Path src = source();
+        Path dest = dir.resolve("backups");
+        var engine = Engines.archive(new PolicyDocument.Archive(dest.toString(), 2), List.of(src.toString()),
+                List.of("*.tmp"), null);
+        for (int i = 0; i < 3; i++) {
+            var r = engine.backup(() -> false, null);
+            assertEquals(BackupStatus.SUCCESSFUL, r.status(), r.outputTail());
+            Thread.sleep(5);
+        }
+        List<Path> kept = archives(dest);
+        assertEquals(2, kept.size(), "retention 2");
+        assertEquals(List.of("share/a.txt=alpha", "share/sub/b.txt=beta"), entries(kept.get(1)).stream().sorted().toList());
+    }
+
+    @Test
+    void aRedirectedSnapshotFolderIsArchivedInsteadOfTheSource() throws Exception {
+        Path src = source();
+        Path snap = Files.createDirectories(dir.resolve("mnt/123"));
+        Files.writeString(snap.resolve("frozen.txt"), "point in time");
+        Path dest = dir.resolve("backups");
+        var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()), List.of(),
+                snap.toString()).backup(() -> false, null);
+        assertEquals(BackupStatus.SUCCESSFUL, r.status());
+        assertEquals(List.of("123/frozen.txt=point in time"), entries(archives(dest).get(0)));
+    }
+
+    @Test
+    void cancelAndWindowExpiryLeaveNoArchiveBehind() throws Exception {
+        Path src = source();
+        Path dest = dir.resolve("backups");
+        var engine = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()), List.of(), null);
+        assertEquals(BackupStatus.CANCELED, engine.backup(() -> true, null).status());
+        assertEquals(BackupStatus.WINDOW_EXPIRED, engine.backup(() -> false, Instant.now().minusSeconds(1)).status());
+        try (Stream<Path> s = Files.list(dest)) {
+            assertEquals(0, s.count(), "no archive and no partial file");
+        }
+    }
+
+    @Test
+    void aMissingSourceMakesThePartialOrFailedStatus() throws Exception {
+        Path src = source();
+        Path dest = dir.resolve("backups");
+        var partial = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5),
+                List.of(src.toString(), dir.resolve("gone").toString()), List.of(), null).backup(() -> false, null);
+        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, partial.status());
+        assertTrue(partial.outputTail().contains("does not exist"));
+        var failed = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(dir.resolve("gone").toString()),
+                List.of(), null).backup(() -> false, null);
+        assertEquals(BackupStatus.FAILED, failed.status());
+    }
+
+    @Test
+    void theCommandEngineReportsTheProgramsOutcome() {
+        var ok = Engines.command(List.of("sh", "-c", "echo saved; exit 0"), Map.of()).backup(() -> false, null);
+        assertEquals(BackupStatus.SUCCESSFUL, ok.status());
+        assertEquals("saved", ok.outputTail().trim());
+        var bad = Engines.command(List.of("sh", "-c", "echo nope >&2; exit 4"), Map.of()).backup(() -> false, null);
+        assertEquals(BackupStatus.FAILED, bad.status());
+        assertEquals(4, bad.exitCode());
+    }
+}
