@@ -7,8 +7,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import java.util.List;
+
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
+import dev.fleethook.protocol.EventBatch;
+import dev.fleethook.protocol.EventBatchResponse;
+import dev.fleethook.protocol.JobEvent;
 
 /** The agent's side of the protocol, over the JDK HTTP client. */
 public final class PortalClient {
@@ -16,10 +21,17 @@ public final class PortalClient {
     /** The portal answered with an error: its status and problem document. */
     public static final class PortalException extends IOException {
         public final int status;
+        /** Seconds the portal asked to wait (429/503 Retry-After); null when it did not say. */
+        public final Long retryAfter;
 
         PortalException(int status, String body) {
+            this(status, body, null);
+        }
+
+        PortalException(int status, String body, Long retryAfter) {
             super("portal answered " + status + ": " + body);
             this.status = status;
+            this.retryAfter = retryAfter;
         }
     }
 
@@ -39,5 +51,26 @@ public final class PortalClient {
             throw new PortalException(response.statusCode(), response.body());
         }
         return AgentState.JSON.readValue(response.body(), EnrollResponse.class);
+    }
+
+    /** Posts a batch of events; returns when the portal has committed them. */
+    public EventBatchResponse sendEvents(String secret, List<JobEvent> events) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(portal + "/api/agent/v1/events"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + secret)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentState.JSON.writeValueAsBytes(new EventBatch(events))))
+                .build();
+        HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            Long retry = response.headers().firstValue("Retry-After").map(v -> {
+                try {
+                    return Long.valueOf(v.trim());
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }).orElse(null);
+            throw new PortalException(response.statusCode(), response.body(), retry);
+        }
+        return AgentState.JSON.readValue(response.body(), EventBatchResponse.class);
     }
 }
