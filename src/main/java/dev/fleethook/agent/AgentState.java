@@ -64,6 +64,20 @@ public final class AgentState {
         writeAtomically("config.json", JSON.writeValueAsString(config), "rw-------");
     }
 
+    /** The last poll answer and its ETag, kept so that schedules keep running while the portal is away. */
+    public record CachedPolicy(String etag, dev.fleethook.protocol.PollResponse answer) {
+    }
+
+    public void savePolicy(CachedPolicy policy) throws IOException {
+        writeAtomically("policy.json", JSON.writeValueAsString(policy), "rw-------");
+    }
+
+    public java.util.Optional<CachedPolicy> cachedPolicy() throws IOException {
+        Path f = dir.resolve("policy.json");
+        return Files.exists(f) ? java.util.Optional.of(JSON.readValue(f.toFile(), CachedPolicy.class))
+                : java.util.Optional.empty();
+    }
+
     void writeAtomically(String name, String content, String permissions) throws IOException {
         Path tmp = Files.createTempFile(dir, name, ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));

@@ -14,6 +14,7 @@ import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
 import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.PollResponse;
 
 /** The agent's side of the protocol, over the JDK HTTP client. */
 public final class PortalClient {
@@ -53,6 +54,38 @@ public final class PortalClient {
         return AgentState.JSON.readValue(response.body(), EnrollResponse.class);
     }
 
+    /** A poll's answer: the new document and its ETag, or {@code notModified} when the cached one stands. */
+    public record Poll(boolean notModified, String etag, PollResponse response) {
+    }
+
+    /** {@code GET /api/agent/v1/policy} with the ETag of the cached answer. */
+    public Poll poll(String secret, String etag) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(portal + "/api/agent/v1/policy"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + secret).GET();
+        if (etag != null) {
+            b.header("If-None-Match", etag);
+        }
+        HttpResponse<String> response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 304) {
+            return new Poll(true, etag, null);
+        }
+        if (response.statusCode() != 200) {
+            throw new PortalException(response.statusCode(), response.body(), retryAfter(response));
+        }
+        return new Poll(false, response.headers().firstValue("ETag").orElse(null),
+                AgentState.JSON.readValue(response.body(), PollResponse.class));
+    }
+
+    private static Long retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(v -> {
+            try {
+                return Long.valueOf(v.trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }).orElse(null);
+    }
+
     /** Posts a batch of events; returns when the portal has committed them. */
     public EventBatchResponse sendEvents(String secret, List<JobEvent> events) throws IOException, InterruptedException {
         HttpRequest r = HttpRequest.newBuilder(URI.create(portal + "/api/agent/v1/events"))
@@ -62,14 +95,7 @@ public final class PortalClient {
                 .build();
         HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            Long retry = response.headers().firstValue("Retry-After").map(v -> {
-                try {
-                    return Long.valueOf(v.trim());
-                } catch (NumberFormatException e) {
-                    return null;
-                }
-            }).orElse(null);
-            throw new PortalException(response.statusCode(), response.body(), retry);
+            throw new PortalException(response.statusCode(), response.body(), retryAfter(response));
         }
         return AgentState.JSON.readValue(response.body(), EventBatchResponse.class);
     }
