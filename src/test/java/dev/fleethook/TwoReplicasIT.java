@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
@@ -26,6 +20,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
 import dev.fleethook.support.Agents;
+import dev.fleethook.support.PackagedPortal;
 import dev.fleethook.support.PolicyFixtures;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -40,19 +35,16 @@ import jakarta.mail.internet.MimeMessage;
  */
 class TwoReplicasIT {
 
-    static final Path JAR = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
-
     @Test
     void scheduledWorkIsDoneOnceAndCachesFollowChangesAcrossReplicas() throws Exception {
-        int smtp = freePort();
+        int smtp = PackagedPortal.freePort();
         GreenMail mail = new GreenMail(new ServerSetup(smtp, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         mail.start();
-        List<Process> portals = new ArrayList<>();
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
-            String a = start(pg, smtp, portals);
-            String b = start(pg, smtp, portals);
-            awaitReady(a);
-            awaitReady(b);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+                PackagedPortal replicaA = PackagedPortal.start(pg, replicaEnv(smtp));
+                PackagedPortal replicaB = PackagedPortal.start(pg, replicaEnv(smtp))) {
+            String a = replicaA.baseUrl;
+            String b = replicaB.baseUrl;
 
             String operator = token(a, "ops@two.test", "two-replicas-operator");
             given().baseUri(a).header("Authorization", "Bearer " + operator).contentType(ContentType.JSON)
@@ -108,12 +100,6 @@ class TwoReplicasIT {
                     "each email delivered in one attempt");
             assertNotEquals(a, b);
         } finally {
-            for (Process p : portals) {
-                p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            }
             mail.stop();
         }
     }
@@ -124,35 +110,15 @@ class TwoReplicasIT {
         return alerts.size();
     }
 
-    private static String start(EmbeddedPostgres pg, int smtp, List<Process> portals) throws IOException {
-        int port = freePort();
-        Path log = Files.createTempFile("fleethook-replica", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("FLEETHOOK_"));
-        pb.environment().putAll(Map.ofEntries(
-                Map.entry("QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres")),
-                Map.entry("QUARKUS_DATASOURCE_USERNAME", "postgres"), Map.entry("QUARKUS_DATASOURCE_PASSWORD", "postgres"),
-                Map.entry("QUARKUS_HTTP_PORT", Integer.toString(port)),
+    private static Map<String, String> replicaEnv(int smtp) {
+        return Map.ofEntries(
                 Map.entry("FLEETHOOK_OPERATOR_EMAIL", "ops@two.test"),
                 Map.entry("FLEETHOOK_OPERATOR_PASSWORD", "two-replicas-operator"),
                 Map.entry("QUARKUS_MAILER_HOST", "127.0.0.1"), Map.entry("QUARKUS_MAILER_PORT", Integer.toString(smtp)),
                 Map.entry("QUARKUS_MAILER_START_TLS", "DISABLED"), Map.entry("QUARKUS_MAILER_TLS", "false"),
                 Map.entry("FLEETHOOK_ALERTS_SENDER_INTERVAL", "200ms"),
                 Map.entry("FLEETHOOK_ALERTS_OFFLINE_CHECK", "500ms"),
-                Map.entry("FLEETHOOK_FLEET_HEARTBEAT_FLUSH", "300ms")));
-        portals.add(pb.start());
-        return "http://127.0.0.1:" + port;
-    }
-
-    private static void awaitReady(String base) throws InterruptedException {
-        await(() -> {
-            try {
-                return given().baseUri(base).get("/q/health/ready").statusCode() == 200;
-            } catch (Exception notYet) {
-                return false;
-            }
-        }, base + " ready");
+                Map.entry("FLEETHOOK_FLEET_HEARTBEAT_FLUSH", "300ms"));
     }
 
     private static String token(String base, String email, String password) {
@@ -175,12 +141,6 @@ class TwoReplicasIT {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

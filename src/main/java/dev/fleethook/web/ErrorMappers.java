@@ -148,11 +148,6 @@ public class ErrorMappers {
         return respond(uri, Problem.of(status, title, detail, path(uri)));
     }
 
-    @ServerExceptionMapper
-    public Response invalidEnrollmentToken(dev.fleethook.fleet.service.AgentService.InvalidTokenException e, UriInfo uri) {
-        return respond(uri, Problem.of(401, "Unauthorized", e.getMessage(), path(uri)));
-    }
-
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e, UriInfo uri) {
         if (databaseUnavailable(e)) {

@@ -23,19 +23,21 @@ public class FleetMetrics {
     @Inject
     DataSource dataSource;
 
+    private Counter polls200;
+    private Counter polls304;
+    private Counter eventsAccepted;
+    private Counter eventsDuplicate;
     private volatile long backlog;
     private volatile long backlogReadAt;
 
+    /** Called on the poll path: counters are resolved once at start, not looked up per request. */
     public void poll(boolean notModified) {
-        Counter.builder("fleethook.polls").description("Agent policy polls by answer")
-                .tag("answer", notModified ? "304" : "200").register(registry).increment();
+        (notModified ? polls304 : polls200).increment();
     }
 
     public void eventsIngested(int accepted, int duplicates) {
-        Counter.builder("fleethook.events").description("Agent events received").tag("result", "accepted")
-                .register(registry).increment(accepted);
-        Counter.builder("fleethook.events").description("Agent events received").tag("result", "duplicate")
-                .register(registry).increment(duplicates);
+        eventsAccepted.increment(accepted);
+        eventsDuplicate.increment(duplicates);
     }
 
     public void jobFinished(String status) {
@@ -54,7 +56,15 @@ public class FleetMetrics {
     }
 
     @jakarta.annotation.PostConstruct
-    void gauges() {
+    void meters() {
+        polls200 = Counter.builder("fleethook.polls").description("Agent policy polls by answer").tag("answer", "200")
+                .register(registry);
+        polls304 = Counter.builder("fleethook.polls").description("Agent policy polls by answer").tag("answer", "304")
+                .register(registry);
+        eventsAccepted = Counter.builder("fleethook.events").description("Agent events received")
+                .tag("result", "accepted").register(registry);
+        eventsDuplicate = Counter.builder("fleethook.events").description("Agent events received")
+                .tag("result", "duplicate").register(registry);
         Gauge.builder("fleethook.outbox.backlog", this, FleetMetrics::outboxBacklog)
                 .description("Emails waiting to be sent (pending or being sent)").register(registry);
     }

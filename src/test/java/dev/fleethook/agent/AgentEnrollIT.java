@@ -5,8 +5,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +16,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.fleethook.support.PackagedPortal;
 import io.restassured.http.ContentType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /** The agent jar as its own process enrolls with a token against the packaged portal on a real PostgreSQL. */
 class AgentEnrollIT {
 
-    static final Path PORTAL = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
-    static final Path AGENT = PORTAL.getParent().getParent().resolve("fleethook-agent.jar");
+    static final Path AGENT = PackagedPortal.JAR.toAbsolutePath().getParent().getParent().resolve("fleethook-agent.jar");
 
     @TempDir
     Path tmp;
@@ -56,72 +54,44 @@ class AgentEnrollIT {
 
     @Test
     void theAgentEnrollsKeepsItsSecretPrivateAndTheServerAppears() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String base = "http://127.0.0.1:" + port;
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                    PORTAL.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("portal.log").toFile());
-            pb.environment().putAll(Map.of("QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
-                    "QUARKUS_DATASOURCE_USERNAME", "postgres", "QUARKUS_DATASOURCE_PASSWORD", "postgres",
-                    "QUARKUS_HTTP_PORT", Integer.toString(port), "FLEETHOOK_OPERATOR_EMAIL", "ops@agent.test",
-                    "FLEETHOOK_OPERATOR_PASSWORD", "agent-it-operator"));
-            Process portal = pb.start();
-            try {
-                long deadline = System.currentTimeMillis() + 90_000;
-                while (true) {
-                    try {
-                        if (given().baseUri(base).get("/q/health/ready").statusCode() == 200) {
-                            break;
-                        }
-                    } catch (Exception notYet) {
-                        // starting
-                    }
-                    assertTrue(System.currentTimeMillis() < deadline && portal.isAlive(), "portal ready");
-                    Thread.sleep(300);
-                }
-                String op = given().baseUri(base).auth().preemptive().basic("ops@agent.test", "agent-it-operator")
-                        .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens").then()
-                        .statusCode(201).extract().path("token");
-                given().baseUri(base).header("Authorization", "Bearer " + op).contentType(ContentType.JSON)
-                        .body(Map.of("name", "Agent Co", "slug", "agentco", "adminEmail", "admin@agent.test",
-                                "adminName", "A", "adminPassword", "agent-it-admin-pw"))
-                        .post("/api/v1/operator/tenants").then().statusCode(201);
-                String admin = given().baseUri(base).auth().preemptive().basic("admin@agent.test", "agent-it-admin-pw")
-                        .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens").then()
-                        .statusCode(201).extract().path("token");
-                String command = given().baseUri(base).header("Authorization", "Bearer " + admin)
-                        .contentType(ContentType.JSON).body(Map.of("label", "it")).post("/api/v1/enrollment-tokens").then()
-                        .statusCode(201).extract().path("command");
-                String token = command.substring(command.indexOf("--token ") + 8).trim();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+                PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@agent.test",
+                        "FLEETHOOK_OPERATOR_PASSWORD", "agent-it-operator"))) {
+            String base = portal.baseUrl;
+            String op = given().baseUri(base).auth().preemptive().basic("ops@agent.test", "agent-it-operator")
+                    .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens").then()
+                    .statusCode(201).extract().path("token");
+            given().baseUri(base).header("Authorization", "Bearer " + op).contentType(ContentType.JSON)
+                    .body(Map.of("name", "Agent Co", "slug", "agentco", "adminEmail", "admin@agent.test",
+                            "adminName", "A", "adminPassword", "agent-it-admin-pw"))
+                    .post("/api/v1/operator/tenants").then().statusCode(201);
+            String admin = given().baseUri(base).auth().preemptive().basic("admin@agent.test", "agent-it-admin-pw")
+                    .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens").then()
+                    .statusCode(201).extract().path("token");
+            String command = given().baseUri(base).header("Authorization", "Bearer " + admin)
+                    .contentType(ContentType.JSON).body(Map.of("label", "it")).post("/api/v1/enrollment-tokens").then()
+                    .statusCode(201).extract().path("command");
+            String token = command.substring(command.indexOf("--token ") + 8).trim();
 
-                Path state = tmp.resolve("state");
-                Run enroll = agent("enroll", "--portal", base, "--token", token, "--hostname", "agent-it-fs",
-                        "--state-dir", state.toString());
-                assertEquals(0, enroll.exit(), enroll.out());
-                assertTrue(enroll.out().contains("Enrolled as agent-it-fs"), enroll.out());
-                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secret"))));
-                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
-                assertTrue(Files.readString(state.resolve("secret")).startsWith("fha_"));
+            Path state = tmp.resolve("state");
+            Run enroll = agent("enroll", "--portal", base, "--token", token, "--hostname", "agent-it-fs",
+                    "--state-dir", state.toString());
+            assertEquals(0, enroll.exit(), enroll.out());
+            assertTrue(enroll.out().contains("Enrolled as agent-it-fs"), enroll.out());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secret"))));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
+            assertTrue(Files.readString(state.resolve("secret")).startsWith("fha_"));
 
-                Run status = agent("status", "--state-dir", state.toString());
-                assertEquals(0, status.exit());
-                assertTrue(status.out().contains("disabled (enable in config.json)"), status.out());
-                given().baseUri(base).header("Authorization", "Bearer " + admin).queryParam("q", "agent-it-fs")
-                        .get("/api/v1/servers").then().body("total", equalTo(1));
+            Run status = agent("status", "--state-dir", state.toString());
+            assertEquals(0, status.exit());
+            assertTrue(status.out().contains("disabled (enable in config.json)"), status.out());
+            given().baseUri(base).header("Authorization", "Bearer " + admin).queryParam("q", "agent-it-fs")
+                    .get("/api/v1/servers").then().body("total", equalTo(1));
 
-                Run again = agent("enroll", "--portal", base, "--token", token, "--state-dir", tmp.resolve("other").toString());
-                assertEquals(1, again.exit());
-                assertTrue(again.out().contains("The token was refused"), again.out());
-                assertEquals(2, agent("enroll", "--portal", base, "--token", token, "--state-dir", state.toString()).exit());
-            } finally {
-                portal.destroy();
-                if (!portal.waitFor(20, TimeUnit.SECONDS)) {
-                    portal.destroyForcibly();
-                }
-            }
+            Run again = agent("enroll", "--portal", base, "--token", token, "--state-dir", tmp.resolve("other").toString());
+            assertEquals(1, again.exit());
+            assertTrue(again.out().contains("The token was refused"), again.out());
+            assertEquals(2, agent("enroll", "--portal", base, "--token", token, "--state-dir", state.toString()).exit());
         }
     }
 

@@ -3,7 +3,6 @@ package dev.fleethook.bench;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.fleethook.support.PackagedPortal;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -63,61 +63,42 @@ class FleetBenchmark {
 
     @Test
     void fleet() throws Exception {
-        Path jar = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            base = "http://127.0.0.1:" + port;
-            Path log = Files.createTempFile("fleethook-bench", ".log");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().putAll(Map.of("QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
-                    "QUARKUS_DATASOURCE_USERNAME", "postgres", "QUARKUS_DATASOURCE_PASSWORD", "postgres",
-                    "QUARKUS_HTTP_PORT", Integer.toString(port), "FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
-                    "QUARKUS_LOG_LEVEL", "WARN"));
-            Process portal = pb.start();
-            try {
-                awaitReady(portal, log);
-                List<Agent> agents = setUp();
-                IntFunction<HttpRequest> ping = i -> get("/api/agent/v1/ping", null, null);
-                IntFunction<HttpRequest> notModified = i -> {
-                    Agent a = agents.get(i % agents.size());
-                    return get("/api/agent/v1/policy", a.secret(), a.etag());
-                };
-                IntFunction<HttpRequest> full = i -> {
-                    Agent a = agents.get(i % agents.size());
-                    return get("/api/agent/v1/policy", a.secret(), null);
-                };
-                // Warm every path (server and load generator) before measuring any of them.
-                drive(ping, 204, 5, null);
-                drive(notModified, 304, 5, null);
-                drive(full, 200, 5, null);
-                List<Row> rows = new ArrayList<>();
-                rows.add(run("(a) baseline GET /api/agent/v1/ping", ping, 204));
-                rows.add(run("(b) poll, 304 Not Modified", notModified, 304));
-                rows.add(run("(c) poll, 200 with document", full, 200));
-                long before = count(pg, "SELECT count(*) FROM job_event");
-                Row events = run("(d) events, batches of " + BATCH, i -> {
-                    Agent a = agents.get(i % agents.size());
-                    return post("/api/agent/v1/events", a.secret(), batch());
-                }, 200);
-                long persisted = count(pg, "SELECT count(*) FROM job_event") - before;
-                double eventsPerSecond = persisted / (double) SECONDS;
-                rows.add(new Row(events.scenario(), events.requests(), events.perSecond(), events.p50(), events.p99(),
-                        events.p999(), events.errors(), String.format("%,.0f events/s persisted (%,d committed rows)",
-                                eventsPerSecond, persisted)));
-                String table = table(rows, agents.size());
-                System.out.println(table);
-                Files.writeString(Path.of("target", "benchmark.md"), table);
-                assertTrue(persisted > 0, "events were persisted");
-            } finally {
-                portal.destroy();
-                if (!portal.waitFor(20, TimeUnit.SECONDS)) {
-                    portal.destroyForcibly();
-                }
-            }
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+                PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
+                        "QUARKUS_LOG_LEVEL", "WARN"), "-Xmx1g")) {
+            base = portal.baseUrl;
+            List<Agent> agents = setUp();
+            IntFunction<HttpRequest> ping = i -> get("/api/agent/v1/ping", null, null);
+            IntFunction<HttpRequest> notModified = i -> {
+                Agent a = agents.get(i % agents.size());
+                return get("/api/agent/v1/policy", a.secret(), a.etag());
+            };
+            IntFunction<HttpRequest> full = i -> {
+                Agent a = agents.get(i % agents.size());
+                return get("/api/agent/v1/policy", a.secret(), null);
+            };
+            // Warm every path (server and load generator) before measuring any of them.
+            drive(ping, 204, 5, null);
+            drive(notModified, 304, 5, null);
+            drive(full, 200, 5, null);
+            List<Row> rows = new ArrayList<>();
+            rows.add(run("(a) baseline GET /api/agent/v1/ping", ping, 204));
+            rows.add(run("(b) poll, 304 Not Modified", notModified, 304));
+            rows.add(run("(c) poll, 200 with document", full, 200));
+            long before = count(pg, "SELECT count(*) FROM job_event");
+            Row events = run("(d) events, batches of " + BATCH, i -> {
+                Agent a = agents.get(i % agents.size());
+                return post("/api/agent/v1/events", a.secret(), batch());
+            }, 200);
+            long persisted = count(pg, "SELECT count(*) FROM job_event") - before;
+            double eventsPerSecond = persisted / (double) SECONDS;
+            rows.add(new Row(events.scenario(), events.requests(), events.perSecond(), events.p50(), events.p99(),
+                    events.p999(), events.errors(), String.format("%,.0f events/s persisted (%,d committed rows)",
+                            eventsPerSecond, persisted)));
+            String table = table(rows, agents.size());
+            System.out.println(table);
+            Files.writeString(Path.of("target", "benchmark.md"), table);
+            assertTrue(persisted > 0, "events were persisted");
         }
     }
 
@@ -265,25 +246,6 @@ class FleetBenchmark {
             throw new IllegalStateException(r.uri() + " -> " + response.statusCode() + " " + response.body());
         }
         return response;
-    }
-
-    private void awaitReady(Process portal, Path log) throws Exception {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (!portal.isAlive()) {
-                throw new IllegalStateException("portal exited: " + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("portal not ready: " + Files.readString(log));
     }
 
     private static long count(EmbeddedPostgres pg, String sql) throws Exception {

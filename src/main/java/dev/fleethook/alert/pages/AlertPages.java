@@ -140,8 +140,7 @@ public class AlertPages {
     @Path("/outbox")
     @RolesAllowed(Role.TENANT_ADMIN)
     public TemplateInstance outbox() {
-        return Templates.outbox(settings.outbox(0, 100), io.quarkus.runtime.LaunchMode.current().isDevOrTest()
-                && io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT, "alerts");
+        return Templates.outbox(settings.outbox(0, 100), io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT, "alerts");
     }
 
     /** One queued or sent email as its recipient sees it (in dev mode, the dev mailbox). */

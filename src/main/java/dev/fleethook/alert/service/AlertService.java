@@ -134,7 +134,11 @@ public class AlertService {
         String host = server == null ? (detail == null ? "example-server" : detail.job().hostname()) : server.hostname;
         return new AlertMail("[Fleethook] " + title, title, tenant == null ? "your organization" : tenant.name, host,
                 detail == null ? null : detail.job().policyName(), detail == null ? null : detail.job().policyRevision(),
-                detail, extra, link, baseUrl + "/alerts/settings");
+                detail, extra, link, settingsUrl());
+    }
+
+    public String settingsUrl() {
+        return baseUrl + "/alerts/settings";
     }
 
     private void resolveJobAlerts(UUID serverId) {

@@ -92,7 +92,7 @@ public class AlertSettingsService {
             throw new BadInputException("recipient", "give an address, or add recipients first");
         }
         EmailRenderer.Rendered mail = renderer.render(alerts.mail("Test email: alerts reach you", null, null,
-                "This is a test of your alert settings. Nothing failed.", alerts.mail("", null, null, null, "").settingsUrl()));
+                "This is a test of your alert settings. Nothing failed.", alerts.settingsUrl()));
         to.forEach(r -> outbox.enqueue(null, r, mail));
         return to.size();
     }

@@ -38,9 +38,9 @@ public class AgentService {
     public static final String TOKEN_PREFIX = "fhe_";
 
     /** The token is unknown, expired, used up or revoked: answered 401 without saying which. */
-    public static class InvalidTokenException extends RuntimeException {
+    public static class InvalidTokenException extends jakarta.ws.rs.WebApplicationException {
         InvalidTokenException() {
-            super("The enrollment token is not valid: it may have expired, been used up or revoked.");
+            super("The enrollment token is not valid: it may have expired, been used up or revoked.", 401);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.jboss.logging.Logger;
 
+import dev.fleethook.identity.OperatorAccount;
 import dev.fleethook.tenant.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
@@ -31,6 +32,10 @@ public class OperatorBootstrap {
     CurrentTenant currentTenant;
 
     void onStart(@Observes StartupEvent event) {
+        boolean exists = currentTenant.withoutTenant(() -> OperatorAccount.count() > 0);
+        if (exists) {
+            return; // the common case: nothing to hash, nothing to write
+        }
         String email = config.operatorEmail().trim();
         boolean generated = config.operatorPassword().isEmpty();
         String password = config.operatorPassword().orElseGet(Secrets::newPassword);

@@ -86,7 +86,6 @@ public class EventIngestion {
             throw new BadInputException("events", "is required: a list of events");
         }
         List<FieldError> errors = new ArrayList<>();
-        Set<UUID> seen = new HashSet<>();
         for (int i = 0; i < batch.events().size(); i++) {
             JobEvent e = batch.events().get(i);
             String at = "events[" + i + "].";
@@ -141,10 +140,6 @@ public class EventIngestion {
                 }
                 default -> {
                 }
-            }
-            if (e.eventId() != null && !seen.add(e.eventId())) {
-                // the same event twice in one batch is a duplicate, not an error
-                continue;
             }
         }
         if (!errors.isEmpty()) {

@@ -1,0 +1,106 @@
+package dev.fleethook.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The packaged portal ({@code target/quarkus-app/quarkus-run.jar}) as its own process, in its production
+ * profile, on a real PostgreSQL: what the integration tests and the benchmark run against.
+ */
+public final class PackagedPortal implements AutoCloseable {
+
+    public static final Path JAR = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
+
+    public final String baseUrl;
+    private final Process process;
+    private final Path log;
+
+    private PackagedPortal(String baseUrl, Process process, Path log) {
+        this.baseUrl = baseUrl;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The java command for the portal, with the environment cleared of QUARKUS_* and FLEETHOOK_*, then {@code env}. */
+    public static ProcessBuilder command(Map<String, String> env, String... jvmArgs) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(jvmArgs));
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("FLEETHOOK_"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    /** Starts a portal on a free loopback port against {@code pg} and waits until it reports ready. */
+    public static PackagedPortal start(EmbeddedPostgres pg, Map<String, String> env, String... jvmArgs)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        Map<String, String> all = new HashMap<>(Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
+                "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                "QUARKUS_DATASOURCE_PASSWORD", "postgres",
+                "QUARKUS_HTTP_PORT", Integer.toString(port)));
+        all.putAll(env);
+        Path log = Files.createTempFile("fleethook-portal", ".log");
+        Process p = command(all, jvmArgs).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        PackagedPortal portal = new PackagedPortal("http://127.0.0.1:" + port, p, log);
+        portal.awaitReady(Duration.ofSeconds(120));
+        return portal;
+    }
+
+    private void awaitReady(Duration limit) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + limit.toMillis();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("portal exited: " + log());
+            }
+            try {
+                if (given().baseUri(baseUrl).get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (Exception notYet) {
+                // still starting
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("portal not ready in " + limit + ": " + log());
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    /** Everything the portal printed so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
