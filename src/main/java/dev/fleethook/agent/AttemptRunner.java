@@ -32,12 +32,20 @@ public final class AttemptRunner {
     public interface Engine {
         Result backup(BooleanSupplier cancel, Instant deadline);
 
-        record Result(BackupStatus status, Integer exitCode, long durationMs, String outputTail) {
+        /** {@code stats}: what the engine counted (files, bytes, snapshot id), reported as given. */
+        record Result(BackupStatus status, Integer exitCode, long durationMs, String outputTail,
+                Map<String, Object> stats) {
+            public Result(BackupStatus status, Integer exitCode, long durationMs, String outputTail) {
+                this(status, exitCode, durationMs, outputTail, null);
+            }
         }
     }
 
     /** One step's result with its status code, as reported to the portal. */
-    public record Step(int status, ScriptRunner.Outcome outcome) {
+    public record Step(int status, ScriptRunner.Outcome outcome, Map<String, Object> stats) {
+        public Step(int status, ScriptRunner.Outcome outcome) {
+            this(status, outcome, null);
+        }
     }
 
     public record Result(Step pre, Step backup, Step post) {
@@ -47,26 +55,50 @@ public final class AttemptRunner {
         }
     }
 
+    /** Told about each step as it ends, before the next begins (events, the crash journal). */
+    public interface Progress {
+        Progress NONE = (step, result) -> {
+        };
+
+        /** {@code step} is "pre", "backup" or "post". */
+        void finished(String step, Step result);
+    }
+
     private final PolicyDocument.Scripts scripts;
     private final TargetOs os;
+    private final HookRunner.Permissions permissions;
 
-    public AttemptRunner(PolicyDocument.Scripts scripts, TargetOs os) {
+    public AttemptRunner(PolicyDocument.Scripts scripts, TargetOs os, HookRunner.Permissions permissions) {
         this.scripts = scripts;
         this.os = os;
+        this.permissions = permissions;
+    }
+
+    /** For tests of the table alone: every script folder allowed. */
+    AttemptRunner(PolicyDocument.Scripts scripts, TargetOs os) {
+        this(scripts, os, new HookRunner.Permissions(true, false, List.of(Path.of("/"))));
     }
 
     public Result run(String jobId, Map<String, String> env, Engine engine, BooleanSupplier cancel, Instant deadline) {
+        return run(jobId, env, engine, cancel, deadline, Progress.NONE);
+    }
+
+    public Result run(String jobId, Map<String, String> env, Engine engine, BooleanSupplier cancel, Instant deadline,
+            Progress progress) {
         // --- pre-script
         Step pre;
         if (!scripts.enabled()) {
             pre = new Step(ScriptStatus.DISABLED.code(), null);
         } else if (!runnable(scripts.preScript())) {
             pre = new Step(ScriptStatus.SKIPPED.code(), null);
+        } else if (refusal(scripts.preScript()) != null) {
+            pre = refused(scripts.preScript());
         } else {
             ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.preScript(), List.of(jobId)), env(env, null, null),
                     Path.of(scripts.preScript()).getParent(), timeout(), deadline);
             pre = new Step(scriptStatus(o), o);
         }
+        progress.finished("pre", pre);
 
         // --- backup
         boolean windowExpired = pre.outcome() != null && pre.outcome().windowExpired();
@@ -83,23 +115,51 @@ public final class AttemptRunner {
         } else {
             Engine.Result r = engine.backup(cancel, deadline);
             backup = new Step(r.status().code(), new ScriptRunner.Outcome(r.exitCode(), r.durationMs(), false,
-                    r.status() == BackupStatus.WINDOW_EXPIRED, r.outputTail(), null));
+                    r.status() == BackupStatus.WINDOW_EXPIRED, r.outputTail(), null), r.stats());
         }
+        progress.finished("backup", backup);
 
         // --- post-script
-        Step post;
-        if (ps == ScriptStatus.DISABLED.code()) {
-            post = new Step(ScriptStatus.DISABLED.code(), null);
-        } else if (ps == ScriptStatus.SKIPPED.code() || !runnable(scripts.postScript())) {
-            post = new Step(ScriptStatus.SKIPPED.code(), null);
-        } else {
-            // The post-script always runs to its end once started: only its own timeout stops it.
-            ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.postScript(),
-                    List.of(jobId, Integer.toString(ps), Integer.toString(backup.status()))),
-                    env(env, ps, backup.status()), Path.of(scripts.postScript()).getParent(), timeout(), null);
-            post = new Step(scriptStatus(o), o);
-        }
+        Step post = post(jobId, env, ps, backup.status());
+        progress.finished("post", post);
         return new Result(pre, backup, post);
+    }
+
+    /**
+     * The post-script of an attempt whose pre-script ended with {@code preStatus} and backup with
+     * {@code backupStatus}; also what the crash journal replays after an agent restart.
+     */
+    public Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus) {
+        if (preStatus == ScriptStatus.DISABLED.code()) {
+            return new Step(ScriptStatus.DISABLED.code(), null);
+        }
+        if (preStatus == ScriptStatus.SKIPPED.code() || !runnable(scripts.postScript())) {
+            return new Step(ScriptStatus.SKIPPED.code(), null);
+        }
+        if (refusal(scripts.postScript()) != null) {
+            return refused(scripts.postScript());
+        }
+        // The post-script always runs to its end once started: only its own timeout stops it.
+        ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.postScript(),
+                List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus))),
+                env(env, preStatus, backupStatus), Path.of(scripts.postScript()).getParent(), timeout(), null);
+        return new Step(scriptStatus(o), o);
+    }
+
+    /** Why this agent will not run a script the policy names (local opt-in, allowed roots); null if it will. */
+    String refusal(String script) {
+        if (!permissions.hooksEnabled()) {
+            return "scripts and hooks are not enabled on this agent (local config)";
+        }
+        if (!permissions.allows(Path.of(script))) {
+            return script + " is outside the agent's allowed roots";
+        }
+        return null;
+    }
+
+    private Step refused(String script) {
+        return new Step(ScriptStatus.FAILED.code(),
+                new ScriptRunner.Outcome(null, 0, false, false, "", "refused: " + refusal(script)));
     }
 
     /**

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -112,22 +114,133 @@ public final class Engines {
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
             BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
                     : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
-            return new AttemptRunner.Engine.Result(status, 0, System.currentTimeMillis() - start, summary);
+            Map<String, Object> stats = new LinkedHashMap<>();
+            stats.put("files", files);
+            stats.put("bytes", bytes);
+            stats.put("archive", target.toString());
+            return new AttemptRunner.Engine.Result(status, 0, System.currentTimeMillis() - start, summary, stats);
         };
     }
 
-    /**
-     * Any program, as an argument vector; exit 0 is success. It stops at the backup window (with its
-     * children); stopping it on Cancel is not wired yet (the job loop that issues Cancel is still to come).
-     */
+    /** Any program, as an argument vector; exit 0 is success. Cancel and the window stop it with its children. */
     public static AttemptRunner.Engine command(List<String> argv, Map<String, String> env) {
         return (cancel, deadline) -> {
-            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline);
+            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
+                    : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
                     : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
             return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(),
                     o.error() != null ? o.error() : o.outputTail());
         };
+    }
+
+    /**
+     * {@code restic backup --json}: the repository from the policy, the password from a file in the
+     * agent's own secrets folder (the portal only names it). Exit 3 (some files unreadable, snapshot
+     * made) is PartiallySuccessful. The summary line is parsed into the reported stats; the output tail
+     * keeps restic's messages without its progress lines.
+     */
+    public static AttemptRunner.Engine restic(PolicyDocument.Restic restic, List<String> roots, List<String> excludes,
+            Path passwordFile, Map<String, String> baseEnv) {
+        List<String> argv = new ArrayList<>(List.of("restic", "backup", "--json"));
+        for (String exclude : excludes) {
+            argv.add("--exclude=" + exclude);
+        }
+        if (restic.extraArgs() != null) {
+            argv.addAll(restic.extraArgs());
+        }
+        argv.add("--");
+        argv.addAll(roots);
+        Map<String, String> env = new HashMap<>(baseEnv);
+        env.put("RESTIC_REPOSITORY", restic.repository());
+        env.put("RESTIC_PASSWORD_FILE", passwordFile.toString());
+        return (cancel, deadline) -> {
+            if (!Files.isReadable(passwordFile)) {
+                return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, 0,
+                        "restic password file " + passwordFile + " is missing on this agent (secret \""
+                                + restic.passwordSecret() + "\")");
+            }
+            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
+            if (o.error() != null) {
+                return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, o.durationMs(), o.error());
+            }
+            Map<String, Object> summary = null;
+            StringBuilder messages = new StringBuilder();
+            for (String line : o.outputTail().split("\\R")) {
+                Map<String, Object> message = jsonLine(line);
+                if (message == null) {
+                    messages.append(line).append('\n');
+                } else if ("summary".equals(message.get("message_type"))) {
+                    summary = message;
+                    messages.append(line).append('\n');
+                } else if (!"status".equals(message.get("message_type"))) {
+                    messages.append(line).append('\n');
+                }
+            }
+            BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
+                    : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
+                    : o.succeeded() ? BackupStatus.SUCCESSFUL
+                    : o.exitCode() != null && o.exitCode() == 3 && summary != null ? BackupStatus.PARTIALLY_SUCCESSFUL
+                    : BackupStatus.FAILED;
+            if (summary != null) {
+                summary.remove("message_type");
+            }
+            return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(), messages.toString().strip(),
+                    summary);
+        };
+    }
+
+    /**
+     * The engine a policy asks for, backing up {@code roots} (the sources, or where before-hooks
+     * redirected them). A command engine, and restic's extra arguments (which can name commands, such as
+     * {@code --password-command}), run only when this agent enabled scripts locally, like every hook.
+     */
+    public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots,
+            HookRunner.Permissions permissions, Path secrets, Map<String, String> env) {
+        List<String> excludes = backup.excludes() == null ? List.of() : backup.excludes();
+        return switch (backup.engine()) {
+            case ARCHIVE -> archive(backup.archive(), roots, excludes, null);
+            case RESTIC -> {
+                PolicyDocument.Restic r = backup.restic();
+                if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !permissions.hooksEnabled()) {
+                    yield refused("restic extra arguments need scripts enabled on this agent (local config)");
+                }
+                if (r.passwordSecret() == null || !r.passwordSecret().matches("[A-Za-z0-9._-]{1,100}")
+                        || r.passwordSecret().startsWith(".")) {
+                    yield refused("the restic password secret must be a plain file name in " + secrets);
+                }
+                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env);
+            }
+            case COMMAND -> {
+                List<String> argv = backup.command();
+                if (!permissions.hooksEnabled()) {
+                    yield refused("the command engine needs scripts enabled on this agent (local config)");
+                }
+                if (argv == null || argv.isEmpty() || !Path.of(argv.get(0)).isAbsolute()
+                        || !permissions.allows(Path.of(argv.get(0)))) {
+                    yield refused((argv == null || argv.isEmpty() ? "no command" : argv.get(0))
+                            + " is outside the agent's allowed roots");
+                }
+                yield command(argv, env);
+            }
+        };
+    }
+
+    private static AttemptRunner.Engine refused(String why) {
+        return (cancel, deadline) -> new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, 0, "refused: " + why);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonLine(String line) {
+        String l = line.trim();
+        if (!l.startsWith("{")) {
+            return null;
+        }
+        try {
+            return AgentState.JSON.readValue(l, LinkedHashMap.class);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     static void prune(Path destination, int keep) throws IOException {

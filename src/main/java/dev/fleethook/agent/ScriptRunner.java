@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs one program (a script or a hook) as a real process with an argument vector — never through a
@@ -39,6 +40,15 @@ public final class ScriptRunner {
      */
     public static Outcome run(List<String> command, Map<String, String> env, Path workDir, Duration timeout,
             Instant deadline) {
+        return run(command, env, workDir, timeout, deadline, () -> false);
+    }
+
+    /**
+     * As above; in addition the run is stopped (process tree killed) soon after {@code stop} turns true.
+     * Used for backup engines, which Cancel stops; scripts are never stopped by Cancel.
+     */
+    public static Outcome run(List<String> command, Map<String, String> env, Path workDir, Duration timeout,
+            Instant deadline, BooleanSupplier stop) {
         Instant start = Instant.now();
         Process process;
         try {
@@ -71,15 +81,19 @@ public final class ScriptRunner {
             if (deadline != null && (limit == null || deadline.isBefore(limit))) {
                 limit = deadline;
             }
-            boolean finished;
-            if (limit == null) {
-                process.waitFor();
-                finished = true;
-            } else {
-                long wait = Math.max(0, Duration.between(Instant.now(), limit).toMillis());
-                finished = process.waitFor(wait, TimeUnit.MILLISECONDS);
+            boolean finished = false;
+            boolean stopped = false;
+            while (!finished && !stopped) {
+                long wait = limit == null ? 200 : Math.min(200, Duration.between(Instant.now(), limit).toMillis());
+                finished = process.waitFor(Math.max(0, wait), TimeUnit.MILLISECONDS);
+                if (!finished && limit != null && !Instant.now().isBefore(limit)) {
+                    break;
+                }
+                stopped = !finished && stop.getAsBoolean();
             }
-            if (!finished) {
+            if (stopped) {
+                killTree(process);
+            } else if (!finished) {
                 // Whichever limit came first stopped it: the window, or the script's own timeout.
                 windowExpired = deadline != null && (timeout == null || deadline.isBefore(start.plus(timeout)));
                 timedOut = !windowExpired;

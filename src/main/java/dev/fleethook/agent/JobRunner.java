@@ -1,0 +1,321 @@
+package dev.fleethook.agent;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.HookPhase;
+import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.JobStatus;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.TargetOs;
+
+/**
+ * One whole job: every attempt as {@link AttemptRunner} (Druva's table), the hooks of each phase around
+ * the engine, retries with the policy's interval inside the backup window, Cancel, and the reports. Each
+ * step is journaled before the next begins, so that {@link #recover} can finish a job an agent crash
+ * interrupted: the post-script of an attempt whose pre-script ran still runs.
+ * <p>
+ * Order inside an attempt: pre-script, before-backup hooks, before-folder hooks (per source path), the
+ * engine, after-folder hooks, after-backup hooks, post-script; after-final-failure hooks once the job has
+ * failed for good. An essential before-hook failure means the engine is not executed (NotExecuted); after
+ * hooks run whenever the before hooks ran, to clean up; an essential after-hook failure turns a successful
+ * backup into PartiallySuccessful.
+ */
+public final class JobRunner {
+
+    private static final System.Logger LOG = System.getLogger("fleethook.agent");
+
+    /** Where events go: the on-disk spool (durable before it returns). */
+    public interface Events {
+        void emit(JobEvent event) throws IOException;
+    }
+
+    /**
+     * What this agent is: its name, local permissions, folders, OS and version. {@code minute} is the
+     * unit of the policy's retry interval (a minute, shorter only in tests).
+     */
+    public record Settings(String serverName, HookRunner.Permissions permissions, Path scratch, Path secrets,
+            TargetOs os, String version, Duration minute) {
+    }
+
+    /** A job to run: {@code scheduledAt} starts the backup window (for Backup Now, the moment it was asked). */
+    public record Request(UUID jobId, String trigger, UUID commandId, Instant scheduledAt, PolicyDocument policy) {
+    }
+
+    private final Settings settings;
+    private final Events events;
+    private final JobJournal journal;
+
+    public JobRunner(Settings settings, Events events, JobJournal journal) {
+        this.settings = settings;
+        this.events = events;
+        this.journal = journal;
+    }
+
+    /** Runs a job to its end and returns its status; {@code cancel} is the portal's Cancel. */
+    public JobStatus run(Request request, BooleanSupplier cancel) throws IOException {
+        PolicyDocument policy = request.policy();
+        UUID job = request.jobId();
+        int maxAttempts = policy.retry().count() + 1;
+        Integer window = policy.schedule() == null ? null : policy.schedule().windowMinutes();
+        Instant deadline = window == null ? null : request.scheduledAt().plus(Duration.ofMinutes(window));
+        emit(AgentEvents.jobStarted(job, policy, request.trigger(), maxAttempts, request.commandId()));
+        if (deadline != null && !Instant.now().isBefore(deadline)) {
+            // A job that cannot start inside its window is Skipped.
+            emit(AgentEvents.jobFinished(job, null, JobStatus.SKIPPED, null));
+            return JobStatus.SKIPPED;
+        }
+        JobJournal.Entry entry = new JobJournal.Entry(job, request.trigger(), request.commandId(), Instant.now(),
+                deadline, maxAttempts, policy, 1, JobJournal.Stage.PRE, null, null);
+        Duration interval = settings.minute().multipliedBy(policy.retry().intervalMinutes());
+        AttemptRunner.Result last = null;
+        int attempt = 0;
+        boolean canceled = false;
+        while (attempt < maxAttempts) {
+            attempt++;
+            boolean surelyFinal = attempt == maxAttempts
+                    || (deadline != null && !Instant.now().plus(interval).isBefore(deadline));
+            last = attempt(entry, attempt, surelyFinal, cancel, deadline);
+            canceled = cancel.getAsBoolean();
+            boolean retry = !last.backupSucceeded() && !canceled && attempt < maxAttempts
+                    && (deadline == null || Instant.now().plus(interval).isBefore(deadline));
+            emit(AgentEvents.attemptFinished(job, attempt, !retry));
+            if (!retry) {
+                break;
+            }
+            canceled = !sleep(interval, cancel);
+            if (canceled) {
+                break;
+            }
+        }
+        int backupStatus = last.backup().status();
+        JobStatus status = canceled ? JobStatus.CANCELED : jobStatus(backupStatus);
+        finish(entry.at(attempt, JobJournal.Stage.DONE, last.pre().status(), backupStatus), status);
+        return status;
+    }
+
+    /** Finishes the jobs a previous run of the agent left behind (crash, kill, reboot). */
+    public void recover() throws IOException {
+        for (JobJournal.Entry e : journal.unfinished()) {
+            LOG.log(System.Logger.Level.WARNING, "Finishing job {0} interrupted at attempt {1} ({2})", e.jobId(),
+                    e.attempt(), e.stage());
+            String why = "interrupted: the agent stopped during this step";
+            Integer pre = e.preStatus();
+            Integer backup = e.backupStatus();
+            PolicyDocument.Scripts scripts = e.policy().scripts();
+            if (e.stage() == JobJournal.Stage.PRE) {
+                pre = scripts == null || !scripts.enabled() ? ScriptStatus.DISABLED.code() : ScriptStatus.FAILED.code();
+                if (pre == ScriptStatus.FAILED.code()) {
+                    emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "pre",
+                            AgentEvents.result(pre, null, why, null)));
+                }
+                backup = BackupStatus.NOT_EXECUTED.code();
+                emit(AgentEvents.backupFinished(e.jobId(), e.attempt(),
+                        AgentEvents.result(backup, null, "not executed: the agent stopped before the backup", null)));
+            } else if (e.stage() == JobJournal.Stage.BACKUP) {
+                backup = BackupStatus.FAILED.code();
+                emit(AgentEvents.backupFinished(e.jobId(), e.attempt(), AgentEvents.result(backup, null, why, null)));
+            }
+            if (e.stage() != JobJournal.Stage.DONE) {
+                // "pre ran, post pending": the post-script runs now (again, if it was interrupted itself).
+                journal(e.at(e.attempt(), JobJournal.Stage.POST, pre, backup));
+                AttemptRunner.Step step = attemptRunner(e.policy()).post(e.jobId().toString(),
+                        baseEnv(e.policy(), e.jobId(), e.attempt(), true), pre, backup);
+                emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "post", AgentEvents.result(step)));
+                emit(AgentEvents.attemptFinished(e.jobId(), e.attempt(), true));
+            }
+            finish(e.at(e.attempt(), JobJournal.Stage.DONE, pre, backup), jobStatus(backup));
+        }
+    }
+
+    /** Runs the agent-start hooks (when the daemon starts) as a job of their own, so they are visible. */
+    public JobStatus agentStart(PolicyDocument policy) throws IOException {
+        if (policy.hooks() == null || policy.hooks().stream().noneMatch(h -> h.phase() == HookPhase.AGENT_START)) {
+            return null;
+        }
+        UUID job = UUID.randomUUID();
+        emit(AgentEvents.jobStarted(job, policy, "agent-start", 1, null));
+        emit(AgentEvents.attemptStarted(job, 1));
+        HookRunner.PhaseResult r = hooks(policy, job, 1, true, HookPhase.AGENT_START, null, null, null, null);
+        emit(AgentEvents.attemptFinished(job, 1, true));
+        JobStatus status = r.failed() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
+        emit(AgentEvents.jobFinished(job, 1, status, null));
+        return status;
+    }
+
+    private AttemptRunner.Result attempt(JobJournal.Entry entry, int attempt, boolean finalAttempt,
+            BooleanSupplier cancel, Instant deadline) throws IOException {
+        UUID job = entry.jobId();
+        PolicyDocument policy = entry.policy();
+        journal(entry.at(attempt, JobJournal.Stage.PRE, null, null));
+        emit(AgentEvents.attemptStarted(job, attempt));
+        AtomicInteger preStatus = new AtomicInteger();
+        AttemptRunner.Progress progress = (step, result) -> {
+            switch (step) {
+                case "pre" -> {
+                    preStatus.set(result.status());
+                    journal(entry.at(attempt, JobJournal.Stage.BACKUP, result.status(), null));
+                    emit(AgentEvents.scriptFinished(job, attempt, "pre", AgentEvents.result(result)));
+                }
+                case "backup" -> {
+                    journal(entry.at(attempt, JobJournal.Stage.POST, preStatus.get(), result.status()));
+                    emit(AgentEvents.backupFinished(job, attempt, AgentEvents.result(result)));
+                }
+                default -> emit(AgentEvents.scriptFinished(job, attempt, "post", AgentEvents.result(result)));
+            }
+        };
+        AttemptRunner.Engine phase = (c, d) -> backupPhase(policy, job, attempt, finalAttempt, preStatus.get(), c, d);
+        AttemptRunner.Result result = attemptRunner(policy).run(job.toString(),
+                baseEnv(policy, job, attempt, finalAttempt), phase, cancel, deadline, progress);
+        journal(entry.at(attempt, JobJournal.Stage.DONE, result.pre().status(), result.backup().status()));
+        return result;
+    }
+
+    /** The backup phase: before hooks, the engine on the (maybe redirected) sources, after hooks. */
+    private AttemptRunner.Engine.Result backupPhase(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
+            int preStatus, BooleanSupplier cancel, Instant deadline) {
+        long start = System.currentTimeMillis();
+        List<String> sources = policy.backup().sources() == null ? List.of() : policy.backup().sources();
+        HookRunner.PhaseResult before = hooks(policy, job, attempt, finalAttempt, HookPhase.BEFORE_BACKUP, null, null,
+                preStatus, null);
+        boolean beforeFailed = before.failed();
+        Map<String, String> roots = new java.util.LinkedHashMap<>();
+        for (String source : sources) {
+            String root = before.redirect() != null ? before.redirect() : source;
+            if (!beforeFailed) {
+                HookRunner.PhaseResult folder = hooks(policy, job, attempt, finalAttempt, HookPhase.BEFORE_FOLDER,
+                        source, null, preStatus, null);
+                beforeFailed |= folder.failed();
+                root = folder.redirect() != null ? folder.redirect() : root;
+            }
+            roots.put(source, root);
+        }
+        AttemptRunner.Engine.Result result;
+        if (beforeFailed) {
+            result = new AttemptRunner.Engine.Result(BackupStatus.NOT_EXECUTED, null, System.currentTimeMillis() - start,
+                    "not executed: an essential before hook failed");
+        } else if (cancel.getAsBoolean()) {
+            result = new AttemptRunner.Engine.Result(BackupStatus.CANCELED, null, 0, "canceled before the engine started");
+        } else if (deadline != null && !Instant.now().isBefore(deadline)) {
+            result = new AttemptRunner.Engine.Result(BackupStatus.WINDOW_EXPIRED, null, 0,
+                    "the backup window closed before the engine started");
+        } else {
+            Map<String, String> env = baseEnv(policy, job, attempt, finalAttempt);
+            result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
+                    settings.permissions(), settings.secrets(), env).backup(cancel, deadline);
+        }
+        boolean afterFailed = false;
+        for (String source : sources) {
+            afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_FOLDER, source, roots.get(source),
+                    preStatus, result.status().code()).failed();
+        }
+        afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_BACKUP, null, before.redirect(),
+                preStatus, result.status().code()).failed();
+        if (afterFailed && result.status() == BackupStatus.SUCCESSFUL) {
+            return new AttemptRunner.Engine.Result(BackupStatus.PARTIALLY_SUCCESSFUL, result.exitCode(),
+                    result.durationMs(), result.outputTail() + "\n(an essential after hook failed)", result.stats());
+        }
+        return result;
+    }
+
+    private HookRunner.PhaseResult hooks(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
+            HookPhase phase, String sourcePath, String snapshotPath, Integer preStatus, Integer backupStatus) {
+        List<PolicyDocument.Hook> hooks = policy.hooks() == null ? List.of() : policy.hooks();
+        if (hooks.stream().noneMatch(h -> h.phase() == phase)) {
+            return new HookRunner.PhaseResult(List.of(), false, null);
+        }
+        HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
+                preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString());
+        HookRunner.PhaseResult result = new HookRunner(settings.permissions(), settings.scratch(), settings.os())
+                .run(hooks, phase, ctx);
+        for (HookRunner.Run run : result.runs()) {
+            emit(AgentEvents.hookFinished(job, attempt, run));
+        }
+        return result;
+    }
+
+    private void finish(JobJournal.Entry entry, JobStatus status) throws IOException {
+        if (status == JobStatus.FAILED) {
+            hooks(entry.policy(), entry.jobId(), entry.attempt(), true, HookPhase.AFTER_FINAL_FAILURE, null, null,
+                    entry.preStatus(), entry.backupStatus());
+        }
+        emit(AgentEvents.jobFinished(entry.jobId(), entry.attempt(), status, entry.backupStatus()));
+        journal.remove(entry.jobId());
+    }
+
+    private AttemptRunner attemptRunner(PolicyDocument policy) {
+        PolicyDocument.Scripts scripts = policy.scripts() != null ? policy.scripts()
+                : new PolicyDocument.Scripts(false, null, null, null, false, null);
+        return new AttemptRunner(scripts, settings.os(), settings.permissions());
+    }
+
+    /** The environment of the pre/post-scripts and the engine (hooks get theirs from {@link HookRunner}). */
+    private Map<String, String> baseEnv(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt) {
+        Map<String, String> env = new HashMap<>();
+        env.put("FLEETHOOK_JOB_ID", job.toString());
+        env.put("FLEETHOOK_ATTEMPT", Integer.toString(attempt));
+        env.put("FLEETHOOK_FINAL_ATTEMPT", finalAttempt ? "1" : "0");
+        env.put("FLEETHOOK_SERVER", settings.serverName());
+        env.put("FLEETHOOK_POLICY", policy.policyName() == null ? "" : policy.policyName());
+        env.put("FLEETHOOK_VERSION", settings.version());
+        return env;
+    }
+
+    static JobStatus jobStatus(int backupStatus) {
+        if (backupStatus == BackupStatus.SUCCESSFUL.code()) {
+            return JobStatus.SUCCEEDED;
+        }
+        if (backupStatus == BackupStatus.PARTIALLY_SUCCESSFUL.code()) {
+            return JobStatus.PARTIAL;
+        }
+        return backupStatus == BackupStatus.CANCELED.code() ? JobStatus.CANCELED : JobStatus.FAILED;
+    }
+
+    /** Waits {@code d}; false when Cancel came first. */
+    private static boolean sleep(Duration d, BooleanSupplier cancel) {
+        Instant until = Instant.now().plus(d);
+        while (Instant.now().isBefore(until)) {
+            if (cancel.getAsBoolean()) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, Duration.between(Instant.now(), until).toMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !cancel.getAsBoolean();
+    }
+
+    /**
+     * Spools an event. A full or broken disk must not stop a job halfway (a stopped database would stay
+     * stopped without its post-script), so failures here are logged and the job goes on.
+     */
+    private void emit(JobEvent event) {
+        try {
+            events.emit(event);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "Could not spool a " + event.type().wire() + " event: " + e.getMessage());
+        }
+    }
+
+    private void journal(JobJournal.Entry entry) {
+        try {
+            journal.write(entry);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "Could not journal job " + entry.jobId() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package dev.fleethook.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.fleethook.protocol.BackupEngine;
+import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.EventType;
+import dev.fleethook.protocol.HookMode;
+import dev.fleethook.protocol.HookPhase;
+import dev.fleethook.protocol.HookSource;
+import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.JobStatus;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.TargetOs;
+
+/**
+ * Whole jobs with real scripts and real processes: retries and FLEETHOOK_FINAL_ATTEMPT, Cancel in each
+ * step, the window, hooks around the engine, local refusals, and the crash journal.
+ */
+class JobRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    final List<JobEvent> events = new CopyOnWriteArrayList<>();
+
+    Path scripts() throws IOException {
+        return Files.createDirectories(dir.resolve("scripts"));
+    }
+
+    Path script(String name, String body) throws IOException {
+        Path p = scripts().resolve(name);
+        Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+
+    Path log() {
+        return dir.resolve("run.log");
+    }
+
+    List<String> logLines() throws IOException {
+        return Files.exists(log()) ? Files.readAllLines(log()) : List.of();
+    }
+
+    JobRunner runner(boolean hooksEnabled) throws IOException {
+        var settings = new JobRunner.Settings("fs-01", new HookRunner.Permissions(hooksEnabled, true, List.of(dir)),
+                Files.createDirectories(dir.resolve("scratch")), dir.resolve("secrets"), TargetOs.LINUX, "test",
+                Duration.ofMillis(200));
+        return new JobRunner(settings, events::add, new JobJournal(dir.resolve("journal")));
+    }
+
+    PolicyDocument policy(int retries, Integer windowMinutes, PolicyDocument.Backup backup, boolean skip,
+            List<PolicyDocument.Hook> hooks) throws IOException {
+        Path s = scripts();
+        return new PolicyDocument(UUID.randomUUID().toString(), "Nightly", 3, TargetOs.LINUX,
+                new PolicyDocument.Schedule(ScheduleKind.DAILY, "0 1 * * *", "UTC", windowMinutes),
+                new PolicyDocument.Retry(retries, 1), backup,
+                new PolicyDocument.Scripts(true, s.toString(), s.resolve("pre_script.sh").toString(),
+                        s.resolve("post_script.sh").toString(), skip, 60),
+                hooks);
+    }
+
+    PolicyDocument.Backup command(Path program) {
+        return new PolicyDocument.Backup(BackupEngine.COMMAND, List.of(dir.resolve("data").toString()), List.of(), null,
+                null, List.of(program.toString()));
+    }
+
+    PolicyDocument.Backup archive() throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/file.txt"), "precious");
+        return new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString()), List.of(),
+                new PolicyDocument.Archive(dir.resolve("archives").toString(), 3), null, null);
+    }
+
+    JobJournal.Entry journalEntry(PolicyDocument p, UUID job) {
+        return new JobJournal.Entry(job, "scheduled", null, Instant.now(), null, 1, p, 1, JobJournal.Stage.PRE, null, null);
+    }
+
+    List<EventType> types() {
+        return events.stream().map(JobEvent::type).toList();
+    }
+
+    JobEvent last(EventType type) {
+        return events.stream().filter(e -> e.type() == type).reduce((a, b) -> b).orElseThrow();
+    }
+
+    JobRunner.Request request(PolicyDocument p) {
+        return new JobRunner.Request(UUID.randomUUID(), "scheduled", null, Instant.now(), p);
+    }
+
+    @Test
+    void aFailingBackupIsRetriedWithPreAndPostEachTimeAndTheLastAttemptKnowsItIsFinal() throws IOException {
+        script("pre_script.sh", "echo \"pre $FLEETHOOK_ATTEMPT $FLEETHOOK_FINAL_ATTEMPT\" >> " + log());
+        script("post_script.sh", "echo \"post $FLEETHOOK_ATTEMPT $3\" >> " + log());
+        Path backup = script("backup.sh", "echo \"backup $FLEETHOOK_ATTEMPT\" >> " + log() + "; echo disk full; exit 1");
+        var status = runner(true).run(request(policy(2, null, command(backup), true, List.of())), () -> false);
+
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(List.of("pre 1 0", "backup 1", "post 1 1", "pre 2 0", "backup 2", "post 2 1", "pre 3 1", "backup 3",
+                "post 3 1"), logLines());
+        assertEquals(3, events.stream().filter(e -> e.type() == EventType.ATTEMPT_STARTED).count());
+        List<Boolean> finals = events.stream().filter(e -> e.type() == EventType.ATTEMPT_FINISHED)
+                .map(JobEvent::finalAttempt).toList();
+        assertEquals(List.of(false, false, true), finals);
+        JobEvent finished = last(EventType.JOB_FINISHED);
+        assertEquals(JobStatus.FAILED, finished.jobStatus());
+        assertEquals(3, finished.attempt());
+        assertEquals(BackupStatus.FAILED.code(), finished.backupStatus());
+        assertTrue(last(EventType.BACKUP_FINISHED).result().outputTail().contains("disk full"));
+        assertEquals(3, events.get(0).maxAttempts());
+    }
+
+    @Test
+    void aRetryThatSucceedsEndsTheJobSucceeded() throws IOException {
+        script("pre_script.sh", "exit 0");
+        Path marker = dir.resolve("second-time");
+        Path backup = script("backup.sh", "if [ -e " + marker + " ]; then exit 0; fi; touch " + marker + "; exit 1");
+        var status = runner(true).run(request(policy(3, null, command(backup), true, List.of())), () -> false);
+        assertEquals(JobStatus.SUCCEEDED, status);
+        assertEquals(2, last(EventType.JOB_FINISHED).attempt());
+        assertEquals(List.of(false, true), events.stream().filter(e -> e.type() == EventType.ATTEMPT_FINISHED)
+                .map(JobEvent::finalAttempt).toList());
+    }
+
+    @Test
+    void cancelDuringTheBackupStopsTheEngineThenThePostScriptRuns() throws Exception {
+        script("pre_script.sh", "exit 0");
+        script("post_script.sh", "echo \"post $2 $3\" >> " + log());
+        Path pid = dir.resolve("engine.pid");
+        Path backup = script("backup.sh", "echo $$ > " + pid + "; sleep 300");
+        AtomicBoolean cancel = new AtomicBoolean();
+        var job = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner(true).run(request(policy(2, null, command(backup), true, List.of())), cancel::get);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await(() -> Files.exists(pid));
+        cancel.set(true);
+        assertEquals(JobStatus.CANCELED, job.get(20, TimeUnit.SECONDS));
+        assertEquals(List.of("post 0 2"), logLines(), "post-script ran with backup status Canceled (2)");
+        assertFalse(AttemptRunnerTest.running(Long.parseLong(Files.readString(pid).trim())), "engine stopped");
+        assertEquals(1, events.stream().filter(e -> e.type() == EventType.ATTEMPT_STARTED).count(), "no retry");
+    }
+
+    @Test
+    void cancelDuringThePostScriptLetsItFinishAndCancelsTheJob() throws Exception {
+        script("pre_script.sh", "exit 0");
+        Path started = dir.resolve("post-started");
+        script("post_script.sh", "touch " + started + "; sleep 1; echo finished >> " + log());
+        AtomicBoolean cancel = new AtomicBoolean();
+        var job = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner(true).run(request(policy(2, null, archive(), true, List.of())), cancel::get);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await(() -> Files.exists(started));
+        cancel.set(true);
+        assertEquals(JobStatus.CANCELED, job.get(20, TimeUnit.SECONDS));
+        assertEquals(List.of("finished"), logLines());
+        assertEquals(BackupStatus.SUCCESSFUL.code(), last(EventType.JOB_FINISHED).backupStatus(),
+                "the backup itself succeeded and is reported so");
+    }
+
+    @Test
+    void aJobThatCannotStartInsideItsWindowIsSkipped() throws IOException {
+        script("pre_script.sh", "echo ran >> " + log());
+        var p = policy(0, 30, archive(), true, List.of());
+        var status = runner(true).run(new JobRunner.Request(UUID.randomUUID(), "scheduled", null,
+                Instant.now().minus(Duration.ofMinutes(31)), p), () -> false);
+        assertEquals(JobStatus.SKIPPED, status);
+        assertEquals(List.of(EventType.JOB_STARTED, EventType.JOB_FINISHED), types());
+        assertEquals(List.of(), logLines(), "nothing ran");
+    }
+
+    @Test
+    void noRetryStartsAfterTheWindowCloses() throws IOException {
+        script("pre_script.sh", "exit 0");
+        Path backup = script("backup.sh", "exit 1");
+        // 5 retries a "minute" (200 ms here) apart, but the window closes 100 ms after the first attempt starts.
+        var p = policy(5, 1, command(backup), true, List.of());
+        var status = runner(true).run(new JobRunner.Request(UUID.randomUUID(), "scheduled", null,
+                Instant.now().minus(Duration.ofMillis(59_900)), p), () -> false);
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(1, events.stream().filter(e -> e.type() == EventType.ATTEMPT_STARTED).count());
+        assertEquals(true, last(EventType.ATTEMPT_FINISHED).finalAttempt());
+    }
+
+    @Test
+    void hooksRunAroundTheEngineInOrderWithTheirEnvironmentAndAfterFinalFailureRunsOnce() throws IOException {
+        script("pre_script.sh", "echo pre >> " + log());
+        script("post_script.sh", "echo post >> " + log());
+        Path hook = script("hook.sh", "echo \"$FLEETHOOK_ACTION $FLEETHOOK_SOURCE_PATH $FLEETHOOK_BACKUP_STATUS\" >> " + log());
+        Path backup = script("backup.sh", "echo backup >> " + log() + "; exit 1");
+        List<PolicyDocument.Hook> hooks = List.of(
+                new PolicyDocument.Hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND, HookMode.ESSENTIAL, 30, null,
+                        List.of(hook.toString()), null, null),
+                new PolicyDocument.Hook(1, HookPhase.BEFORE_FOLDER, HookSource.COMMAND, HookMode.ESSENTIAL, 30, null,
+                        List.of(hook.toString()), null, null),
+                new PolicyDocument.Hook(2, HookPhase.AFTER_FOLDER, HookSource.COMMAND, HookMode.ESSENTIAL, 30, null,
+                        List.of(hook.toString()), null, null),
+                new PolicyDocument.Hook(3, HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.ESSENTIAL, 30, null,
+                        List.of(hook.toString()), null, null),
+                new PolicyDocument.Hook(4, HookPhase.AFTER_FINAL_FAILURE, HookSource.COMMAND, HookMode.ESSENTIAL, 30,
+                        null, List.of(hook.toString()), null, null));
+        runner(true).run(request(policy(0, null, command(backup), true, hooks)), () -> false);
+        String data = dir.resolve("data").toString();
+        assertEquals(List.of("pre", "before-backup  ", "before-folder " + data + " ", "backup",
+                "after-folder " + data + " 1", "after-backup  1", "post", "after-final-failure  1"), logLines());
+        assertEquals(5, events.stream().filter(e -> e.type() == EventType.HOOK_FINISHED).count());
+    }
+
+    @Test
+    void anEssentialBeforeHookFailureMeansTheEngineIsNotExecutedButAfterHooksAndPostRun() throws IOException {
+        script("pre_script.sh", "exit 0");
+        script("post_script.sh", "echo \"post $3\" >> " + log());
+        Path fail = script("fail.sh", "exit 9");
+        Path after = script("after.sh", "echo after >> " + log());
+        List<PolicyDocument.Hook> hooks = List.of(
+                new PolicyDocument.Hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND, HookMode.ESSENTIAL, 30, null,
+                        List.of(fail.toString()), null, null),
+                new PolicyDocument.Hook(1, HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.OPTIONAL, 30, null,
+                        List.of(after.toString()), null, null));
+        var status = runner(true).run(request(policy(0, null, archive(), true, hooks)), () -> false);
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(List.of("after", "post 4"), logLines());
+        assertFalse(Files.exists(dir.resolve("archives")), "no archive written");
+        assertEquals(9, events.stream().filter(e -> e.type() == EventType.HOOK_FINISHED).findFirst().orElseThrow()
+                .result().exitCode());
+    }
+
+    @Test
+    void withoutTheLocalOptInThePreScriptAndHooksAreRefusedNotRun() throws IOException {
+        script("pre_script.sh", "echo ran >> " + log());
+        script("post_script.sh", "echo ran >> " + log());
+        Path hook = script("hook.sh", "echo ran >> " + log());
+        var p = policy(0, null, archive(), true, List.of(new PolicyDocument.Hook(0, HookPhase.BEFORE_BACKUP,
+                HookSource.COMMAND, HookMode.OPTIONAL, 30, null, List.of(hook.toString()), null, null)));
+        var status = runner(false).run(request(p), () -> false);
+        assertEquals(List.of(), logLines(), "nothing ran");
+        JobEvent pre = events.stream().filter(e -> e.type() == EventType.SCRIPT_FINISHED).findFirst().orElseThrow();
+        assertEquals(ScriptStatus.FAILED.code(), pre.result().status());
+        assertTrue(pre.result().detail().startsWith("refused: scripts and hooks are not enabled"), pre.result().detail());
+        assertEquals(BackupStatus.NOT_EXECUTED.code(), last(EventType.BACKUP_FINISHED).result().status(),
+                "skip backup if the pre-script fails");
+        assertEquals(JobStatus.FAILED, status);
+        var reasons = LocalPolicyCheck.refusals(p, new HookRunner.Permissions(false, false, List.of(dir)));
+        assertEquals(2, reasons.size(), reasons.toString());
+    }
+
+    @Test
+    void afterACrashBetweenPreAndPostThePostScriptStillRunsAndTheJobIsReportedFailed() throws IOException {
+        script("post_script.sh", "echo \"post $1 $2 $3\" >> " + log());
+        var p = policy(2, null, archive(), true, List.of());
+        UUID job = UUID.randomUUID();
+        JobJournal journal = new JobJournal(dir.resolve("journal"));
+        // What the journal holds when the agent dies during the backup: pre succeeded, post pending.
+        journal.write(journalEntry(p, job).at(1, JobJournal.Stage.BACKUP, 0, null));
+
+        runner(true).recover();
+
+        assertEquals(List.of("post " + job + " 0 1"), logLines(), "post-script ran with backup status Failed");
+        assertEquals(List.of(EventType.BACKUP_FINISHED, EventType.SCRIPT_FINISHED, EventType.ATTEMPT_FINISHED,
+                EventType.JOB_FINISHED), types());
+        assertTrue(events.get(0).result().detail().contains("interrupted"));
+        assertEquals(JobStatus.FAILED, last(EventType.JOB_FINISHED).jobStatus());
+        assertEquals(List.of(), journal.unfinished(), "journal entry removed");
+        runner(true).recover();
+        assertEquals(1, logLines().size(), "a second start does not run it again");
+    }
+
+    @Test
+    void aCrashDuringThePostScriptRunsItAgain() throws IOException {
+        script("post_script.sh", "echo \"post $2 $3\" >> " + log());
+        var p = policy(0, null, archive(), true, List.of());
+        UUID job = UUID.randomUUID();
+        new JobJournal(dir.resolve("journal")).write(journalEntry(p, job).at(1, JobJournal.Stage.POST, 0, 0));
+        runner(true).recover();
+        assertEquals(List.of("post 0 0"), logLines());
+        assertEquals(JobStatus.SUCCEEDED, last(EventType.JOB_FINISHED).jobStatus());
+    }
+
+    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("condition not met in 15 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
