@@ -1,12 +1,22 @@
 package dev.fleethook.agent;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
+import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.JobStatus;
+import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.TargetOs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,12 +25,15 @@ import picocli.CommandLine.Option;
 /** {@code java -jar fleethook-agent.jar <command>}: the Fleethook agent. */
 @Command(name = "fleethook-agent", mixinStandardHelpOptions = true, version = AgentMain.VERSION,
         description = "Runs pre-script, backup and post-script as the Fleethook portal's policy says.",
-        subcommands = { AgentMain.Enroll.class, AgentMain.Status.class })
+        subcommands = { AgentMain.Enroll.class, AgentMain.Run.class, AgentMain.BackupNow.class, AgentMain.Status.class })
 public final class AgentMain {
 
     public static final String VERSION = "0.1.0";
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %5$s%6$s%n");
+        }
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
 
@@ -70,6 +83,131 @@ public final class AgentMain {
                     List.of()), r.agentSecret());
             System.out.println("Enrolled as " + name + " (server " + r.serverId() + "); state in " + s.dir());
             return 0;
+        }
+    }
+
+    @Command(name = "run", description = "Runs the agent: polls the portal, keeps the schedule, runs jobs, reports.")
+    static class Run implements Callable<Integer> {
+        @CommandLine.Mixin
+        StateOption state;
+
+        @Override
+        public Integer call() throws Exception {
+            AgentState s = state.state();
+            if (!s.enrolled()) {
+                System.err.println("Not enrolled (" + s.dir() + "): run enroll first.");
+                return 3;
+            }
+            AgentDaemon daemon;
+            try {
+                daemon = AgentDaemon.open(s, Duration.ofMinutes(1));
+            } catch (IOException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "fleethook-stop"));
+            daemon.start();
+            daemon.awaitStop();
+            return 0;
+        }
+    }
+
+    @Command(name = "backup-now", description = "Runs one job now, in the foreground, with the current policy "
+            + "(Ctrl-C cancels it: the post-script still runs). Exit code 0 when the backup succeeded.")
+    static class BackupNow implements Callable<Integer> {
+        @CommandLine.Mixin
+        StateOption state;
+
+        @Override
+        public Integer call() throws Exception {
+            AgentState s = state.state();
+            if (!s.enrolled()) {
+                System.err.println("Not enrolled (" + s.dir() + "): run enroll first.");
+                return 3;
+            }
+            java.nio.channels.FileLock lock;
+            try {
+                lock = AgentDaemon.lock(s);
+            } catch (IOException e) {
+                System.err.println(e.getMessage() + ": use Backup Now in the portal, or stop the agent first.");
+                return 2;
+            }
+            AgentState.Config config = s.config();
+            PortalClient portal = new PortalClient(config.portal());
+            EventSpool spool = new EventSpool(s.dir().resolve("spool"));
+            JobRunner runner = new JobRunner(AgentDaemon.settings(s, config, Duration.ofMinutes(1)), event -> {
+                spool.append(event);
+                System.out.println(describe(event));
+            }, new JobJournal(s.dir().resolve("journal")));
+            runner.recover();
+            PolicyPoller.Outcome polled = new PolicyPoller(s, portal, new Backoff(Duration.ofSeconds(1),
+                    Duration.ofSeconds(1))).pollOnce();
+            if (polled.problem() != null) {
+                System.err.println("Portal: " + polled.problem() + " (using the cached policy)");
+            }
+            PolicyDocument policy = polled.policy().map(p -> p.answer().policy()).orElse(null);
+            if (policy == null) {
+                System.err.println("No policy is assigned to this server.");
+                lock.release();
+                return 3;
+            }
+            for (String reason : LocalPolicyCheck.refusals(policy, AgentDaemon.permissions(config))) {
+                System.err.println("Refused by local config: " + reason);
+                spool.append(AgentEvents.policyRefused(reason));
+            }
+            AtomicBoolean cancel = new AtomicBoolean();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                cancel.set(true);
+                try {
+                    done.await(10, TimeUnit.MINUTES);
+                } catch (InterruptedException ignored) {
+                    // stopping anyway
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            JobStatus status;
+            try {
+                status = runner.run(new JobRunner.Request(UUID.randomUUID(), "manual", null, Instant.now(), policy),
+                        cancel::get);
+            } finally {
+                done.countDown();
+            }
+            try {
+                spool.flush(portal, s.secret());
+            } catch (IOException e) {
+                System.err.println("Portal unreachable (" + e.getMessage() + "): " + spool.size()
+                        + " events stay in the spool and are sent by the agent later.");
+            }
+            lock.release();
+            System.out.println("Job " + status.wire());
+            return status == JobStatus.SUCCEEDED || status == JobStatus.PARTIAL ? 0 : 1;
+        }
+
+        static String describe(JobEvent e) {
+            StringBuilder b = new StringBuilder(e.type().wire());
+            if (e.attempt() != null) {
+                b.append(" attempt ").append(e.attempt());
+            }
+            if (e.step() != null) {
+                b.append(' ').append(e.step());
+            }
+            if (e.phase() != null) {
+                b.append(' ').append(e.phase().wire()).append(" #").append(e.hookIndex() + 1);
+            }
+            if (e.result() != null) {
+                b.append(": status ").append(e.result().status());
+                if (e.result().exitCode() != null) {
+                    b.append(", exit ").append(e.result().exitCode());
+                }
+                if (e.result().detail() != null) {
+                    b.append(" (").append(e.result().detail()).append(')');
+                }
+            }
+            if (e.jobStatus() != null) {
+                b.append(": ").append(e.jobStatus().wire());
+            }
+            return b.toString();
         }
     }
 

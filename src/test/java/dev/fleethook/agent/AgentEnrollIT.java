@@ -1,6 +1,5 @@
 package dev.fleethook.agent;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.fleethook.support.ItTenant;
 import dev.fleethook.support.PackagedPortal;
-import io.restassured.http.ContentType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /** The agent jar as its own process enrolls with a token against the packaged portal on a real PostgreSQL. */
@@ -58,20 +57,8 @@ class AgentEnrollIT {
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@agent.test",
                         "FLEETHOOK_OPERATOR_PASSWORD", "agent-it-operator"))) {
             String base = portal.baseUrl;
-            String op = given().baseUri(base).auth().preemptive().basic("ops@agent.test", "agent-it-operator")
-                    .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens").then()
-                    .statusCode(201).extract().path("token");
-            given().baseUri(base).header("Authorization", "Bearer " + op).contentType(ContentType.JSON)
-                    .body(Map.of("name", "Agent Co", "slug", "agentco", "adminEmail", "admin@agent.test",
-                            "adminName", "A", "adminPassword", "agent-it-admin-pw"))
-                    .post("/api/v1/operator/tenants").then().statusCode(201);
-            String admin = given().baseUri(base).auth().preemptive().basic("admin@agent.test", "agent-it-admin-pw")
-                    .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens").then()
-                    .statusCode(201).extract().path("token");
-            String command = given().baseUri(base).header("Authorization", "Bearer " + admin)
-                    .contentType(ContentType.JSON).body(Map.of("label", "it")).post("/api/v1/enrollment-tokens").then()
-                    .statusCode(201).extract().path("command");
-            String token = command.substring(command.indexOf("--token ") + 8).trim();
+            ItTenant tenant = ItTenant.create(base, "ops@agent.test", "agent-it-operator", "agentco");
+            String token = tenant.enrollmentToken();
 
             Path state = tmp.resolve("state");
             Run enroll = agent("enroll", "--portal", base, "--token", token, "--hostname", "agent-it-fs",
@@ -85,8 +72,7 @@ class AgentEnrollIT {
             Run status = agent("status", "--state-dir", state.toString());
             assertEquals(0, status.exit());
             assertTrue(status.out().contains("disabled (enable in config.json)"), status.out());
-            given().baseUri(base).header("Authorization", "Bearer " + admin).queryParam("q", "agent-it-fs")
-                    .get("/api/v1/servers").then().body("total", equalTo(1));
+            tenant.admin().queryParam("q", "agent-it-fs").get("/api/v1/servers").then().body("total", equalTo(1));
 
             Run again = agent("enroll", "--portal", base, "--token", token, "--state-dir", tmp.resolve("other").toString());
             assertEquals(1, again.exit());

@@ -1,0 +1,399 @@
+package dev.fleethook.agent;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.fleethook.protocol.AgentCommand;
+import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.JobStatus;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.TargetOs;
+
+/**
+ * The agent as a service ({@code run}): polls the portal, keeps the schedule locally, runs one job at a
+ * time, obeys Backup Now and Cancel, and sends the spooled events. Threads: the poller, the scheduler,
+ * the job runner and the event sender; all stop with {@link #close}. The state directory is locked, so a
+ * second agent (or {@code backup-now}) on the same directory is refused instead of racing this one.
+ */
+public final class AgentDaemon implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("fleethook.agent");
+
+    /** A job in progress and its Cancel switch. */
+    private record Running(UUID jobId, AtomicBoolean cancel) {
+    }
+
+    /** When the schedule last fired, so a restart neither repeats nor forgets a start. */
+    record ScheduleMark(String key, Instant last) {
+    }
+
+    private final AgentState state;
+    private final AgentState.Config config;
+    private final PortalClient portal;
+    private final EventSpool spool;
+    private final JobRunner runner;
+    private final FileLock lock;
+    private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> thread(r, "fleethook-job"));
+    private final List<Thread> threads = new ArrayList<>();
+    private final Object wake = new Object();
+    private final Object sendNow = new Object();
+    private final Set<String> refusalsReported = new LinkedHashSet<>();
+    private volatile boolean stopping;
+    private volatile PolicyDocument policy;
+    private volatile Running running;
+
+    private AgentDaemon(AgentState state, Duration minute, FileLock lock) throws IOException {
+        this.state = state;
+        this.config = state.config();
+        this.lock = lock;
+        this.portal = new PortalClient(config.portal());
+        this.spool = new EventSpool(state.dir().resolve("spool"));
+        this.runner = new JobRunner(settings(state, config, minute), this::emit, new JobJournal(state.dir().resolve("journal")));
+        this.policy = state.cachedPolicy().map(p -> p.answer().policy()).orElse(null);
+    }
+
+    /** Opens an enrolled state directory, locking it; fails if another agent holds it. */
+    public static AgentDaemon open(AgentState state, Duration minute) throws IOException {
+        return new AgentDaemon(state, minute, lock(state));
+    }
+
+    static FileLock lock(AgentState state) throws IOException {
+        FileChannel channel = FileChannel.open(state.dir().resolve("agent.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            FileLock l = channel.tryLock();
+            if (l != null) {
+                return l;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this JVM
+        }
+        channel.close();
+        throw new IOException("another agent is running with " + state.dir() + " (agent.lock is held)");
+    }
+
+    static JobRunner.Settings settings(AgentState state, AgentState.Config config, Duration minute) throws IOException {
+        Path scratch = Files.createDirectories(state.dir().resolve("tmp"));
+        return new JobRunner.Settings(config.hostname(), permissions(config), scratch, state.dir().resolve("secrets"),
+                System.getProperty("os.name").toLowerCase().contains("win") ? TargetOs.WINDOWS : TargetOs.LINUX,
+                AgentMain.VERSION, minute);
+    }
+
+    static HookRunner.Permissions permissions(AgentState.Config config) {
+        return new HookRunner.Permissions(config.hooksEnabled(), config.storedScriptsEnabled(),
+                config.allowedRoots().stream().map(Path::of).toList());
+    }
+
+    /** Finishes interrupted jobs, then starts polling, scheduling and sending. Returns at once. */
+    public void start() throws IOException {
+        runner.recover();
+        PolicyDocument atStart = policy;
+        if (atStart != null) {
+            checkRefusals(atStart);
+            jobs.submit(() -> {
+                runner.agentStart(atStart);
+                return null;
+            });
+        }
+        threads.add(thread(this::pollLoop, "fleethook-poll"));
+        threads.add(thread(this::scheduleLoop, "fleethook-schedule"));
+        threads.add(thread(this::sendLoop, "fleethook-send"));
+        threads.forEach(Thread::start);
+        LOG.log(System.Logger.Level.INFO, "Agent {0} started ({1}); state in {2}", config.hostname(), config.portal(),
+                state.dir());
+    }
+
+    /** Blocks until {@link #close} (or the JVM stops). */
+    public void awaitStop() throws InterruptedException {
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    /** Stops polling and scheduling; a running job is canceled and its post-script allowed to finish. */
+    @Override
+    public void close() {
+        stopping = true;
+        Running r = running;
+        if (r != null) {
+            r.cancel().set(true);
+        }
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        synchronized (sendNow) {
+            sendNow.notifyAll();
+        }
+        jobs.shutdown();
+        try {
+            jobs.awaitTermination(10, TimeUnit.MINUTES);
+            for (Thread t : threads) {
+                t.join(5000);
+            }
+            flushQuietly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
+    }
+
+    // ------------------------------------------------------------------ polling and commands
+
+    private void pollLoop() {
+        PolicyPoller poller = new PolicyPoller(state, portal, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5)));
+        while (!stopping) {
+            Duration next = Duration.ofSeconds(30);
+            try {
+                PolicyPoller.Outcome o = poller.pollOnce();
+                next = o.next();
+                if (o.problem() != null) {
+                    LOG.log(System.Logger.Level.WARNING, "Poll failed ({0}); next try in {1} s", o.problem(),
+                            next.toSeconds());
+                }
+                if (o.policy().isPresent()) {
+                    PolicyDocument fresh = o.policy().get().answer().policy();
+                    if (o.changed()) {
+                        policy = fresh;
+                        if (fresh != null) {
+                            checkRefusals(fresh);
+                        }
+                        synchronized (wake) {
+                            wake.notifyAll();
+                        }
+                    }
+                    List<AgentCommand> commands = o.policy().get().answer().commands();
+                    if (o.problem() == null && commands != null) {
+                        obey(commands);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Poll failed: " + e);
+            } catch (InterruptedException e) {
+                return;
+            }
+            sleep(wake, next);
+        }
+    }
+
+    private void obey(List<AgentCommand> commands) throws IOException {
+        Set<String> handled = handledCommands();
+        for (AgentCommand c : commands) {
+            if (!handled.add(c.id().toString())) {
+                continue;
+            }
+            saveHandled(handled);
+            if (c.kind() == AgentCommand.Kind.BACKUP_NOW) {
+                PolicyDocument p = policy;
+                if (p == null) {
+                    LOG.log(System.Logger.Level.WARNING, "Backup Now ignored: no policy is assigned");
+                } else {
+                    submit(new JobRunner.Request(UUID.randomUUID(), "manual", c.id(), Instant.now(), p));
+                }
+            } else if (c.kind() == AgentCommand.Kind.CANCEL) {
+                Running r = running;
+                if (r != null && r.jobId().equals(c.jobId())) {
+                    LOG.log(System.Logger.Level.INFO, "Cancel for job {0}", c.jobId());
+                    r.cancel().set(true);
+                }
+            }
+            emit(AgentEvents.commandAcknowledged(c.id()));
+        }
+    }
+
+    private Set<String> handledCommands() throws IOException {
+        Path f = state.dir().resolve("commands.json");
+        if (!Files.exists(f)) {
+            return new LinkedHashSet<>();
+        }
+        return new LinkedHashSet<>(List.of(AgentState.JSON.readValue(f.toFile(), String[].class)));
+    }
+
+    private void saveHandled(Set<String> handled) throws IOException {
+        List<String> ids = new ArrayList<>(handled);
+        // The portal repeats a command until it is acknowledged; the last 500 ids are plenty to recognize it.
+        List<String> keep = ids.subList(Math.max(0, ids.size() - 500), ids.size());
+        state.writeAtomically("commands.json", AgentState.JSON.writeValueAsString(keep), "rw-------");
+    }
+
+    private void checkRefusals(PolicyDocument p) {
+        for (String reason : LocalPolicyCheck.refusals(p, permissions(config))) {
+            String key = p.policyId() + "@" + p.revision() + ": " + reason;
+            if (refusalsReported.add(key)) {
+                LOG.log(System.Logger.Level.WARNING, "Refused by local config: " + reason);
+                emit(AgentEvents.policyRefused("revision " + p.revision() + " of " + p.policyName() + ": " + reason));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the schedule
+
+    private void scheduleLoop() {
+        while (!stopping) {
+            Duration wait = Duration.ofMinutes(1);
+            try {
+                wait = scheduleOnce(Instant.now());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Schedule: " + e);
+            }
+            sleep(wake, wait);
+        }
+    }
+
+    /** Starts the job that is due, if one is; returns how long to wait before looking again. */
+    Duration scheduleOnce(Instant now) throws IOException {
+        PolicyDocument p = policy;
+        Optional<LocalSchedule> schedule = p == null ? Optional.empty() : LocalSchedule.of(p.schedule());
+        if (schedule.isEmpty()) {
+            return Duration.ofMinutes(10);
+        }
+        String key = p.policyId() + "|" + LocalSchedule.key(p.schedule());
+        Optional<ScheduleMark> mark = mark();
+        if (mark.isEmpty() || !mark.get().key().equals(key)) {
+            // A new schedule starts from now: no back-filling of starts before it was known.
+            saveMark(new ScheduleMark(key, now));
+            return untilNext(schedule.get(), now);
+        }
+        Optional<Instant> due = schedule.get().next(mark.get().last());
+        if (due.isPresent() && !due.get().isAfter(now)) {
+            // Due, or missed while the agent was down: the latest start counts (its window decides Skipped).
+            Instant start = schedule.get().latest(now).orElse(due.get());
+            saveMark(new ScheduleMark(key, start));
+            submit(new JobRunner.Request(UUID.randomUUID(), "scheduled", null, start, p));
+        }
+        return untilNext(schedule.get(), now);
+    }
+
+    private static Duration untilNext(LocalSchedule schedule, Instant now) {
+        return schedule.next(now).map(n -> Duration.between(Instant.now(), n).plusMillis(50))
+                .filter(d -> !d.isNegative()).orElse(Duration.ofMinutes(10));
+    }
+
+    private Optional<ScheduleMark> mark() throws IOException {
+        Path f = state.dir().resolve("schedule.json");
+        return Files.exists(f) ? Optional.of(AgentState.JSON.readValue(f.toFile(), ScheduleMark.class)) : Optional.empty();
+    }
+
+    private void saveMark(ScheduleMark mark) throws IOException {
+        state.writeAtomically("schedule.json", AgentState.JSON.writeValueAsString(mark), "rw-------");
+    }
+
+    // ------------------------------------------------------------------ jobs and events
+
+    /** Queues a job; one runs at a time, the next starts when it ends (or is Skipped if its window closed). */
+    Future<JobStatus> submit(JobRunner.Request request) {
+        return jobs.submit(() -> {
+            Running r = new Running(request.jobId(), new AtomicBoolean(stopping));
+            running = r;
+            try {
+                LOG.log(System.Logger.Level.INFO, "Job {0} ({1}) starting", request.jobId(), request.trigger());
+                JobStatus status = runner.run(request, r.cancel()::get);
+                LOG.log(System.Logger.Level.INFO, "Job {0} finished: {1}", request.jobId(), status.wire());
+                return status;
+            } finally {
+                running = null;
+            }
+        });
+    }
+
+    private void emit(JobEvent event) {
+        try {
+            spool.append(event);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "Could not spool an event: " + e.getMessage());
+        }
+        synchronized (sendNow) {
+            sendNow.notifyAll();
+        }
+    }
+
+    private void sendLoop() {
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
+        while (!stopping) {
+            Duration wait = Duration.ofSeconds(10);
+            try {
+                if (spool.size() > 0) {
+                    spool.flush(portal, state.secret());
+                    backoff.succeeded();
+                }
+            } catch (PortalClient.PortalException e) {
+                wait = backoff.afterFailure(e.retryAfter == null ? null : Duration.ofSeconds(e.retryAfter));
+                LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", e.getMessage(),
+                        wait.toSeconds());
+            } catch (IOException e) {
+                wait = backoff.afterFailure(null);
+                LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", e.getMessage(),
+                        wait.toSeconds());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (backoff.failures() == 0) {
+                sleep(sendNow, wait);
+            } else {
+                sleepUninterrupted(wait);
+            }
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            spool.flush(portal, state.secret());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, "Unsent events stay in the spool: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sleep(Object monitor, Duration d) {
+        synchronized (monitor) {
+            if (stopping) {
+                return;
+            }
+            try {
+                monitor.wait(Math.max(1, d.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void sleepUninterrupted(Duration d) {
+        long until = System.currentTimeMillis() + d.toMillis();
+        while (!stopping && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(Math.min(200, until - System.currentTimeMillis() + 1));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static Thread thread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
