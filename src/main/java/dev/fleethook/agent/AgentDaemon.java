@@ -340,11 +340,11 @@ public final class AgentDaemon implements AutoCloseable {
                 }
             } catch (PortalClient.PortalException e) {
                 wait = backoff.afterFailure(e.retryAfter == null ? null : Duration.ofSeconds(e.retryAfter));
-                LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", e.getMessage(),
+                LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", why(e),
                         wait.toSeconds());
             } catch (IOException e) {
                 wait = backoff.afterFailure(null);
-                LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", e.getMessage(),
+                LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", why(e),
                         wait.toSeconds());
             } catch (InterruptedException e) {
                 return;
@@ -361,7 +361,7 @@ public final class AgentDaemon implements AutoCloseable {
         try {
             spool.flush(portal, state.secret());
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.INFO, "Unsent events stay in the spool: " + e.getMessage());
+            LOG.log(System.Logger.Level.INFO, "Unsent events stay in the spool: " + why(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -389,6 +389,11 @@ public final class AgentDaemon implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** An exception's message, or its type when it has none (a refused connection has none). */
+    static String why(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static Thread thread(Runnable r, String name) {

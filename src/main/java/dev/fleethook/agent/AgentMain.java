@@ -176,7 +176,7 @@ public final class AgentMain {
             try {
                 spool.flush(portal, s.secret());
             } catch (IOException e) {
-                System.err.println("Portal unreachable (" + e.getMessage() + "): " + spool.size()
+                System.err.println("Portal unreachable (" + AgentDaemon.why(e) + "): " + spool.size()
                         + " events stay in the spool and are sent by the agent later.");
             }
             lock.release();

@@ -41,7 +41,7 @@ public final class PolicyPoller {
             Duration retry = e.retryAfter == null ? null : Duration.ofSeconds(e.retryAfter);
             return new Outcome(cached, false, backoff.afterFailure(retry), e.getMessage());
         } catch (IOException e) {
-            return new Outcome(cached, false, backoff.afterFailure(null), "portal unreachable: " + e.getMessage());
+            return new Outcome(cached, false, backoff.afterFailure(null), "portal unreachable: " + AgentDaemon.why(e));
         }
     }
 

@@ -1,0 +1,126 @@
+package dev.fleethook.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.fleethook.protocol.BackupEngine;
+import dev.fleethook.protocol.EventType;
+import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.JobStatus;
+import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.PollResponse;
+import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.TargetOs;
+
+/**
+ * The daemon's local schedule, with the portal unreachable: a due start runs from the cached policy, a
+ * start missed beyond its window is reported Skipped, a new schedule does not back-fill, and a second
+ * agent on the same state directory is refused.
+ */
+class AgentDaemonTest {
+
+    @TempDir
+    Path dir;
+
+    AgentState enrolled(String cron, Integer window) throws IOException {
+        AgentState state = new AgentState(dir.resolve("state"));
+        // Port 1 on loopback: nothing listens, the portal is "down" for the whole test.
+        state.save(new AgentState.Config("http://127.0.0.1:1", UUID.randomUUID().toString(), "fs-01", 30, false, false,
+                List.of()), "fha_test");
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("data/x.txt"), "x");
+        PolicyDocument policy = new PolicyDocument(UUID.randomUUID().toString(), "Offline", 1, TargetOs.LINUX,
+                new PolicyDocument.Schedule(ScheduleKind.CRON, cron, "UTC", window), new PolicyDocument.Retry(0, 1),
+                new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString()), List.of(),
+                        new PolicyDocument.Archive(dir.resolve("archives").toString(), 2), null, null),
+                new PolicyDocument.Scripts(false, null, null, null, false, null), List.of());
+        state.savePolicy(new AgentState.CachedPolicy("\"etag\"", new PollResponse(UUID.randomUUID(), 30, policy, List.of())));
+        return state;
+    }
+
+    void markLast(AgentState state, String cron, Instant last) throws IOException {
+        String policyId = state.cachedPolicy().orElseThrow().answer().policy().policyId();
+        state.writeAtomically("schedule.json", AgentState.JSON.writeValueAsString(
+                new AgentDaemon.ScheduleMark(policyId + "|" + cron + "|UTC", last)), "rw-------");
+    }
+
+    List<JobEvent> spooled(AgentState state) throws Exception {
+        EventSpool spool = new EventSpool(state.dir().resolve("spool"));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<JobEvent> events = spool.pending(1000).stream().map(EventSpool.Pending::event).toList();
+            if (events.stream().anyMatch(e -> e.type() == EventType.JOB_FINISHED)) {
+                return events;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no job finished");
+    }
+
+    @Test
+    void aDueStartRunsFromTheCachedPolicyWhileThePortalIsDown() throws Exception {
+        AgentState state = enrolled("*/5 * * * *", 60);
+        markLast(state, "*/5 * * * *", Instant.now().minus(Duration.ofMinutes(11)));
+        try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+            Duration wait = daemon.scheduleOnce(Instant.now());
+            assertTrue(wait.compareTo(Duration.ofMinutes(5).plusSeconds(1)) <= 0, wait.toString());
+            List<JobEvent> events = spooled(state);
+            assertEquals("scheduled", events.get(0).trigger());
+            JobEvent finished = events.stream().filter(e -> e.type() == EventType.JOB_FINISHED).findFirst().orElseThrow();
+            assertEquals(JobStatus.SUCCEEDED, finished.jobStatus());
+        }
+        try (var archives = Files.list(dir.resolve("archives"))) {
+            assertEquals(1, archives.count(), "the archive was written");
+        }
+    }
+
+    @Test
+    void aStartMissedBeyondItsWindowIsReportedSkipped() throws Exception {
+        ZonedDateTime twoHoursAgo = ZonedDateTime.now(ZoneOffset.UTC).minusHours(2);
+        String cron = twoHoursAgo.getMinute() + " " + twoHoursAgo.getHour() + " * * *";
+        AgentState state = enrolled(cron, 30);
+        markLast(state, cron, Instant.now().minus(Duration.ofDays(3)));
+        try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+            daemon.scheduleOnce(Instant.now());
+            List<JobEvent> events = spooled(state);
+            assertEquals(List.of(EventType.JOB_STARTED, EventType.JOB_FINISHED), events.stream().map(JobEvent::type).toList());
+            assertEquals(JobStatus.SKIPPED, events.get(1).jobStatus());
+        }
+        assertTrue(!Files.exists(dir.resolve("archives")), "nothing ran");
+    }
+
+    @Test
+    void aNewScheduleStartsFromNowWithoutBackFilling() throws Exception {
+        AgentState state = enrolled("* * * * *", null);
+        try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+            Duration wait = daemon.scheduleOnce(Instant.now());
+            assertTrue(wait.compareTo(Duration.ofSeconds(61)) <= 0);
+            Thread.sleep(300);
+            assertEquals(0, new EventSpool(state.dir().resolve("spool")).size(), "no job for starts before it was known");
+        }
+    }
+
+    @Test
+    void aSecondAgentOnTheSameStateDirectoryIsRefused() throws Exception {
+        AgentState state = enrolled("0 1 * * *", null);
+        try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+            IOException e = assertThrows(IOException.class, () -> AgentDaemon.lock(state));
+            assertTrue(e.getMessage().contains("another agent is running"), e.getMessage());
+        }
+        AgentDaemon.lock(state).release();
+    }
+}
