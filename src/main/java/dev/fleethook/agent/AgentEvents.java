@@ -79,7 +79,7 @@ final class AgentEvents {
     }
 
     static StepResult result(AttemptRunner.Step step) {
-        return result(step.status(), step.outcome(), null, step.stats());
+        return result(step.status(), step.outcome(), step.detail(), step.stats());
     }
 
     private static JobEvent of(EventType type, UUID job, Integer attempt) {

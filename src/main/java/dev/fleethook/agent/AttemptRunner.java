@@ -42,9 +42,14 @@ public final class AttemptRunner {
     }
 
     /** One step's result with its status code, as reported to the portal. */
-    public record Step(int status, ScriptRunner.Outcome outcome, Map<String, Object> stats) {
+    public record Step(int status, ScriptRunner.Outcome outcome, Map<String, Object> stats, String detail) {
         public Step(int status, ScriptRunner.Outcome outcome) {
-            this(status, outcome, null);
+            this(status, outcome, null, null);
+        }
+
+        /** A step that did not run, and why (shown in the portal). */
+        static Step notRun(int status, String why) {
+            return new Step(status, null, null, why);
         }
     }
 
@@ -88,9 +93,9 @@ public final class AttemptRunner {
         // --- pre-script
         Step pre;
         if (!scripts.enabled()) {
-            pre = new Step(ScriptStatus.DISABLED.code(), null);
+            pre = Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
         } else if (!runnable(scripts.preScript())) {
-            pre = new Step(ScriptStatus.SKIPPED.code(), null);
+            pre = Step.notRun(ScriptStatus.SKIPPED.code(), missing(scripts.preScript()));
         } else if (refusal(scripts.preScript()) != null) {
             pre = refused(scripts.preScript());
         } else {
@@ -107,15 +112,18 @@ public final class AttemptRunner {
         boolean preBad = ps == ScriptStatus.FAILED.code() || ps == ScriptStatus.TIMED_OUT.code()
                 || ps == ScriptStatus.SKIPPED.code();
         if (windowExpired || (deadline != null && !Instant.now().isBefore(deadline))) {
-            backup = new Step(BackupStatus.WINDOW_EXPIRED.code(), null);
+            backup = Step.notRun(BackupStatus.WINDOW_EXPIRED.code(), "the backup window closed during the pre-script");
         } else if (cancel.getAsBoolean()) {
-            backup = new Step(BackupStatus.CANCELED.code(), null);
+            backup = Step.notRun(BackupStatus.CANCELED.code(), "canceled during the pre-script");
         } else if (preBad && scripts.skipBackupIfPreScriptFails()) {
-            backup = new Step(BackupStatus.NOT_EXECUTED.code(), null);
+            backup = Step.notRun(BackupStatus.NOT_EXECUTED.code(), "not executed: the pre-script "
+                    + (ps == ScriptStatus.SKIPPED.code() ? "is missing" : ps == ScriptStatus.TIMED_OUT.code()
+                            ? "timed out" : "failed")
+                    + " and the policy skips the backup then");
         } else {
             Engine.Result r = engine.backup(cancel, deadline);
             backup = new Step(r.status().code(), new ScriptRunner.Outcome(r.exitCode(), r.durationMs(), false,
-                    r.status() == BackupStatus.WINDOW_EXPIRED, r.outputTail(), null), r.stats());
+                    r.status() == BackupStatus.WINDOW_EXPIRED, r.outputTail(), null), r.stats(), null);
         }
         progress.finished("backup", backup);
 
@@ -131,10 +139,13 @@ public final class AttemptRunner {
      */
     public Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus) {
         if (preStatus == ScriptStatus.DISABLED.code()) {
-            return new Step(ScriptStatus.DISABLED.code(), null);
+            return Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
         }
-        if (preStatus == ScriptStatus.SKIPPED.code() || !runnable(scripts.postScript())) {
-            return new Step(ScriptStatus.SKIPPED.code(), null);
+        if (preStatus == ScriptStatus.SKIPPED.code()) {
+            return Step.notRun(ScriptStatus.SKIPPED.code(), "not run: the pre-script is missing");
+        }
+        if (!runnable(scripts.postScript())) {
+            return Step.notRun(ScriptStatus.SKIPPED.code(), missing(scripts.postScript()));
         }
         if (refusal(scripts.postScript()) != null) {
             return refused(scripts.postScript());
@@ -144,6 +155,10 @@ public final class AttemptRunner {
                 List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus))),
                 env(env, preStatus, backupStatus), Path.of(scripts.postScript()).getParent(), timeout(), null);
         return new Step(scriptStatus(o), o);
+    }
+
+    private static String missing(String script) {
+        return script == null ? "no script folder for this OS" : script + " is missing or not executable";
     }
 
     /** Why this agent will not run a script the policy names (local opt-in, allowed roots); null if it will. */
