@@ -229,6 +229,27 @@ public final class AgentMain {
             System.out.println("Hooks:    " + (c.hooksEnabled() ? "enabled" : "disabled (enable in config.json)")
                     + ", stored scripts " + (c.storedScriptsEnabled() ? "enabled" : "disabled"));
             System.out.println("Roots:    " + (c.allowedRoots().isEmpty() ? "none" : String.join(", ", c.allowedRoots())));
+            PolicyDocument policy = s.cachedPolicy().map(p -> p.answer().policy()).orElse(null);
+            if (policy == null) {
+                System.out.println("Policy:   none received yet");
+            } else {
+                System.out.println("Policy:   " + policy.policyName() + " (revision " + policy.revision() + ")");
+                LocalSchedule.of(policy.schedule()).flatMap(sc -> sc.next(Instant.now())).ifPresentOrElse(
+                        next -> System.out.println("Next run: " + next + " (" + policy.schedule().timeZone() + ")"),
+                        () -> System.out.println("Next run: manual only"));
+                for (String reason : LocalPolicyCheck.refusals(policy, AgentDaemon.permissions(c))) {
+                    System.out.println("Refused:  " + reason);
+                }
+            }
+            if (java.nio.file.Files.isDirectory(s.dir().resolve("spool"))) {
+                System.out.println("Unsent:   " + new EventSpool(s.dir().resolve("spool")).size() + " events");
+            }
+            if (java.nio.file.Files.isDirectory(s.dir().resolve("journal"))) {
+                for (JobJournal.Entry e : new JobJournal(s.dir().resolve("journal")).unfinished()) {
+                    System.out.println("Unfinished job: " + e.jobId() + " (attempt " + e.attempt() + ", " + e.stage()
+                            + "): finished at the next start");
+                }
+            }
             return 0;
         }
     }
