@@ -25,6 +25,7 @@ import dev.fleethook.protocol.AgentCommand;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScheduledJobs;
 import dev.fleethook.protocol.TargetOs;
 
 /**
@@ -281,7 +282,8 @@ public final class AgentDaemon implements AutoCloseable {
             // Due, or missed while the agent was down: the latest start counts (its window decides Skipped).
             Instant start = schedule.get().latest(now).orElse(due.get());
             saveMark(new ScheduleMark(key, start));
-            submit(new JobRunner.Request(UUID.randomUUID(), "scheduled", null, start, p));
+            submit(new JobRunner.Request(ScheduledJobs.id(UUID.fromString(config.serverId()), start), "scheduled",
+                    null, start, p));
         }
         return untilNext(schedule.get(), now);
     }

@@ -53,4 +53,7 @@ public class Job extends PanacheEntityBase {
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    /** Recorded by the portal: a scheduled start no agent reported by the end of its window. */
+    public boolean missed;
 }

@@ -226,8 +226,10 @@ public class EventIngestion {
             case JOB_STARTED -> update(c, """
                     UPDATE job SET policy_id = coalesce(policy_id, ?), policy_revision = coalesce(policy_revision, ?),
                            trigger = coalesce(trigger, ?), max_attempts = coalesce(max_attempts, ?),
-                           started_at = LEAST(coalesce(started_at, ?), ?), updated_at = now()
-                     WHERE id = ?""", e.policyId(), e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, e.jobId());
+                           started_at = CASE WHEN missed THEN ? ELSE LEAST(coalesce(started_at, ?), ?) END,
+                           status = CASE WHEN missed THEN 'RUNNING' ELSE status END, missed = false, updated_at = now()
+                     WHERE id = ?""", e.policyId(), e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, at,
+                    e.jobId());
             case ATTEMPT_STARTED -> attempt(c, agent, e, "started_at", at);
             case SCRIPT_FINISHED -> {
                 attempt(c, agent, e, e.step(), json(e.result()));
@@ -253,7 +255,7 @@ public class EventIngestion {
             }
             case JOB_FINISHED -> {
                 update(c, """
-                        UPDATE job SET status = ?, backup_status = coalesce(?, backup_status),
+                        UPDATE job SET status = ?, backup_status = coalesce(?, backup_status), missed = false,
                                finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), updated_at = now()
                          WHERE id = ?""", e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
                 jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
