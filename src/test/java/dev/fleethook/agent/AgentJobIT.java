@@ -26,7 +26,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * End to end, nothing simulated: the packaged portal on a port and a real PostgreSQL; the agent jar as a
  * separate process enrolled with a token; a policy written through the API; Backup Now pressed through the
- * API; real pre/post shell scripts; the statuses read back through {@code /api/v1/jobs}. Then the agent is
+ * API (and once with {@code backup-now} in the foreground); real pre/post shell scripts; the statuses read
+ * back through {@code /api/v1/jobs}. Then the agent is
  * killed with SIGKILL in the middle of a backup and restarted: the post-script still runs and the job is
  * reported Failed.
  */
@@ -109,10 +110,30 @@ class AgentJobIT {
             tenant.admin().body(Map.of("policyId", policyId)).put("/api/v1/servers/" + serverId + "/policy").then()
                     .statusCode(200);
 
+            // backup-now: one job in the foreground, as an administrator would try it first.
+            AgentEnrollIT.Run foreground = AgentEnrollIT.agent("backup-now", "--state-dir", state.toString());
+            assertEquals(0, foreground.exit(), foreground.out());
+            assertTrue(foreground.out().contains("script-finished attempt 1 pre: status 0, exit 0")
+                    && foreground.out().trim().endsWith("Job succeeded"), foreground.out());
+            JsonPath first = finishedJob(tenant, serverId, 1);
+            assertEquals("succeeded", first.getString("job.status"));
+            assertEquals("post pre=0 backup=0", first.getString("attempts[0].post.outputTail").trim());
+            Files.delete(tmp.resolve("post.log"));
+
             Process agent = daemon(state);
             try {
+                await("the daemon to start", () -> {
+                    try {
+                        return Files.readString(tmp.resolve("agent.log")).contains("started") ? true : null;
+                    } catch (java.io.IOException e) {
+                        return null;
+                    }
+                });
+                AgentEnrollIT.Run refused = AgentEnrollIT.agent("backup-now", "--state-dir", state.toString());
+                assertEquals(2, refused.exit(), refused.out());
+                assertTrue(refused.out().contains("another agent is running"), refused.out());
                 tenant.admin().post("/api/v1/servers/" + serverId + "/backup-now").then().statusCode(202);
-                JsonPath job = await("the Backup Now job", () -> finishedJob(tenant, serverId, 1));
+                JsonPath job = await("the Backup Now job", () -> finishedJob(tenant, serverId, 2));
                 assertEquals("succeeded", job.getString("job.status"), job.prettify());
                 assertEquals("manual", job.getString("job.trigger"));
                 String jobId = job.getString("job.id");
@@ -123,7 +144,7 @@ class AgentJobIT {
                 assertEquals("post pre=0 backup=0", job.getString("attempts[0].post.outputTail").trim());
                 assertEquals(true, job.getBoolean("attempts[0].finalAttempt"));
                 try (var archives = Files.list(tmp.resolve("archives"))) {
-                    assertEquals(1, archives.filter(p -> p.toString().endsWith(".tar.gz")).count());
+                    assertEquals(2, archives.filter(p -> p.toString().endsWith(".tar.gz")).count());
                 }
 
                 // A slow backup, killed with the agent (SIGKILL) while it runs: pre ran, post pending.
@@ -141,7 +162,7 @@ class AgentJobIT {
                         "the kill came before the post-script");
 
                 agent = daemon(state);
-                JsonPath interrupted = await("the interrupted job", () -> finishedJob(tenant, serverId, 2));
+                JsonPath interrupted = await("the interrupted job", () -> finishedJob(tenant, serverId, 3));
                 assertEquals("failed", interrupted.getString("job.status"), interrupted.prettify());
                 assertEquals(2, interrupted.getInt("job.policyRevision"));
                 assertTrue(interrupted.getString("attempts[0].backup.detail").contains("interrupted"));
@@ -159,7 +180,7 @@ class AgentJobIT {
                     return list.getList("items").isEmpty() ? null : list.getString("items[0].id");
                 });
                 tenant.admin().post("/api/v1/jobs/" + running + "/cancel").then().statusCode(202);
-                JsonPath canceled = await("the canceled job", () -> finishedJob(tenant, serverId, 3));
+                JsonPath canceled = await("the canceled job", () -> finishedJob(tenant, serverId, 4));
                 assertEquals("canceled", canceled.getString("job.status"), canceled.prettify());
                 assertEquals(2, canceled.getInt("attempts[0].backup.statusCode"));
                 assertEquals("post pre=0 backup=2", canceled.getString("attempts[0].post.outputTail").trim());
