@@ -47,6 +47,12 @@ public final class PackagedPortal implements AutoCloseable {
     /** Starts a portal on a free loopback port against {@code pg} and waits until it reports ready. */
     public static PackagedPortal start(EmbeddedPostgres pg, Map<String, String> env, String... jvmArgs)
             throws IOException, InterruptedException {
+        return startWith(pg, env, all -> command(all, jvmArgs));
+    }
+
+    /** As {@link #start}, launched by {@code launcher} (given the full environment), e.g. inside an image's root. */
+    public static PackagedPortal startWith(EmbeddedPostgres pg, Map<String, String> env,
+            java.util.function.Function<Map<String, String>, ProcessBuilder> launcher) throws IOException, InterruptedException {
         int port = freePort();
         Map<String, String> all = new HashMap<>(Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
@@ -55,7 +61,7 @@ public final class PackagedPortal implements AutoCloseable {
                 "QUARKUS_HTTP_PORT", Integer.toString(port)));
         all.putAll(env);
         Path log = Files.createTempFile("fleethook-portal", ".log");
-        Process p = command(all, jvmArgs).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = launcher.apply(all).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         PackagedPortal portal = new PackagedPortal("http://127.0.0.1:" + port, p, log);
         portal.awaitReady(Duration.ofSeconds(120));
         return portal;
@@ -88,6 +94,11 @@ public final class PackagedPortal implements AutoCloseable {
         } catch (IOException e) {
             return "(no log)";
         }
+    }
+
+    /** The process that runs the portal (or its launcher). */
+    public Process process() {
+        return process;
     }
 
     @Override
