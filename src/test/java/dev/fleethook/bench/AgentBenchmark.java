@@ -1,0 +1,214 @@
+package dev.fleethook.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.fleethook.agent.EventSpool;
+import dev.fleethook.protocol.EventType;
+import dev.fleethook.protocol.HookPhase;
+import dev.fleethook.protocol.JobEvent;
+import dev.fleethook.protocol.JobStatus;
+import dev.fleethook.protocol.StepResult;
+import dev.fleethook.support.ItTenant;
+import dev.fleethook.support.PackagedPortal;
+import dev.fleethook.support.PolicyFixtures;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * {@code ./mvnw -Pbenchmark verify}: the agent jar as a process against the packaged portal on a real
+ * PostgreSQL, all on loopback. Measures what a server owner pays for the agent: memory while idle and
+ * while replaying a backlog, how fast events are spooled durably and replayed after an outage, and the
+ * overhead of a job with trivial scripts. Prints a table and writes {@code target/agent-benchmark.md}.
+ */
+class AgentBenchmark {
+
+    static final int EVENTS = Integer.getInteger("bench.agent.events", 20_000);
+    static final int JOBS = Integer.getInteger("bench.agent.jobs", 5);
+    /** The agent's JVM settings, as in deployment/agent/fleethook-agent.service. */
+    static final List<String> JVM = List.of(System.getProperty("bench.agent.jvm",
+            "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=24m -Xss512k").split(" "));
+    static final Path AGENT = PackagedPortal.JAR.toAbsolutePath().getParent().getParent().resolve("fleethook-agent.jar");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    record Row(String measure, String value, String note) {
+    }
+
+    Process agent(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JVM);
+        cmd.addAll(List.of("-jar", AGENT.toString()));
+        cmd.addAll(Arrays.asList(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("agent.log").toFile())).start();
+    }
+
+    static long rssKiB(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    static Path exe(Path p, String body) throws Exception {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+
+    @Test
+    void agent() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+                PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@bench.test",
+                        "FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw", "QUARKUS_LOG_LEVEL", "WARN",
+                        "FLEETHOOK_FLEET_POLL_INTERVAL_SECONDS", "5"), "-Xmx1g")) {
+            ItTenant tenant = ItTenant.create(portal.baseUrl, "ops@bench.test", "bench-operator-pw", "agentbench");
+            Path state = tmp.resolve("state");
+            Process enroll = agent("enroll", "--portal", portal.baseUrl, "--token", tenant.enrollmentToken(),
+                    "--hostname", "bench-fs", "--state-dir", state.toString());
+            assertEquals(0, enroll.waitFor());
+            ObjectNode config = (ObjectNode) JSON.readTree(state.resolve("config.json").toFile());
+            config.put("hooksEnabled", true);
+            config.putArray("allowedRoots").add(tmp.toString());
+            Files.writeString(state.resolve("config.json"), JSON.writeValueAsString(config));
+
+            // A job with trivial scripts and a 10 MB folder of 1,000 files, archived.
+            exe(tmp.resolve("scripts/pre_script.sh"), "true");
+            exe(tmp.resolve("scripts/post_script.sh"), "true");
+            byte[] block = new byte[10 * 1024];
+            new java.util.Random(1).nextBytes(block);
+            for (int i = 0; i < 1000; i++) {
+                Files.createDirectories(tmp.resolve("data/d" + i % 10));
+                Files.write(tmp.resolve("data/d" + i % 10 + "/f" + i), block);
+            }
+            Map<String, Object> spec = PolicyFixtures.spec("Bench");
+            PolicyFixtures.set(spec, "schedule", Map.of("kind", "manual"));
+            PolicyFixtures.set(spec, "retry", Map.of("count", 0, "intervalMinutes", 1));
+            PolicyFixtures.set(spec, "backup", Map.of("engine", "archive", "sources", List.of(tmp.resolve("data").toString()),
+                    "excludes", List.of(), "archive", Map.of("destination", tmp.resolve("archives").toString(), "retention", 2)));
+            PolicyFixtures.set(spec, "scripts.linux.folder", tmp.resolve("scripts").toString());
+            String policyId = tenant.admin().body(PolicyFixtures.save(spec, null)).post("/api/v1/policies").then()
+                    .statusCode(201).extract().path("id");
+            String serverId = tenant.admin().queryParam("q", "bench-fs").get("/api/v1/servers").then().extract()
+                    .path("items[0].id");
+            tenant.admin().body(Map.of("policyId", policyId)).put("/api/v1/servers/" + serverId + "/policy").then()
+                    .statusCode(200);
+
+            long[] wall = new long[JOBS];
+            for (int i = 0; i < JOBS; i++) {
+                long start = System.nanoTime();
+                Process p = agent("backup-now", "--state-dir", state.toString());
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("agent.log")));
+                wall[i] = (System.nanoTime() - start) / 1_000_000;
+            }
+            Arrays.sort(wall);
+            List<Long> durations = new ArrayList<>();
+            for (Object id : tenant.admin().get("/api/v1/jobs?size=50").then().extract().jsonPath().getList("items.id")) {
+                var job = tenant.admin().get("/api/v1/jobs/" + id).then().extract().jsonPath();
+                durations.add(job.getLong("attempts[0].backup.durationMs"));
+            }
+            durations.sort(Long::compare);
+            rows.add(new Row("backup-now, whole command (JVM start, poll, pre, 10 MB archive, post, report)",
+                    String.format("%,d ms median", wall[JOBS / 2]), "min " + wall[0] + " ms, max " + wall[JOBS - 1] + " ms, "
+                            + JOBS + " runs"));
+            rows.add(new Row("archive engine, 1,000 files / 10 MB", String.format("%,d ms median", durations.get(durations.size() / 2)),
+                    "tar.gz with commons-compress"));
+
+            // Idle daemon: polling every 5 s (±20 %), nothing to do.
+            Process daemon = agent("run", "--state-dir", state.toString());
+            Thread.sleep(20_000);
+            long idle = rssKiB(daemon.pid());
+            rows.add(new Row("daemon RSS, idle after 20 s", String.format("%,d KiB", idle), String.join(" ", JVM)));
+            daemon.destroy();
+            assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+
+            // An outage's backlog: events written durably to the spool, then replayed by the daemon.
+            EventSpool spool = new EventSpool(state.resolve("spool"));
+            long spoolStart = System.nanoTime();
+            int written = 0;
+            for (int j = 0; written < EVENTS; j++) {
+                UUID job = UUID.randomUUID();
+                for (JobEvent e : job(job)) {
+                    spool.append(e);
+                    written++;
+                }
+            }
+            double spoolSeconds = (System.nanoTime() - spoolStart) / 1e9;
+            rows.add(new Row("spool append (one fsynced file per event)", String.format("%,.0f events/s", written / spoolSeconds),
+                    String.format("%,d events in %.1f s", written, spoolSeconds)));
+            long replayStart = System.nanoTime();
+            daemon = agent("run", "--state-dir", state.toString());
+            long peak = 0;
+            while (spool.size() > 0) {
+                peak = Math.max(peak, rssKiB(daemon.pid()));
+                Thread.sleep(100);
+                assertTrue(daemon.isAlive(), Files.readString(tmp.resolve("agent.log")));
+            }
+            double replaySeconds = (System.nanoTime() - replayStart) / 1e9;
+            daemon.destroy();
+            assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+            rows.add(new Row("replay after an outage (daemon start to empty spool)",
+                    String.format("%,.0f events/s", written / replaySeconds),
+                    String.format("%,d events in %.1f s, batches of 500, acknowledged by the portal", written, replaySeconds)));
+            rows.add(new Row("daemon RSS, peak during the replay", String.format("%,d KiB", peak), String.join(" ", JVM)));
+            long stored = tenant.admin().get("/api/v1/jobs?size=1").then().extract().jsonPath().getLong("total");
+            assertTrue(stored >= written / 10, "replayed jobs reached the portal: " + stored);
+        }
+        StringBuilder table = new StringBuilder(String.format("%nAgent benchmark: %d cores, Java %s, loopback%n%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+        table.append("| measure | value | note |\n|---|---:|---|\n");
+        rows.forEach(r -> table.append("| ").append(r.measure()).append(" | ").append(r.value()).append(" | ")
+                .append(r.note()).append(" |\n"));
+        System.out.println(table);
+        Files.writeString(Path.of("target", "agent-benchmark.md"), table.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** Ten events of one job, as an agent reports them. */
+    static List<JobEvent> job(UUID job) {
+        StepResult ok = new StepResult(0, 0, 12, false, "ok\n", null, null);
+        List<JobEvent> events = new ArrayList<>();
+        events.add(event(EventType.JOB_STARTED, job, null, null, null, null, null));
+        events.add(event(EventType.ATTEMPT_STARTED, job, 1, null, null, null, null));
+        events.add(event(EventType.SCRIPT_FINISHED, job, 1, "pre", null, null, ok));
+        for (int h = 0; h < 4; h++) {
+            events.add(event(EventType.HOOK_FINISHED, job, 1, null, HookPhase.BEFORE_BACKUP, h, ok));
+        }
+        events.add(event(EventType.BACKUP_FINISHED, job, 1, null, null, null, ok));
+        events.add(event(EventType.SCRIPT_FINISHED, job, 1, "post", null, null, ok));
+        events.add(new JobEvent(UUID.randomUUID(), EventType.JOB_FINISHED, job, 1, Instant.now(), null, null, null, null,
+                null, null, null, null, null, null, null, JobStatus.SUCCEEDED, 0, null));
+        return events;
+    }
+
+    static JobEvent event(EventType type, UUID job, Integer attempt, String step, HookPhase phase, Integer hook,
+            StepResult result) {
+        return new JobEvent(UUID.randomUUID(), type, job, attempt, Instant.now(), null, null,
+                type == EventType.JOB_STARTED ? "scheduled" : null, type == EventType.JOB_STARTED ? 1 : null, null, step,
+                phase, hook, null, result, null, null, null, null);
+    }
+}
