@@ -240,7 +240,11 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     private void checkRefusals(PolicyDocument p) {
-        for (String reason : LocalPolicyCheck.refusals(p, permissions(config))) {
+        List<String> reasons = LocalPolicyCheck.refusals(p, permissions(config));
+        if (reasons.isEmpty() && refusalsReported.add(p.policyId() + "@" + p.revision() + ": accepted")) {
+            emit(AgentEvents.policyAccepted());
+        }
+        for (String reason : reasons) {
             String key = p.policyId() + "@" + p.revision() + ": " + reason;
             if (refusalsReported.add(key)) {
                 LOG.log(System.Logger.Level.WARNING, "Refused by local config: " + reason);

@@ -65,6 +65,11 @@ final class AgentEvents {
                 null, null, null, null, null, null, null, null, null, null, truncate(reason, 1000));
     }
 
+    static JobEvent policyAccepted() {
+        return new JobEvent(UUID.randomUUID(), EventType.POLICY_ACCEPTED, null, null, Instant.now(), null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null);
+    }
+
     /** A step's result as reported: status code, exit code, duration, timed-out flag, output tail, detail. */
     static StepResult result(int status, ScriptRunner.Outcome o, String detail, java.util.Map<String, Object> stats) {
         String why = detail != null ? detail : o == null ? null : o.error();

@@ -13,7 +13,9 @@ public enum EventType implements WireEnum {
     ATTEMPT_FINISHED("attempt-finished"),
     JOB_FINISHED("job-finished"),
     COMMAND_ACKNOWLEDGED("command-acknowledged"),
-    POLICY_REFUSED("policy-refused");
+    POLICY_REFUSED("policy-refused"),
+    /** The agent runs its policy with nothing refused: clears a refusal shown earlier. */
+    POLICY_ACCEPTED("policy-accepted");
 
     private final String wire;
 

@@ -1,5 +1,6 @@
 package dev.fleethook.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
@@ -50,6 +51,21 @@ class AgentRefusalTest {
                         .path("lastRefusal");
             }
             assertTrue(refusal != null && refusal.contains("scripts are not enabled on this agent"), "refusal: " + refusal);
+        }
+
+        // The server's administrator opts in locally: the next start reports the policy accepted.
+        state.save(new AgentState.Config(portal.toString(), agent.serverId(), "refusing-fs", 30, true, false,
+                List.of(PolicyFixtures.DEFAULT_LINUX_FOLDER)), agent.secret());
+        try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+            daemon.start();
+            long deadline = System.currentTimeMillis() + 20_000;
+            String refusal = "still refused";
+            while (refusal != null && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+                refusal = tenant.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200).extract()
+                        .path("lastRefusal");
+            }
+            assertEquals(null, refusal, "the refusal is cleared");
         }
     }
 }

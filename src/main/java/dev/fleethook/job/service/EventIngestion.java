@@ -103,7 +103,8 @@ public class EventIngestion {
             if (e.time() == null) {
                 errors.add(new FieldError(at + "time", "is required"));
             }
-            boolean jobScoped = e.type() != EventType.COMMAND_ACKNOWLEDGED && e.type() != EventType.POLICY_REFUSED;
+            boolean jobScoped = e.type() != EventType.COMMAND_ACKNOWLEDGED && e.type() != EventType.POLICY_REFUSED
+                    && e.type() != EventType.POLICY_ACCEPTED;
             if (jobScoped && e.jobId() == null) {
                 errors.add(new FieldError(at + "jobId", "is required for " + e.type().wire()));
             }
@@ -266,6 +267,7 @@ public class EventIngestion {
                         UPDATE agent_command SET acknowledged_at = coalesce(acknowledged_at, ?)
                          WHERE id = ? AND server_id = ?""", at, e.commandId(), agent.serverId()) > 0;
             }
+            case POLICY_ACCEPTED -> update(c, "UPDATE server SET last_refusal = NULL WHERE id = ?", agent.serverId());
             case POLICY_REFUSED -> update(c, "UPDATE server SET last_refusal = ? WHERE id = ?",
                     e.reason() == null ? "refused" : truncate(e.reason(), 1000), agent.serverId());
         }
