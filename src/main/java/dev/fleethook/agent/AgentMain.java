@@ -34,7 +34,13 @@ public final class AgentMain {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %5$s%6$s%n");
         }
-        System.exit(new CommandLine(new AgentMain()).execute(args));
+        CommandLine cli = new CommandLine(new AgentMain());
+        // A broken state directory or config.json gets one clear line, not a stack trace.
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("fleethook-agent: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        });
+        System.exit(cli.execute(args));
     }
 
     static class StateOption {

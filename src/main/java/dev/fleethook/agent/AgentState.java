@@ -26,8 +26,10 @@ public final class AgentState {
             boolean hooksEnabled, boolean storedScriptsEnabled, List<String> allowedRoots) {
     }
 
+    /** Lenient on input: a newer portal may add fields to its answers, and an older agent must keep working. */
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path dir;
 
