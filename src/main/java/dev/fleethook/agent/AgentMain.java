@@ -51,6 +51,16 @@ public final class AgentMain {
         AgentState state() {
             return new AgentState(stateDir == null ? AgentState.defaultDir() : stateDir);
         }
+
+        /** The state directory if this agent is enrolled; null (after saying so) if not. */
+        AgentState enrolled() {
+            AgentState s = state();
+            if (!s.enrolled()) {
+                System.err.println("Not enrolled (" + s.dir() + "): run enroll first.");
+                return null;
+            }
+            return s;
+        }
     }
 
     @Command(name = "enroll", description = "Enrolls this server with a one-time token from the portal.")
@@ -99,9 +109,8 @@ public final class AgentMain {
 
         @Override
         public Integer call() throws Exception {
-            AgentState s = state.state();
-            if (!s.enrolled()) {
-                System.err.println("Not enrolled (" + s.dir() + "): run enroll first.");
+            AgentState s = state.enrolled();
+            if (s == null) {
                 return 3;
             }
             AgentDaemon daemon;
@@ -126,9 +135,8 @@ public final class AgentMain {
 
         @Override
         public Integer call() throws Exception {
-            AgentState s = state.state();
-            if (!s.enrolled()) {
-                System.err.println("Not enrolled (" + s.dir() + "): run enroll first.");
+            AgentState s = state.enrolled();
+            if (s == null) {
                 return 3;
             }
             java.nio.channels.FileLock lock;
@@ -224,9 +232,8 @@ public final class AgentMain {
 
         @Override
         public Integer call() throws Exception {
-            AgentState s = state.state();
-            if (!s.enrolled()) {
-                System.out.println("Not enrolled (" + s.dir() + ").");
+            AgentState s = state.enrolled();
+            if (s == null) {
                 return 3;
             }
             AgentState.Config c = s.config();
