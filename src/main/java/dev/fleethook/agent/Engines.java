@@ -52,6 +52,13 @@ public final class Engines {
             List<String> problems = new ArrayList<>();
             try {
                 Files.createDirectories(destination);
+                // An agent runs one job at a time: a partial file here is what a crash left behind.
+                try (Stream<Path> stale = Files.list(destination)) {
+                    for (Path p : stale.filter(f -> f.getFileName().toString().matches("\\.fleethook-.*\\.tar\\.gz\\.partial"))
+                            .toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial));
                         GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out);
                         TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {

@@ -97,6 +97,20 @@ class EnginesTest {
     }
 
     @Test
+    void aPartialArchiveLeftByACrashIsRemovedByTheNextRun() throws Exception {
+        Path src = source();
+        Path dest = Files.createDirectories(dir.resolve("backups"));
+        Path stale = Files.writeString(dest.resolve(".fleethook-20261122-010000-000.tar.gz.partial"), "truncated");
+        Path unrelated = Files.writeString(dest.resolve("notes.txt"), "keep me");
+        var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()), List.of(), null)
+                .backup(() -> false, null);
+        assertEquals(BackupStatus.SUCCESSFUL, r.status());
+        assertTrue(!Files.exists(stale), "the crash's partial archive is gone");
+        assertTrue(Files.exists(unrelated), "nothing else is touched");
+        assertEquals(1, archives(dest).size());
+    }
+
+    @Test
     void aMissingSourceMakesThePartialOrFailedStatus() throws Exception {
         Path src = source();
         Path dest = dir.resolve("backups");
