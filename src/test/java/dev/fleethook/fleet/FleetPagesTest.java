@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -61,14 +62,22 @@ class FleetPagesTest {
         agent.send(List.of(event("job-started", jobId, null, "trigger", "manual"),
                 event("script-finished", jobId, 1, "step", "pre", "result", result(1, 3, "<b>pre broke</b>")),
                 event("hook-finished", jobId, 1, "phase", "before-folder", "hookIndex", 0, "sourcePath", "/srv",
-                        "result", result(0, 0, "snapshot ok")))).then().statusCode(200);
+                        "result", result(0, 0, "snapshot ok")),
+                event("backup-finished", jobId, 1, "result", withStats(result(0, 0, "done"),
+                        Map.of("snapshot_id", "<i>4f2a</i>", "files_new", 12))))).then().statusCode(200);
         Browser viewer = Browser.signIn(Fixtures.newUser(t, "VIEWER").email(), Fixtures.DEFAULT_PASSWORD);
         viewer.get("/jobs/" + jobId).then().statusCode(200)
                 .body(containsString("Pre-script")).body(containsString("Failed <span class=\"text-body-secondary small\">(1)</span>"))
                 .body(containsString("&lt;b&gt;pre broke&lt;/b&gt;")).body(not(containsString("<b>pre broke</b>")))
                 .body(containsString("before-folder hook #0 (/srv)"))
+                .body(containsString("files_new: 12")).body(containsString("snapshot_id: &lt;i&gt;4f2a&lt;/i&gt;"))
                 .body(containsString(">N/A<")).body(not(containsString("Cancel job")));
         viewer.get("/jobs").then().body(containsString("timeline-fs"));
+    }
+
+    static Map<String, Object> withStats(Map<String, Object> result, Map<String, Object> stats) {
+        result.put("stats", stats);
+        return result;
     }
 
     @Test
