@@ -169,7 +169,7 @@ public class EventIngestion {
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO job (id, tenant_id, server_id, updated_at)
                 SELECT id, ?, ?, now() FROM unnest(?::uuid[]) AS id
-                ON CONFLICT (id) DO NOTHING""")) {
+                ON CONFLICT DO NOTHING""")) {
             s.setString(1, agent.tenantId());
             s.setObject(2, agent.serverId());
             s.setArray(3, c.createArrayOf("uuid", ids));

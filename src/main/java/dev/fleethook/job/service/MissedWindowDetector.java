@@ -119,7 +119,7 @@ public class MissedWindowDetector {
                 SELECT ?1, ?2, ?3, ?4, ?5, 'scheduled', 'SKIPPED', 0, ?6, ?7, now(), true
                  WHERE NOT EXISTS (SELECT 1 FROM job j WHERE j.server_id = ?3 AND j.trigger = 'scheduled'
                                       AND j.started_at >= ?6 AND j.started_at < ?7)
-                ON CONFLICT (id) DO NOTHING""")
+                ON CONFLICT DO NOTHING""")
                 .setParameter(1, ScheduledJobs.id(serverId, start)).setParameter(2, tenantId)
                 .setParameter(3, serverId).setParameter(4, policyId).setParameter(5, revision)
                 .setParameter(6, begin).setParameter(7, end).executeUpdate());
