@@ -153,7 +153,14 @@ class AgentJobIT {
                 PolicyFixtures.set(spec, "backup", Map.of("engine", "command", "sources", List.of(tmp.resolve("data").toString()),
                         "command", List.of(slow.toString())));
                 tenant.admin().body(PolicyFixtures.save(spec, 1)).put("/api/v1/policies/" + policyId).then().statusCode(200);
-                Thread.sleep(7_000); // the next poll brings revision 2
+                await("the agent to poll revision 2", () -> {
+                    try {
+                        var cached = AgentState.JSON.readTree(state.resolve("policy.json").toFile());
+                        return cached.at("/answer/policy/revision").asInt() == 2 ? true : null;
+                    } catch (java.io.IOException e) {
+                        return null;
+                    }
+                });
                 tenant.admin().post("/api/v1/servers/" + serverId + "/backup-now").then().statusCode(202);
                 await("the slow backup to start", () -> Files.exists(pidFile) ? true : null);
                 agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
