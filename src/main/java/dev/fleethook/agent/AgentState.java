@@ -1,9 +1,13 @@
 package dev.fleethook.agent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
@@ -12,9 +16,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The agent's state directory: {@code config.json} (portal, identity, local opt-ins), {@code secret}
- * (mode 0600), and later the cached policy, the job journal and the event spool. Files are replaced
- * atomically, so a crash never leaves half a file.
+ * The agent's state directory (mode 0700): {@code config.json} (portal, identity, local opt-ins),
+ * {@code secret}, {@code policy.json} (the last poll answer), {@code schedule.json}, {@code commands.json},
+ * and the folders {@code journal/}, {@code spool/}, {@code secrets/} and {@code tmp/}. Every file is
+ * written by {@link #writeDurably}, readable by root only.
  */
 public final class AgentState {
 
@@ -62,8 +67,8 @@ public final class AgentState {
     public void save(Config config, String secret) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        writeAtomically("secret", secret, "rw-------");
-        writeAtomically("config.json", JSON.writeValueAsString(config), "rw-------");
+        writeAtomically("secret", secret);
+        writeAtomically("config.json", JSON.writeValueAsString(config));
     }
 
     /** The last poll answer and its ETag, kept so that schedules keep running while the portal is away. */
@@ -71,7 +76,7 @@ public final class AgentState {
     }
 
     public void savePolicy(CachedPolicy policy) throws IOException {
-        writeAtomically("policy.json", JSON.writeValueAsString(policy), "rw-------");
+        writeAtomically("policy.json", JSON.writeValueAsString(policy));
     }
 
     public java.util.Optional<CachedPolicy> cachedPolicy() throws IOException {
@@ -80,10 +85,31 @@ public final class AgentState {
                 : java.util.Optional.empty();
     }
 
-    void writeAtomically(String name, String content, String permissions) throws IOException {
-        Path tmp = Files.createTempFile(dir, name, ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
-        Files.writeString(tmp, content);
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    /** Replaces a file of the state directory durably (see {@link #writeDurably}); readable by root only. */
+    void writeAtomically(String name, String content) throws IOException {
+        writeDurably(dir.resolve(name), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Replaces {@code target} with {@code content}: written to a private temporary file beside it (its name
+     * starts with a dot), fsynced, renamed into place. A crash leaves the old file or the new one, never half
+     * of one, and once this returns the content survives a power loss. The spool, the journal and every
+     * state file are written this way.
+     */
+    static void writeDurably(Path target, byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }

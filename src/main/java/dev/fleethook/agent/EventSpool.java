@@ -1,11 +1,8 @@
 package dev.fleethook.agent;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,12 +28,7 @@ public final class EventSpool {
     /** Durably records an event; returns once it is on disk. */
     public void append(JobEvent event) throws IOException {
         String name = String.format("%020d-%s.json", SEQUENCE.incrementAndGet(), event.eventId());
-        Path tmp = dir.resolve("." + name + ".tmp");
-        Files.write(tmp, AgentState.JSON.writeValueAsBytes(event));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        AgentState.writeDurably(dir.resolve(name), AgentState.JSON.writeValueAsBytes(event));
     }
 
     /** The oldest pending events, at most {@code limit}, with the files that hold them. */

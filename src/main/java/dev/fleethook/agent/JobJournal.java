@@ -1,11 +1,8 @@
 package dev.fleethook.agent;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,13 +49,7 @@ public final class JobJournal {
 
     /** Durably records where a job stands; returns once it is on disk. */
     public void write(Entry entry) throws IOException {
-        Path tmp = dir.resolve("." + entry.jobId() + ".tmp");
-        Files.write(tmp, AgentState.JSON.writeValueAsBytes(entry));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, dir.resolve(entry.jobId() + ".json"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        AgentState.writeDurably(dir.resolve(entry.jobId() + ".json"), AgentState.JSON.writeValueAsBytes(entry));
     }
 
     /** Forgets a job once its last event is safely in the spool. */

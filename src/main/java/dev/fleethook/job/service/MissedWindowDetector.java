@@ -66,7 +66,8 @@ public class MissedWindowDetector {
                   JOIN tenant t ON t.id = s.tenant_id AND NOT t.suspended
                   JOIN policy p ON p.id = s.policy_id
                   JOIN policy_revision r ON r.policy_id = p.id AND r.number = p.current_revision
-                 WHERE s.status = 'ENABLED'""").getResultList());
+                 WHERE s.status = 'ENABLED' AND r.spec->>'windowMinutes' IS NOT NULL
+                   AND r.spec->'schedule'->>'kind' <> 'manual'""").getResultList());
         int recorded = 0;
         for (Object row : rows) {
             Object[] r = (Object[]) row;
