@@ -103,17 +103,23 @@ public final class AgentDaemon implements AutoCloseable {
                 config.allowedRoots().stream().map(Path::of).toList());
     }
 
-    /** Finishes interrupted jobs, then starts polling, scheduling and sending. Returns at once. */
+    /**
+     * Finishes interrupted jobs, then starts polling, scheduling and sending. Returns at once. The
+     * agent-start hooks run first, from the policy the portal answers right now (a newly assigned hook runs
+     * at this start, not the next one), or from the cached policy while the portal does not answer.
+     */
     public void start() throws IOException {
         runner.recover();
-        PolicyDocument atStart = policy;
-        if (atStart != null) {
-            checkRefusals(atStart);
-            jobs.submit(() -> {
-                runner.agentStart(atStart);
-                return null;
-            });
+        if (policy != null) {
+            checkRefusals(policy);
         }
+        jobs.submit(() -> {
+            PolicyDocument atStart = currentPolicy();
+            if (atStart != null) {
+                runner.agentStart(atStart);
+            }
+            return null;
+        });
         threads.add(thread(this::pollLoop, "fleethook-poll"));
         threads.add(thread(this::scheduleLoop, "fleethook-schedule"));
         threads.add(thread(this::sendLoop, "fleethook-send"));
@@ -197,6 +203,33 @@ public final class AgentDaemon implements AutoCloseable {
             }
             sleep(wake, next);
         }
+    }
+
+    /**
+     * The policy as the portal answers it now (saved like any poll answer, commands left to the poll loop),
+     * or the cached one when it does not answer.
+     */
+    private PolicyDocument currentPolicy() {
+        try {
+            PolicyPoller.Outcome o = new PolicyPoller(state, portal, new Backoff(Duration.ofSeconds(1),
+                    Duration.ofSeconds(1))).pollOnce();
+            if (o.problem() == null && o.policy().isPresent() && o.changed()) {
+                PolicyDocument fresh = o.policy().get().answer().policy();
+                policy = fresh;
+                if (fresh != null) {
+                    checkRefusals(fresh);
+                }
+            } else if (o.problem() != null) {
+                LOG.log(System.Logger.Level.WARNING, "Portal did not answer at start ({0}): agent-start hooks run "
+                        + "from the cached policy", o.problem());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Portal did not answer at start (" + why(e)
+                    + "): agent-start hooks run from the cached policy");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return policy;
     }
 
     private void obey(List<AgentCommand> commands) throws IOException {

@@ -31,6 +31,9 @@ public final class AgentMain {
     public static final String VERSION = "0.1.0";
 
     public static void main(String[] args) {
+        if (Locales.mustRelaunch()) {
+            System.exit(Locales.relaunch(AgentMain.class, args));
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %5$s%6$s%n");
         }
@@ -127,8 +130,10 @@ public final class AgentMain {
         }
     }
 
-    @Command(name = "backup-now", description = "Runs one job now, in the foreground, with the current policy "
-            + "(Ctrl-C cancels it: the post-script still runs). Exit code 0 when the backup succeeded.")
+    @Command(name = "backup-now", description = "Runs one job now, in the foreground, with the current policy, and "
+            + "prints its id. Ctrl-C or SIGTERM cancels it: a running pre-script finishes, the post-script still runs, "
+            + "the job is reported. Exit code 0 when the backup succeeded, 1 when not, 2 when another agent runs, "
+            + "3 when not enrolled or without policy, 130/143 after Ctrl-C/SIGTERM.")
     static class BackupNow implements Callable<Integer> {
         @CommandLine.Mixin
         StateOption state;
@@ -169,33 +174,58 @@ public final class AgentMain {
                 System.err.println("Refused by local config: " + reason);
                 spool.append(AgentEvents.policyRefused(reason));
             }
+            // Ctrl-C (SIGINT) and SIGTERM mean Cancel: the JVM's shutdown waits here until the pre-script has
+            // finished, the backup is canceled, the post-script has run and the events are sent or spooled.
+            // The scripts run in sessions of their own, so the terminal's Ctrl-C does not reach them.
             AtomicBoolean cancel = new AtomicBoolean();
-            CountDownLatch done = new CountDownLatch(1);
+            CountDownLatch reported = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 cancel.set(true);
+                if (reported.getCount() > 0) {
+                    System.err.println("Canceling the job: a running pre- or post-script finishes first, then the post-"
+                            + "script runs and the job is reported (kill -9 leaves it to the next agent start).");
+                }
                 try {
-                    done.await(10, TimeUnit.MINUTES);
+                    reported.await(24, TimeUnit.HOURS);
                 } catch (InterruptedException ignored) {
                     // stopping anyway
                 }
-            });
+            }, "fleethook-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
+            UUID jobId = UUID.randomUUID();
+            System.out.println("Job " + jobId + " started; in the portal: " + jobLink(config.portal(), jobId));
             JobStatus status;
             try {
-                status = runner.run(new JobRunner.Request(UUID.randomUUID(), "manual", null, Instant.now(), policy),
-                        cancel::get);
+                status = runner.run(new JobRunner.Request(jobId, "manual", null, Instant.now(), policy), cancel::get);
+                long pending = spool.size();
+                try {
+                    spool.flush(portal, s.secret());
+                    System.out.println("Reported to the portal (" + pending + " events sent).");
+                } catch (IOException e) {
+                    System.err.println("Portal unreachable (" + AgentDaemon.why(e) + "): " + spool.size()
+                            + " events stay in the spool (" + s.dir().resolve("spool")
+                            + ") and are sent by the agent later.");
+                }
+                System.out.println("Job " + jobId + " " + status.wire());
             } finally {
-                done.countDown();
+                lock.release();
+                reported.countDown();
             }
-            try {
-                spool.flush(portal, s.secret());
-            } catch (IOException e) {
-                System.err.println("Portal unreachable (" + AgentDaemon.why(e) + "): " + spool.size()
-                        + " events stay in the spool and are sent by the agent later.");
-            }
-            lock.release();
-            System.out.println("Job " + status.wire());
+            return exitCode(status);
+        }
+
+        /**
+         * backup-now's exit code: 0 when the backup succeeded (also partially), 1 otherwise. The other codes
+         * (README): 2 another agent holds the state directory, 3 not enrolled or no policy; after Ctrl-C or
+         * SIGTERM the JVM exits with 130 / 143 once the canceled job is reported.
+         */
+        static int exitCode(JobStatus status) {
             return status == JobStatus.SUCCEEDED || status == JobStatus.PARTIAL ? 0 : 1;
+        }
+
+        /** The job's page in the portal. */
+        static String jobLink(String portal, UUID jobId) {
+            return (portal.endsWith("/") ? portal.substring(0, portal.length() - 1) : portal) + "/jobs/" + jobId;
         }
 
         static String describe(JobEvent e) {

@@ -92,8 +92,8 @@ public final class AgentState {
 
     /**
      * Replaces {@code target} with {@code content}: written to a private temporary file beside it (its name
-     * starts with a dot), fsynced, renamed into place. A crash leaves the old file or the new one, never half
-     * of one, and once this returns the content survives a power loss. The spool, the journal and every
+     * starts with a dot), fsynced, renamed into place, and the folder fsynced after the rename. A crash leaves
+     * the old file or the new one, never half of one, and once this returns the content survives a power loss. The spool, the journal and every
      * state file are written this way.
      */
     static void writeDurably(Path target, byte[] content) throws IOException {
@@ -108,8 +108,21 @@ public final class AgentState {
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * fsyncs a folder, so that a rename inside it survives a power loss (the rename is an entry of the
+     * folder, not of the file). Where a folder cannot be opened for that (not Linux), it is left to the OS.
+     */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (UnsupportedOperationException | java.nio.file.AccessDeniedException notOnThisPlatform) {
+            // Windows cannot open a folder as a channel
         }
     }
 }

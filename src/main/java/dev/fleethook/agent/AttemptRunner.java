@@ -94,14 +94,13 @@ public final class AttemptRunner {
         Step pre;
         if (!scripts.enabled()) {
             pre = Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
-        } else if (!runnable(scripts.preScript())) {
+        } else if (missing(scripts.preScript()) != null) {
             pre = Step.notRun(ScriptStatus.SKIPPED.code(), missing(scripts.preScript()));
         } else if (refusal(scripts.preScript()) != null) {
             pre = refused(scripts.preScript());
         } else {
-            ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.preScript(), List.of(jobId)), env(env, null, null),
-                    Path.of(scripts.preScript()).getParent(), timeout(), deadline);
-            pre = new Step(scriptStatus(o), o);
+            pre = script(() -> ScriptRunner.run(command(scripts.preScript(), List.of(jobId)), env(env, null, null),
+                    Path.of(scripts.preScript()).getParent(), timeout(), deadline));
         }
         progress.finished("pre", pre);
 
@@ -121,7 +120,15 @@ public final class AttemptRunner {
                             ? "timed out" : "failed")
                     + " and the policy skips the backup then");
         } else {
-            Engine.Result r = engine.backup(cancel, deadline);
+            long started = System.currentTimeMillis();
+            Engine.Result r;
+            try {
+                r = engine.backup(cancel, deadline);
+            } catch (RuntimeException | Error e) {
+                // Whatever broke inside the engine or its hooks, the backup is Failed and the post-script runs.
+                r = new Engine.Result(BackupStatus.FAILED, null, System.currentTimeMillis() - started,
+                        "the backup stopped with an error: " + Failures.describe(e));
+            }
             backup = new Step(r.status().code(), new ScriptRunner.Outcome(r.exitCode(), r.durationMs(), false,
                     r.status() == BackupStatus.WINDOW_EXPIRED, r.outputTail(), null), r.stats(), null);
         }
@@ -144,21 +151,44 @@ public final class AttemptRunner {
         if (preStatus == ScriptStatus.SKIPPED.code()) {
             return Step.notRun(ScriptStatus.SKIPPED.code(), "not run: the pre-script is missing");
         }
-        if (!runnable(scripts.postScript())) {
+        if (missing(scripts.postScript()) != null) {
             return Step.notRun(ScriptStatus.SKIPPED.code(), missing(scripts.postScript()));
         }
         if (refusal(scripts.postScript()) != null) {
             return refused(scripts.postScript());
         }
         // The post-script always runs to its end once started: only its own timeout stops it.
-        ScriptRunner.Outcome o = ScriptRunner.run(command(scripts.postScript(),
+        return script(() -> ScriptRunner.run(command(scripts.postScript(),
                 List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus))),
-                env(env, preStatus, backupStatus), Path.of(scripts.postScript()).getParent(), timeout(), null);
-        return new Step(scriptStatus(o), o);
+                env(env, preStatus, backupStatus), Path.of(scripts.postScript()).getParent(), timeout(), null));
     }
 
-    private static String missing(String script) {
-        return script == null ? "no script folder for this OS" : script + " is missing or not executable";
+    /** A script's step: its outcome's status, or Failed with the reason when running it threw. */
+    private static Step script(java.util.function.Supplier<ScriptRunner.Outcome> run) {
+        try {
+            ScriptRunner.Outcome o = run.get();
+            return new Step(scriptStatus(o), o);
+        } catch (RuntimeException | Error e) {
+            return new Step(ScriptStatus.FAILED.code(),
+                    new ScriptRunner.Outcome(null, 0, false, false, "", "could not run: " + Failures.describe(e)));
+        }
+    }
+
+    /**
+     * Druva's "missing" (Skipped): no script folder for this OS, or no file at the convention's path. A file
+     * that is there but cannot run (not executable, a folder, Windows line endings) is not missing: running
+     * it fails with the reason (Failed). Null when the file is there.
+     */
+    static String missing(String script) {
+        if (script == null) {
+            return "no script folder for this OS";
+        }
+        try {
+            Path p = Path.of(script);
+            return Files.exists(p) || Files.isSymbolicLink(p) ? null : script + " is missing";
+        } catch (RuntimeException e) {
+            return null; // not a usable path: running it fails with the reason
+        }
     }
 
     /** Why this agent will not run a script the policy names (local opt-in, allowed roots); null if it will. */
@@ -166,8 +196,12 @@ public final class AttemptRunner {
         if (!permissions.hooksEnabled()) {
             return "scripts and hooks are not enabled on this agent (local config)";
         }
-        if (!permissions.allows(Path.of(script))) {
-            return script + " is outside the agent's allowed roots";
+        try {
+            if (!permissions.allows(Path.of(script))) {
+                return script + " is outside the agent's allowed roots";
+            }
+        } catch (RuntimeException e) {
+            return "cannot use the path " + script + ": " + Failures.describe(e);
         }
         return null;
     }
@@ -194,14 +228,6 @@ public final class AttemptRunner {
 
     private Duration timeout() {
         return scripts.timeoutSeconds() == null ? null : Duration.ofSeconds(scripts.timeoutSeconds());
-    }
-
-    private static boolean runnable(String path) {
-        if (path == null) {
-            return false;
-        }
-        Path p = Path.of(path);
-        return Files.isRegularFile(p) && (Files.isExecutable(p) || path.endsWith(".bat"));
     }
 
     private static int scriptStatus(ScriptRunner.Outcome o) {

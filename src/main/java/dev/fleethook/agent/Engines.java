@@ -64,43 +64,17 @@ public final class Engines {
                         TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
                     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                    ArchiveWalk walk = new ArchiveWalk(tar, skip, problems, cancel, deadline);
                     for (String root : roots) {
                         Path r = Path.of(root);
                         if (!Files.exists(r)) {
                             problems.add(root + " does not exist");
                             continue;
                         }
-                        try (Stream<Path> walk = Files.walk(r)) {
-                            for (Path p : (Iterable<Path>) walk::iterator) {
-                                if (cancel.getAsBoolean()) {
-                                    throw new CanceledException();
-                                }
-                                if (deadline != null && Instant.now().isAfter(deadline)) {
-                                    throw new WindowException();
-                                }
-                                Path relative = r.relativize(p);
-                                if (skip.stream().anyMatch(m -> m.matches(p.getFileName()) || m.matches(relative))) {
-                                    continue;
-                                }
-                                if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
-                                    continue;
-                                }
-                                String name = (r.getFileName() == null ? "root" : r.getFileName().toString())
-                                        + (relative.toString().isEmpty() ? "" : "/" + relative);
-                                TarArchiveEntry entry = new TarArchiveEntry(p.toFile(), name);
-                                tar.putArchiveEntry(entry);
-                                if (Files.isRegularFile(p)) {
-                                    try {
-                                        bytes += Files.copy(p, tar);
-                                        files++;
-                                    } catch (IOException unreadable) {
-                                        problems.add(p + ": " + unreadable.getMessage());
-                                    }
-                                }
-                                tar.closeArchiveEntry();
-                            }
-                        }
+                        walk.root(r);
                     }
+                    files = walk.files;
+                    bytes = walk.bytes;
                 }
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
                 prune(destination, archive.retention());
@@ -112,10 +86,10 @@ public final class Engines {
                 deleteQuietly(partial);
                 return new AttemptRunner.Engine.Result(BackupStatus.WINDOW_EXPIRED, null,
                         System.currentTimeMillis() - start, "backup window expired after " + files + " files");
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 deleteQuietly(partial);
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, System.currentTimeMillis() - start,
-                        "archive failed: " + e.getMessage());
+                        "archive failed: " + Failures.describe(e));
             }
             String summary = "archived " + files + " files, " + bytes + " bytes into " + target
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
@@ -270,6 +244,136 @@ public final class Engines {
     }
 
     private static final class CanceledException extends RuntimeException {
+    }
+
+    /**
+     * Walks one source into the tar stream. Whatever cannot be read is listed in {@code problems} by path
+     * and the walk goes on (a folder it may not open, a file it may not read, a name that is not valid
+     * UTF-8, a file that shrank while read), so the backup is PartiallySuccessful with those paths named,
+     * never an exception that loses the step, and never an entry whose content does not match its header.
+     * Symbolic links are followed to regular files (as before); other special files are left out.
+     */
+    private static final class ArchiveWalk extends java.nio.file.SimpleFileVisitor<Path> {
+        private final TarArchiveOutputStream tar;
+        private final List<PathMatcher> skip;
+        private final List<String> problems;
+        private final java.util.function.BooleanSupplier cancel;
+        private final Instant deadline;
+        private Path root;
+        long files;
+        long bytes;
+
+        ArchiveWalk(TarArchiveOutputStream tar, List<PathMatcher> skip, List<String> problems,
+                java.util.function.BooleanSupplier cancel, Instant deadline) {
+            this.tar = tar;
+            this.skip = skip;
+            this.problems = problems;
+            this.cancel = cancel;
+            this.deadline = deadline;
+        }
+
+        void root(Path r) throws IOException {
+            this.root = r;
+            Files.walkFileTree(r, this);
+        }
+
+        private String entryName(Path p) {
+            Path relative = root.relativize(p);
+            return (root.getFileName() == null ? "root" : root.getFileName().toString())
+                    + (relative.toString().isEmpty() ? "" : "/" + relative);
+        }
+
+        /** False (and the path listed) when it must be left out; checks Cancel and the window first. */
+        private boolean include(Path p) {
+            if (cancel.getAsBoolean()) {
+                throw new CanceledException();
+            }
+            if (deadline != null && Instant.now().isAfter(deadline)) {
+                throw new WindowException();
+            }
+            Path relative = root.relativize(p);
+            if (skip.stream().anyMatch(m -> (p.getFileName() != null && m.matches(p.getFileName())) || m.matches(relative))) {
+                return false;
+            }
+            if (p.toString().indexOf('\uFFFD') >= 0) {
+                // The OS gave bytes that are not UTF-8: Java cannot name this file exactly, so it is not backed up.
+                problems.add(p + ": not backed up, its name is not valid UTF-8 (shown with \uFFFD)");
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+            if (!include(dir)) {
+                return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+            }
+            TarArchiveEntry entry = new TarArchiveEntry(dir, entryName(dir) + "/");
+            tar.putArchiveEntry(entry);
+            tar.closeArchiveEntry();
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+                throws IOException {
+            if (!include(file) || !Files.isRegularFile(file)) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+            java.io.InputStream in;
+            long size;
+            try {
+                size = Files.size(file);
+                in = Files.newInputStream(file);
+            } catch (IOException | RuntimeException unreadable) {
+                problems.add(file + ": not backed up, " + Failures.describe(unreadable));
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+            try (in) {
+                TarArchiveEntry entry = new TarArchiveEntry(file, entryName(file));
+                entry.setSize(size);
+                tar.putArchiveEntry(entry);
+                long written = 0;
+                byte[] buffer = new byte[64 * 1024];
+                String trouble = null;
+                while (written < size) {
+                    int n;
+                    try {
+                        n = in.read(buffer, 0, (int) Math.min(buffer.length, size - written));
+                    } catch (IOException readError) {
+                        trouble = Failures.describe(readError);
+                        break;
+                    }
+                    if (n < 0) {
+                        trouble = "it shrank while it was read";
+                        break;
+                    }
+                    tar.write(buffer, 0, n);
+                    written += n;
+                }
+                if (trouble != null) {
+                    // Keep the archive readable: fill the entry to its announced size, and say so.
+                    byte[] zeros = new byte[8192];
+                    for (long left = size - written; left > 0; left -= Math.min(left, zeros.length)) {
+                        tar.write(zeros, 0, (int) Math.min(left, zeros.length));
+                    }
+                    problems.add(file + ": incomplete in the archive (" + written + " of " + size + " bytes), "
+                            + trouble);
+                } else {
+                    files++;
+                }
+                bytes += written;
+                tar.closeArchiveEntry();
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+            problems.add(file + ": not backed up, " + Failures.describe(e));
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
     }
 
     private static final class WindowException extends RuntimeException {

@@ -20,6 +20,7 @@ import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.StoredScripts;
 import dev.fleethook.protocol.TargetOs;
 
 /**
@@ -41,9 +42,21 @@ public final class HookRunner {
         }
     }
 
-    /** The job a phase runs for; becomes the hooks' environment. */
+    /**
+     * The job a phase runs for; becomes the hooks' environment. {@code sourcePath}: the folder of a
+     * per-folder phase, or the policy's first source for a job-level phase; {@code sourcePaths}: all the
+     * policy's sources.
+     */
     public record Context(String jobId, int attempt, boolean finalAttempt, String sourcePath, String snapshotPath,
-            Integer preStatus, Integer backupStatus, String server, String policy, String version, String snapshotId) {
+            Integer preStatus, Integer backupStatus, String server, String policy, String version, String snapshotId,
+            List<String> sourcePaths) {
+
+        public Context(String jobId, int attempt, boolean finalAttempt, String sourcePath, String snapshotPath,
+                Integer preStatus, Integer backupStatus, String server, String policy, String version,
+                String snapshotId) {
+            this(jobId, attempt, finalAttempt, sourcePath, snapshotPath, preStatus, backupStatus, server, policy, version,
+                    snapshotId, sourcePath == null ? List.of() : List.of(sourcePath));
+        }
     }
 
     /** One hook's run; {@code status} is a ScriptStatus code. */
@@ -73,7 +86,14 @@ public final class HookRunner {
             if (hook.phase() != phase) {
                 continue;
             }
-            Run run = runOne(hook, ctx);
+            Run run;
+            try {
+                run = runOne(hook, ctx);
+            } catch (RuntimeException | Error e) {
+                // Every hook ends in a status: whatever broke while preparing or running it makes it Failed.
+                run = new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
+                        "could not run: " + Failures.describe(e));
+            }
             runs.add(run);
             boolean bad = run.status() == ScriptStatus.FAILED.code() || run.status() == ScriptStatus.TIMED_OUT.code();
             if (bad && hook.mode() == HookMode.ESSENTIAL) {
@@ -108,9 +128,10 @@ public final class HookRunner {
                 if (!program.isAbsolute() || !permissions.allows(program)) {
                     return refused(hook, ctx, argv.get(0) + " is outside the agent's allowed roots");
                 }
-                if (!Files.isRegularFile(program)) {
+                if (hook.source() == HookSource.CONVENTION && !Files.exists(program)) {
+                    // Druva's convention: a missing script is Skipped. Anything else that cannot run is Failed.
                     return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
-                            argv.get(0) + " does not exist");
+                            argv.get(0) + " is missing");
                 }
                 return execute(hook, ctx, argv, env, timeout, null);
             }
@@ -136,52 +157,115 @@ public final class HookRunner {
         }
     }
 
+    /**
+     * Rekkord's directory hook: every executable file of the folder, in alphabetical order, all of them,
+     * within one timeout for the whole hook (so the window check of the policy validator holds). The
+     * record names every file and what became of it: its exit, "timed out", "not run: the hook's timeout
+     * was used up", or why it was left out. A file that starts with {@code #!} but is not executable was
+     * meant to run, so it fails the hook; other non-executable files (a README) are listed, not failed.
+     */
     private Run directory(PolicyDocument.Hook hook, Context ctx, Path dir, Map<String, String> env, Duration timeout) {
         if (!Files.isDirectory(dir)) {
-            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
-                    dir + " does not exist");
-        }
-        List<Path> executables;
-        try (Stream<Path> files = Files.list(dir)) {
-            executables = files.filter(Files::isRegularFile).filter(Files::isExecutable).sorted().toList();
-        } catch (IOException e) {
             return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
-                    "cannot list " + dir + ": " + e.getMessage());
+                    dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
+        }
+        List<Path> entries;
+        try (Stream<Path> files = Files.list(dir)) {
+            entries = files.sorted().toList();
+        } catch (IOException | RuntimeException e) {
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
+                    "cannot list " + dir + ": " + Failures.describe(e));
         }
         StringBuilder output = new StringBuilder();
-        StringBuilder detail = new StringBuilder();
+        List<String> detail = new ArrayList<>();
         boolean anyFailed = false;
         boolean anyTimedOut = false;
-        long duration = 0;
+        int ran = 0;
+        java.time.Instant start = java.time.Instant.now();
+        java.time.Instant end = start.plus(timeout);
         Integer lastExit = 0;
-        for (Path exe : executables) {
-            ScriptRunner.Outcome o = ScriptRunner.run(List.of(exe.toString()), env, dir, timeout, null);
+        for (Path file : entries) {
+            String name = file.getFileName().toString();
+            if (Files.isDirectory(file)) {
+                detail.add(name + ": not run (a folder)");
+                continue;
+            }
+            if (!Files.isRegularFile(file)) {
+                detail.add(name + ": not run (not a regular file)");
+                continue;
+            }
+            if (!Files.isExecutable(file)) {
+                if (startsWithShebang(file)) {
+                    anyFailed = true;
+                    detail.add(name + ": not run, not executable (a script with #!, mode " + mode(file) + ")");
+                } else {
+                    detail.add(name + ": not run (not executable)");
+                }
+                continue;
+            }
+            Duration left = Duration.between(java.time.Instant.now(), end);
+            if (left.isNegative() || left.isZero()) {
+                anyTimedOut = true;
+                detail.add(name + ": not run, the hook's timeout of " + timeout.toSeconds() + " s was used up");
+                continue;
+            }
+            ScriptRunner.Outcome o = ScriptRunner.run(List.of(file.toString()), env, dir, left, null);
+            ran++;
             output.append(o.outputTail());
-            duration += o.durationMs();
-            detail.append(detail.length() == 0 ? "" : ", ").append(exe.getFileName()).append(": ")
-                    .append(o.timedOut() ? "timed out" : "exit " + o.exitCode());
+            detail.add(name + ": " + (o.timedOut() ? "timed out (the hook's " + timeout.toSeconds() + " s were used up)"
+                    : o.exitCode() == null ? "failed" : "exit " + o.exitCode())
+                    + (o.error() != null ? " (" + o.error() + ")" : ""));
             if (!o.succeeded()) {
                 anyFailed = true;
                 anyTimedOut |= o.timedOut();
                 lastExit = o.exitCode();
             }
         }
+        long duration = Duration.between(start, java.time.Instant.now()).toMillis();
         String tail = output.length() > ScriptRunner.MAX_OUTPUT ? output.substring(output.length() - ScriptRunner.MAX_OUTPUT)
                 : output.toString();
         int status = anyTimedOut ? ScriptStatus.TIMED_OUT.code()
                 : anyFailed ? ScriptStatus.FAILED.code() : ScriptStatus.SUCCESSFUL.code();
+        String summary = (ran == 0 ? "no executable in " + dir + (detail.isEmpty() ? "" : "; ") : "")
+                + String.join(", ", detail);
         return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
-                new ScriptRunner.Outcome(lastExit, duration, anyTimedOut, false, tail, null),
-                executables.isEmpty() ? "no executable in " + dir : detail.toString());
+                new ScriptRunner.Outcome(lastExit, duration, anyTimedOut, false, tail, null), summary);
+    }
+
+    private static boolean startsWithShebang(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == '#' && head[1] == '!';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String mode(Path p) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private Run stored(PolicyDocument.Hook hook, Context ctx, Map<String, String> env, Duration timeout) {
+        if (os != TargetOs.WINDOWS && StoredScripts.hasWindowsLineEndings(hook.script())) {
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
+                    "the stored script has Windows line endings (CR LF): "
+                            + (hook.script().startsWith("#!") ? "its #! line names an interpreter ending in a carriage"
+                                    + " return, which does not exist" : "sh would read the carriage return as part of"
+                                    + " each command")
+                            + ". Save the policy again: the portal now stores scripts with Unix line endings");
+        }
         try {
             Path dir = Files.createTempDirectory(scratch, "stored-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             boolean windows = os == TargetOs.WINDOWS;
             Path file = dir.resolve(windows ? "script.cmd" : "script.sh");
-            Files.writeString(file, hook.script(), StandardCharsets.UTF_8);
+            // The portal keeps stored scripts with LF (StoredScripts); cmd.exe gets CR LF back.
+            Files.writeString(file, windows ? hook.script().replace("\r\n", "\n").replace("\n", "\r\n") : hook.script(),
+                    StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
             List<String> argv;
             if (windows) {
@@ -192,15 +276,20 @@ public final class HookRunner {
                 argv = List.of("sh", "-e", file.toString());
             }
             return execute(hook, ctx, argv, env, timeout, dir);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
-                    "cannot write the stored script: " + e.getMessage());
+                    "cannot write the stored script: " + Failures.describe(e));
         }
     }
 
     private Run execute(PolicyDocument.Hook hook, Context ctx, List<String> argv, Map<String, String> env,
             Duration timeout, Path cleanup) {
         if (hook.mode() == HookMode.ASYNC) {
+            String cannot = ScriptRunner.cannotRun(argv);
+            if (cannot != null) {
+                delete(cleanup);
+                return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null, cannot);
+            }
             Thread t = new Thread(() -> {
                 ScriptRunner.run(argv, env, null, timeout, null);
                 delete(cleanup);
@@ -231,6 +320,7 @@ public final class HookRunner {
         env.put("FLEETHOOK_ATTEMPT", Integer.toString(c.attempt()));
         env.put("FLEETHOOK_FINAL_ATTEMPT", c.finalAttempt() ? "1" : "0");
         env.put("FLEETHOOK_SOURCE_PATH", source);
+        env.put("FLEETHOOK_SOURCE_PATHS", c.sourcePaths() == null ? source : String.join("\n", c.sourcePaths()));
         env.put("FLEETHOOK_SNAPSHOT_PATH", snapshot);
         env.put("FLEETHOOK_PRE_STATUS", c.preStatus() == null ? "" : c.preStatus().toString());
         env.put("FLEETHOOK_BACKUP_STATUS", c.backupStatus() == null ? "" : c.backupStatus().toString());

@@ -63,8 +63,34 @@ public final class JobRunner {
         this.journal = journal;
     }
 
-    /** Runs a job to its end and returns its status; {@code cancel} is the portal's Cancel. */
+    /**
+     * Runs a job to its end and returns its status; {@code cancel} is the portal's Cancel. Never leaves a
+     * job unreported: should anything escape the steps' own handling (a defect of the agent), the job is
+     * finished right away the way {@link #recover} finishes a crashed one (the interrupted step Failed with
+     * the reason, the post-script run if the pre-script ran, job-finished reported).
+     */
     public JobStatus run(Request request, BooleanSupplier cancel) throws IOException {
+        try {
+            return runJob(request, cancel);
+        } catch (RuntimeException | Error e) {
+            String why = "the agent hit an error in this step: " + Failures.describe(e);
+            LOG.log(System.Logger.Level.ERROR, "Job " + request.jobId() + ": " + why, e);
+            JobJournal.Entry entry = null;
+            try {
+                entry = journal.unfinished().stream().filter(j -> j.jobId().equals(request.jobId())).findFirst()
+                        .orElse(null);
+            } catch (IOException | RuntimeException unreadable) {
+                // reported below without the journal
+            }
+            if (entry != null) {
+                return finishInterrupted(entry, why);
+            }
+            emit(AgentEvents.jobFinished(request.jobId(), null, JobStatus.FAILED, null));
+            return JobStatus.FAILED;
+        }
+    }
+
+    private JobStatus runJob(Request request, BooleanSupplier cancel) throws IOException {
         PolicyDocument policy = request.policy();
         UUID job = request.jobId();
         int maxAttempts = policy.retry().count() + 1;
@@ -110,33 +136,41 @@ public final class JobRunner {
         for (JobJournal.Entry e : journal.unfinished()) {
             LOG.log(System.Logger.Level.WARNING, "Finishing job {0} interrupted at attempt {1} ({2})", e.jobId(),
                     e.attempt(), e.stage());
-            String why = "interrupted: the agent stopped during this step";
-            Integer pre = e.preStatus();
-            Integer backup = e.backupStatus();
-            PolicyDocument.Scripts scripts = e.policy().scripts();
-            if (e.stage() == JobJournal.Stage.PRE) {
-                pre = scripts == null || !scripts.enabled() ? ScriptStatus.DISABLED.code() : ScriptStatus.FAILED.code();
-                if (pre == ScriptStatus.FAILED.code()) {
-                    emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "pre",
-                            AgentEvents.result(pre, null, why, null)));
-                }
-                backup = BackupStatus.NOT_EXECUTED.code();
-                emit(AgentEvents.backupFinished(e.jobId(), e.attempt(),
-                        AgentEvents.result(backup, null, "not executed: the agent stopped before the backup", null)));
-            } else if (e.stage() == JobJournal.Stage.BACKUP) {
-                backup = BackupStatus.FAILED.code();
-                emit(AgentEvents.backupFinished(e.jobId(), e.attempt(), AgentEvents.result(backup, null, why, null)));
-            }
-            if (e.stage() != JobJournal.Stage.DONE) {
-                // "pre ran, post pending": the post-script runs now (again, if it was interrupted itself).
-                journal(e.at(e.attempt(), JobJournal.Stage.POST, pre, backup));
-                AttemptRunner.Step step = attemptRunner(e.policy()).post(e.jobId().toString(),
-                        baseEnv(e.policy(), e.jobId(), e.attempt(), true), pre, backup);
-                emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "post", AgentEvents.result(step)));
-                emit(AgentEvents.attemptFinished(e.jobId(), e.attempt(), true));
-            }
-            finish(e.at(e.attempt(), JobJournal.Stage.DONE, pre, backup), jobStatus(backup));
+            finishInterrupted(e, "interrupted: the agent stopped during this step");
         }
+    }
+
+    /**
+     * Finishes a job from its journal entry: the step it stood in counts as Failed with {@code why}, the
+     * post-script runs if the pre-script ran (again, if it was the one interrupted), the job is reported.
+     */
+    private JobStatus finishInterrupted(JobJournal.Entry e, String why) throws IOException {
+        Integer pre = e.preStatus();
+        Integer backup = e.backupStatus();
+        PolicyDocument.Scripts scripts = e.policy().scripts();
+        if (e.stage() == JobJournal.Stage.PRE) {
+            pre = scripts == null || !scripts.enabled() ? ScriptStatus.DISABLED.code() : ScriptStatus.FAILED.code();
+            if (pre == ScriptStatus.FAILED.code()) {
+                emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "pre", AgentEvents.result(pre, null, why, null)));
+            }
+            backup = BackupStatus.NOT_EXECUTED.code();
+            emit(AgentEvents.backupFinished(e.jobId(), e.attempt(),
+                    AgentEvents.result(backup, null, "not executed: the agent stopped before the backup", null)));
+        } else if (e.stage() == JobJournal.Stage.BACKUP) {
+            backup = BackupStatus.FAILED.code();
+            emit(AgentEvents.backupFinished(e.jobId(), e.attempt(), AgentEvents.result(backup, null, why, null)));
+        }
+        if (e.stage() != JobJournal.Stage.DONE) {
+            // "pre ran, post pending": the post-script runs now (again, if it was interrupted itself).
+            journal(e.at(e.attempt(), JobJournal.Stage.POST, pre, backup));
+            AttemptRunner.Step step = attemptRunner(e.policy()).post(e.jobId().toString(),
+                    baseEnv(e.policy(), e.jobId(), e.attempt(), true), pre, backup);
+            emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "post", AgentEvents.result(step)));
+            emit(AgentEvents.attemptFinished(e.jobId(), e.attempt(), true));
+        }
+        JobStatus status = jobStatus(backup == null ? BackupStatus.FAILED.code() : backup);
+        finish(e.at(e.attempt(), JobJournal.Stage.DONE, pre, backup), status);
+        return status;
     }
 
     /** Runs the agent-start hooks (when the daemon starts) as a job of their own, so they are visible. */
@@ -147,7 +181,8 @@ public final class JobRunner {
         UUID job = UUID.randomUUID();
         emit(AgentEvents.jobStarted(job, policy, "agent-start", 1, null));
         emit(AgentEvents.attemptStarted(job, 1));
-        HookRunner.PhaseResult r = hooks(policy, job, 1, true, HookPhase.AGENT_START, null, null, null, null);
+        List<String> sources = sources(policy);
+        HookRunner.PhaseResult r = hooks(policy, job, 1, true, HookPhase.AGENT_START, first(sources), null, null, null);
         emit(AgentEvents.attemptFinished(job, 1, true));
         JobStatus status = r.failed() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
         emit(AgentEvents.jobFinished(job, 1, status, null));
@@ -182,20 +217,33 @@ public final class JobRunner {
         return result;
     }
 
-    /** The backup phase: before hooks, the engine on the (maybe redirected) sources, after hooks. */
+    /**
+     * The backup phase: before hooks, the engine on the (maybe redirected) sources, after hooks.
+     * <p>
+     * Sources of hooks: before-folder and after-folder hooks run once per source with that source. The
+     * job-level phases (before-backup, after-backup, and agent-start / after-final-failure) run once and get
+     * Kopia's snapshot-root meaning: {@code FLEETHOOK_SOURCE_PATH} / {@code KOPIA_SOURCE_PATH} is the
+     * policy's <em>first</em> source, {@code FLEETHOOK_SOURCE_PATHS} lists all of them (one per line). A path
+     * redirect printed by a before-backup hook therefore replaces the first source only; one printed by a
+     * before-folder hook replaces that folder. An after hook runs exactly when its matching before hook ran:
+     * after-folder for the folders whose before-folder hooks ran, after-backup whenever before-backup ran.
+     */
     private AttemptRunner.Engine.Result backupPhase(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
             int preStatus, BooleanSupplier cancel, Instant deadline) {
         long start = System.currentTimeMillis();
-        List<String> sources = policy.backup().sources() == null ? List.of() : policy.backup().sources();
-        HookRunner.PhaseResult before = hooks(policy, job, attempt, finalAttempt, HookPhase.BEFORE_BACKUP, null, null,
+        List<String> sources = sources(policy);
+        String first = first(sources);
+        HookRunner.PhaseResult before = hooks(policy, job, attempt, finalAttempt, HookPhase.BEFORE_BACKUP, first, null,
                 preStatus, null);
         boolean beforeFailed = before.failed();
         Map<String, String> roots = new java.util.LinkedHashMap<>();
+        List<String> prepared = new java.util.ArrayList<>();
         for (String source : sources) {
-            String root = before.redirect() != null ? before.redirect() : source;
+            String root = source.equals(first) && before.redirect() != null ? before.redirect() : source;
             if (!beforeFailed) {
+                prepared.add(source);
                 HookRunner.PhaseResult folder = hooks(policy, job, attempt, finalAttempt, HookPhase.BEFORE_FOLDER,
-                        source, null, preStatus, null);
+                        source, root, preStatus, null);
                 beforeFailed |= folder.failed();
                 root = folder.redirect() != null ? folder.redirect() : root;
             }
@@ -211,22 +259,38 @@ public final class JobRunner {
             result = new AttemptRunner.Engine.Result(BackupStatus.WINDOW_EXPIRED, null, 0,
                     "the backup window closed before the engine started");
         } else {
-            Map<String, String> env = baseEnv(policy, job, attempt, finalAttempt);
-            result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
-                    settings.permissions(), settings.secrets(), env).backup(cancel, deadline);
+            long engineStart = System.currentTimeMillis();
+            try {
+                Map<String, String> env = baseEnv(policy, job, attempt, finalAttempt);
+                result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
+                        settings.permissions(), settings.secrets(), env).backup(cancel, deadline);
+            } catch (RuntimeException | Error e) {
+                // The engine's error is the backup's Failed status; the after hooks and the post-script still run.
+                result = new AttemptRunner.Engine.Result(BackupStatus.FAILED, null,
+                        System.currentTimeMillis() - engineStart, "the backup engine stopped with an error: "
+                                + Failures.describe(e));
+            }
         }
         boolean afterFailed = false;
-        for (String source : sources) {
+        for (String source : prepared) {
             afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_FOLDER, source, roots.get(source),
                     preStatus, result.status().code()).failed();
         }
-        afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_BACKUP, null, before.redirect(),
-                preStatus, result.status().code()).failed();
+        afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_BACKUP, first,
+                first == null ? before.redirect() : roots.get(first), preStatus, result.status().code()).failed();
         if (afterFailed && result.status() == BackupStatus.SUCCESSFUL) {
             return new AttemptRunner.Engine.Result(BackupStatus.PARTIALLY_SUCCESSFUL, result.exitCode(),
                     result.durationMs(), result.outputTail() + "\n(an essential after hook failed)", result.stats());
         }
         return result;
+    }
+
+    private static List<String> sources(PolicyDocument policy) {
+        return policy.backup() == null || policy.backup().sources() == null ? List.of() : policy.backup().sources();
+    }
+
+    private static String first(List<String> sources) {
+        return sources.isEmpty() ? null : sources.get(0);
     }
 
     private HookRunner.PhaseResult hooks(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
@@ -236,7 +300,8 @@ public final class JobRunner {
             return new HookRunner.PhaseResult(List.of(), false, null);
         }
         HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
-                preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString());
+                preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString(),
+                sources(policy));
         HookRunner.PhaseResult result = new HookRunner(settings.permissions(), settings.scratch(), settings.os())
                 .run(hooks, phase, ctx);
         for (HookRunner.Run run : result.runs()) {
@@ -247,8 +312,8 @@ public final class JobRunner {
 
     private void finish(JobJournal.Entry entry, JobStatus status) throws IOException {
         if (status == JobStatus.FAILED) {
-            hooks(entry.policy(), entry.jobId(), entry.attempt(), true, HookPhase.AFTER_FINAL_FAILURE, null, null,
-                    entry.preStatus(), entry.backupStatus());
+            hooks(entry.policy(), entry.jobId(), entry.attempt(), true, HookPhase.AFTER_FINAL_FAILURE,
+                    first(sources(entry.policy())), null, entry.preStatus(), entry.backupStatus());
         }
         emit(AgentEvents.jobFinished(entry.jobId(), entry.attempt(), status, entry.backupStatus()));
         journal.remove(entry.jobId());
@@ -306,7 +371,7 @@ public final class JobRunner {
     private void emit(JobEvent event) {
         try {
             events.emit(event);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "Could not spool a " + event.type().wire() + " event: " + e.getMessage());
         }
     }
@@ -314,7 +379,7 @@ public final class JobRunner {
     private void journal(JobJournal.Entry entry) {
         try {
             journal.write(entry);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "Could not journal job " + entry.jobId() + ": " + e.getMessage());
         }
     }

@@ -46,20 +46,29 @@ public final class ScriptRunner {
     /**
      * As above; in addition the run is stopped (process tree killed) soon after {@code stop} turns true.
      * Used for backup engines, which Cancel stops; scripts are never stopped by Cancel.
+     * <p>
+     * Never throws: a program that cannot be started (missing interpreter, not executable, Windows line
+     * endings, an I/O error) comes back as an {@link Outcome} with a null exit code and {@code error} saying
+     * why in words a person understands, which every caller reports as Failed.
      */
     public static Outcome run(List<String> command, Map<String, String> env, Path workDir, Duration timeout,
             Instant deadline, BooleanSupplier stop) {
         Instant start = Instant.now();
+        String cannot = cannotRun(command);
+        if (cannot != null) {
+            return new Outcome(null, 0, false, false, "", cannot);
+        }
         Process process;
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(inOwnSession(command)).redirectErrorStream(true);
             if (workDir != null) {
                 pb.directory(workDir.toFile());
             }
             pb.environment().putAll(env);
             process = pb.start();
-        } catch (IOException e) {
-            return new Outcome(null, 0, false, false, "", "could not start: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(null, Duration.between(start, Instant.now()).toMillis(), false, false, "",
+                    "could not start " + command.get(0) + ": " + Failures.describe(e));
         }
         try {
             process.getOutputStream().close();
@@ -73,6 +82,7 @@ public final class ScriptRunner {
 
         boolean timedOut = false;
         boolean windowExpired = false;
+        boolean killed = false;
         try {
             Instant limit = null;
             if (timeout != null) {
@@ -93,37 +103,184 @@ public final class ScriptRunner {
             }
             if (stopped) {
                 killTree(process);
+                killed = true;
             } else if (!finished) {
                 // Whichever limit came first stopped it: the window, or the script's own timeout.
                 windowExpired = deadline != null && (timeout == null || deadline.isBefore(start.plus(timeout)));
                 timedOut = !windowExpired;
                 killTree(process);
+                killed = true;
             }
         } catch (InterruptedException e) {
             killTree(process);
+            killed = true;
             Thread.currentThread().interrupt();
         }
+        // A process the script left behind may hold the output pipe open: wait a bounded grace, not for it.
         try {
-            reader.join(2000);
+            reader.join(killed ? KILLED_OUTPUT_GRACE.toMillis() : OUTPUT_GRACE.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         Integer exit = process.isAlive() ? null : process.exitValue();
+        String error = null;
+        if (exit != null && !timedOut && !windowExpired) {
+            error = explainExit(command, exit);
+        }
         return new Outcome(exit, Duration.between(start, Instant.now()).toMillis(), timedOut, windowExpired, tail.tail(),
-                null);
+                error);
     }
 
-    /** Kills a process and every process it started, deepest first, forcibly. */
+    /** How long output is still read after a script exited by itself, while something it left holds the pipe. */
+    static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
+
+    /** The same after the agent killed the script's process group. */
+    static final Duration KILLED_OUTPUT_GRACE = Duration.ofMillis(500);
+
+    private static final boolean POSIX = java.io.File.separatorChar == '/';
+
+    private static final Path SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of)
+            .filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
+
+    private static final Path KILL = java.util.stream.Stream.of("/bin/kill", "/usr/bin/kill").map(Path::of)
+            .filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
+
+    /**
+     * Runs the program in a session (and process group) of its own, whose id is the program's pid, so that
+     * a timeout can kill everything it started, including what it started in the background and what its
+     * children left behind, and so that Ctrl-C on the agent's terminal does not reach it. util-linux
+     * {@code setsid} does this (it execs in place; {@code --wait} keeps the exit status if it had to fork).
+     * Without setsid (not Linux) only the live process tree is killed.
+     */
+    static List<String> inOwnSession(List<String> command) {
+        if (!POSIX || SETSID == null) {
+            return command;
+        }
+        List<String> argv = new java.util.ArrayList<>(command.size() + 2);
+        argv.add(SETSID.toString());
+        argv.add("--wait");
+        argv.addAll(command);
+        return argv;
+    }
+
+    /**
+     * Why {@code command} cannot run at all, checked before starting it so the reason names the cause
+     * instead of the kernel's "No such file or directory": not executable, a folder, Windows line endings
+     * after the interpreter ({@code #!/bin/sh\r}), an interpreter that does not exist. Null when it looks
+     * runnable. Only a program given by path is checked; a program found on PATH is left to the OS.
+     */
+    static String cannotRun(List<String> command) {
+        if (!POSIX || command.isEmpty()) {
+            return command.isEmpty() ? "no program to run" : null;
+        }
+        Path program;
+        try {
+            program = Path.of(command.get(0));
+        } catch (RuntimeException e) {
+            return "cannot use the path " + command.get(0) + ": " + Failures.describe(e);
+        }
+        if (!program.isAbsolute() && command.get(0).indexOf('/') < 0) {
+            return null;
+        }
+        if (!java.nio.file.Files.exists(program)) {
+            return program + " does not exist";
+        }
+        if (java.nio.file.Files.isDirectory(program)) {
+            return program + " is a folder, not a program";
+        }
+        if (!java.nio.file.Files.isExecutable(program)) {
+            return program + " is not executable (mode " + mode(program) + "); make it executable: chmod +x "
+                    + program;
+        }
+        return badInterpreter(program);
+    }
+
+    /** The reason a script's {@code #!} line cannot work (carriage return, missing interpreter); null if fine. */
+    static String badInterpreter(Path script) {
+        byte[] head;
+        try (InputStream in = java.nio.file.Files.newInputStream(script)) {
+            head = in.readNBytes(512);
+        } catch (IOException | RuntimeException e) {
+            return "cannot read " + script + ": " + Failures.describe(e);
+        }
+        if (head.length < 2 || head[0] != '#' || head[1] != '!') {
+            return null;
+        }
+        int end = 2;
+        while (end < head.length && head[end] != '\n') {
+            end++;
+        }
+        String line = new String(head, 2, end - 2, StandardCharsets.UTF_8);
+        if (line.endsWith("\r")) {
+            return script + " has Windows line endings: its first line \"#!" + line.strip()
+                    + "\" ends with a carriage return, so the interpreter \"" + line.strip()
+                    + "\\r\" does not exist. Convert the file to Unix line endings (dos2unix " + script + ")";
+        }
+        String interpreter = line.strip().split("\\s+", 2)[0];
+        if (!interpreter.isEmpty() && interpreter.startsWith("/") && !java.nio.file.Files.isExecutable(Path.of(interpreter))) {
+            return script + " names the interpreter " + interpreter + " in its #! line, which does not exist here";
+        }
+        return null;
+    }
+
+    /** What a failing exit code says when it is the shell's "cannot execute" / "not found" (126/127). */
+    private static String explainExit(List<String> command, int exit) {
+        if (exit == 126) {
+            return "exit 126: " + command.get(0) + " or a program it calls could not be executed (permission or format)";
+        }
+        if (exit == 127) {
+            return "exit 127: " + command.get(0) + " or a program it calls was not found";
+        }
+        if (exit > 128 && exit < 160) {
+            return "exit " + exit + ": the code of a process killed by signal " + (exit - 128);
+        }
+        return null;
+    }
+
+    private static String mode(Path p) {
+        try {
+            return java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(p));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Kills a process and everything it started, forcibly: its process group (which holds the orphans of
+     * its subshells), and every process in its tree taken before the kill (which holds children that made
+     * a session of their own). Escapes: a process that both left the group (setsid) and was orphaned
+     * before the kill (double fork), as daemons do.
+     */
     static void killTree(Process process) {
-        process.descendants().sorted((a, b) -> Long.compare(b.pid(), a.pid())).forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        for (int round = 0; round < 2; round++) {
+            List<ProcessHandle> tree = process.descendants().toList();
+            killGroup(process.pid());
+            tree.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            tree.stream().flatMap(ProcessHandle::descendants).forEach(ProcessHandle::destroyForcibly);
+        }
         try {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // Children that were reparented while we killed their parent.
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        killGroup(process.pid());
+    }
+
+    /** SIGKILL to the process group {@code pgid} (the script's own, see {@link #inOwnSession}). */
+    private static void killGroup(long pgid) {
+        if (!POSIX || SETSID == null || KILL == null) {
+            return;
+        }
+        try {
+            Process k = new ProcessBuilder(KILL.toString(), "-s", "KILL", "--", "-" + pgid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            k.waitFor(2, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // the group is gone already, or kill is missing: the tree kill above still ran
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Reads a stream to its end, keeping the last {@link #MAX_OUTPUT} characters. */

@@ -155,7 +155,8 @@ public class PolicyForm {
             r.timeout = v(form, p + "timeout");
             r.path = v(form, p + "path");
             r.command = v(form, p + "command");
-            r.script = v(form, p + "script").replace("\r\n", "\n");
+            // Browsers send CR LF; the one rule for stored scripts (StoredScripts) applies in the validator.
+            r.script = v(form, p + "script");
             f.hooks.add(r);
         }
         return f;

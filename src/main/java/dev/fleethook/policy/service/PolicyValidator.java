@@ -18,6 +18,7 @@ import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.StoredScripts;
 import dev.fleethook.web.BadInputException;
 import dev.fleethook.web.Problem.FieldError;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -189,10 +190,11 @@ public class PolicyValidator {
             case STORED -> {
                 if (h.script() == null || h.script().isBlank()) {
                     errors.add(new FieldError(at + ".script", "is required for a stored hook"));
-                } else if (h.script().length() > PolicySpec.MAX_STORED_SCRIPT) {
+                } else if (StoredScripts.canonical(h.script()).length() > PolicySpec.MAX_STORED_SCRIPT) {
                     errors.add(new FieldError(at + ".script", "must be at most " + PolicySpec.MAX_STORED_SCRIPT
-                            + " characters (it has " + h.script().length() + ")"));
-                } else if (h.sha256() != null && !h.sha256().equalsIgnoreCase(Secrets.sha256(h.script()))) {
+                            + " characters (it has " + StoredScripts.canonical(h.script()).length() + ")"));
+                } else if (h.sha256() != null && !h.sha256().equalsIgnoreCase(Secrets.sha256(h.script()))
+                        && !h.sha256().equalsIgnoreCase(Secrets.sha256(StoredScripts.canonical(h.script())))) {
                     errors.add(new FieldError(at + ".sha256", "does not match the script: the body changed in transit"));
                 }
             }
@@ -273,8 +275,8 @@ public class PolicyValidator {
                         h.timeoutSeconds() == null ? PolicySpec.DEFAULT_HOOK_TIMEOUT : h.timeoutSeconds(),
                         h.source() == HookSource.DIRECTORY ? h.path().trim() : null,
                         h.source() == HookSource.COMMAND ? List.copyOf(h.command()) : null,
-                        h.source() == HookSource.STORED ? h.script() : null,
-                        h.source() == HookSource.STORED ? Secrets.sha256(h.script()) : null));
+                        h.source() == HookSource.STORED ? StoredScripts.canonical(h.script()) : null,
+                        h.source() == HookSource.STORED ? Secrets.sha256(StoredScripts.canonical(h.script())) : null));
             }
         }
         return new PolicySpec(s.name().trim(), s.description() == null ? "" : s.description().trim(), schedule,
