@@ -246,4 +246,47 @@ class AttemptRunnerTest {
         assertEquals(List.of("cmd.exe", "/c", "C:\\s\\post_script.bat", JOB, "1", "4"),
                 windows.command("C:\\s\\post_script.bat", List.of(JOB, "1", "4")));
     }
+
+    @Test
+    void aPostScriptThatIsNotExecutableIsFailedNotSkipped() throws IOException {
+        // Case 4 of issue 11: mode 644 was shown Skipped, the job succeeded and nobody was told.
+        script("pre_script.sh", "exit 0");
+        Path post = recordingPost();
+        Files.setPosixFilePermissions(post, PosixFilePermissions.fromString("rw-r--r--"));
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        assertEquals(ScriptStatus.FAILED.code(), r.post().status());
+        String why = AgentEvents.result(r.post()).detail();
+        assertTrue(why.contains("post_script.sh is not executable (mode rw-r--r--)"), why);
+        assertFalse(Files.exists(dir.resolve("post.args")), "not run");
+    }
+
+    @Test
+    void aPreScriptThatCannotRunIsFailedSoTheBackupIsSkippedAndThePostScriptRuns() throws IOException {
+        // Case 5 of issue 11: CR LF after the interpreter; Failed (not Skipped), so the post-script still runs.
+        Path pre = dir.resolve("pre_script.sh");
+        Files.writeString(pre, "#!/bin/sh\r\necho hi\r\n");
+        Files.setPosixFilePermissions(pre, PosixFilePermissions.fromString("rwxr-xr-x"));
+        recordingPost();
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        assertEquals(ScriptStatus.FAILED.code(), r.pre().status());
+        String why = AgentEvents.result(r.pre()).detail();
+        assertTrue(why.contains("Windows line endings") && why.contains("carriage return"), why);
+        assertEquals(BackupStatus.NOT_EXECUTED.code(), r.backup().status());
+        assertEquals(dir.resolve("post_script.sh") + "|" + JOB + "|1|4|1|4", postArgs());
+    }
+
+    @Test
+    void anEngineThatThrowsIsAFailedBackupAndThePostScriptStillRuns() throws IOException {
+        // The general kind of case 1: any exception inside the backup step.
+        script("pre_script.sh", "exit 0");
+        recordingPost();
+        AttemptRunner.Engine broken = (cancel, deadline) -> {
+            throw new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException("/srv/data/private"));
+        };
+        var r = runner(true, true, 60).run(JOB, Map.of(), broken, () -> false, null);
+        assertEquals(BackupStatus.FAILED.code(), r.backup().status());
+        assertEquals("the backup stopped with an error: permission denied: /srv/data/private",
+                r.backup().outcome().outputTail());
+        assertEquals(dir.resolve("post_script.sh") + "|" + JOB + "|0|1|0|1", postArgs());
+    }
 }

@@ -132,4 +132,23 @@ class EnginesTest {
         assertEquals(BackupStatus.FAILED, bad.status());
         assertEquals(4, bad.exitCode());
     }
+
+    @Test
+    void aFileNameThatIsNotUtf8IsReportedByNameNeverArchivedAsAnEmptyEntry() throws Exception {
+        // Case 7 of issue 11: caf\xe9.txt (Latin-1) under a UTF-8 locale became a 0-byte entry and a failed step.
+        Path src = source();
+        Process p = new ProcessBuilder("sh", "-c", "printf 'latin-1 content' > \"$(printf 'caf\\351.txt')\"")
+                .directory(src.toFile()).start();
+        assertEquals(0, p.waitFor());
+        Path dest = dir.resolve("backups");
+        var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 2), List.of(src.toString()), List.of(), null)
+                .backup(() -> false, null);
+
+        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, r.status(), r.outputTail());
+        assertTrue(r.outputTail().contains("caf\uFFFD.txt: not backed up, its name is not valid UTF-8"), r.outputTail());
+        List<String> archived = entries(archives(dest).get(0));
+        assertEquals(List.of("share/a.txt=alpha", "share/sub/b.txt=beta", "share/sub/skip.tmp=temp"),
+                archived.stream().sorted().toList(), "no empty entry for it, and the rest is whole");
+        assertEquals(3L, r.stats().get("files"));
+    }
 }

@@ -168,4 +168,95 @@ class HookRunnerTest {
         assertEquals("after-snapshot-root " + source + " " + b.redirect() + " 1", Files.readString(dir.resolve("after.txt")).trim());
         assertFalse(Files.exists(Path.of(b.redirect())), "the after hook cleaned the snapshot up");
     }
+
+    static PolicyDocument.Hook hook(int index, HookPhase phase, HookSource source, int timeoutSeconds, String path) {
+        return new PolicyDocument.Hook(index, phase, source, HookMode.ESSENTIAL, timeoutSeconds, path, null, null, null);
+    }
+
+    @Test
+    void aDirectoryHooksTimeoutBoundsAllItsFilesTogether() throws IOException {
+        // Case 3 of issue 11: timeoutSeconds 2, two files of sleep 600: ~2 s, not 2 s per file.
+        Path d = dir.resolve("before.d");
+        exe(d, "10-sleep", "sleep 600");
+        exe(d, "20-sleep", "sleep 600");
+        long start = System.currentTimeMillis();
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.DIRECTORY, 2,
+                d.toString())), HookPhase.BEFORE_BACKUP, ctx(null, null));
+        long took = System.currentTimeMillis() - start;
+
+        assertTrue(took < 3500, "the whole hook took " + took + " ms");
+        HookRunner.Run run = result.runs().get(0);
+        assertEquals(ScriptStatus.TIMED_OUT.code(), run.status());
+        assertTrue(result.failed());
+        assertTrue(run.detail().contains("10-sleep: timed out"), run.detail());
+        assertTrue(run.detail().contains("20-sleep: not run, the hook's timeout of 2 s was used up"), run.detail());
+    }
+
+    @Test
+    void aDirectoryHookListsEveryFileItDidNotRunAndWhy() throws IOException {
+        // Case 4 of issue 11: a mode-644 script is not left out without a word.
+        Path d = dir.resolve("after.d");
+        Path log = dir.resolve("ran.log");
+        exe(d, "10-ok", "echo ok >> " + log);
+        Path script = exe(d, "20-forgot-chmod.sh", "echo never >> " + log);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(d.resolve("README"), "notes, not a script");
+        Files.createDirectories(d.resolve("old"));
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_BACKUP, HookSource.DIRECTORY, 30,
+                d.toString())), HookPhase.AFTER_BACKUP, ctx(null, null));
+
+        HookRunner.Run run = result.runs().get(0);
+        assertEquals(List.of("ok"), Files.readAllLines(log));
+        assertEquals(ScriptStatus.FAILED.code(), run.status(), "a #! script that cannot run fails the hook");
+        assertTrue(run.detail().contains("20-forgot-chmod.sh: not run, not executable (a script with #!, mode rw-r--r--)"),
+                run.detail());
+        assertTrue(run.detail().contains("README: not run (not executable)"), run.detail());
+        assertTrue(run.detail().contains("old: not run (a folder)"), run.detail());
+        assertTrue(run.detail().contains("10-ok: exit 0"), run.detail());
+    }
+
+    @Test
+    void aMissingHookFolderOrProgramIsFailedNotSkipped() throws IOException {
+        // Only the Druva convention's missing pre/post-script is Skipped.
+        var folder = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.DIRECTORY, 30,
+                dir.resolve("nope.d").toString())), HookPhase.BEFORE_BACKUP, ctx(null, null));
+        assertEquals(ScriptStatus.FAILED.code(), folder.runs().get(0).status());
+        assertTrue(folder.runs().get(0).detail().endsWith("nope.d does not exist"), folder.runs().get(0).detail());
+        var command = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND,
+                HookMode.OPTIONAL, null, List.of(dir.resolve("bin/gone").toString()), null)), HookPhase.BEFORE_BACKUP,
+                ctx(null, null));
+        assertEquals(ScriptStatus.FAILED.code(), command.runs().get(0).status());
+        assertTrue(command.runs().get(0).detail().endsWith("bin/gone does not exist"), command.runs().get(0).detail());
+    }
+
+    @Test
+    void windowsLineEndingsAreNamedInDirectoryAndStoredHooks() throws IOException {
+        // Case 5 of issue 11.
+        Path d = Files.createDirectories(dir.resolve("crlf.d"));
+        Path f = d.resolve("10-dos");
+        Files.writeString(f, "#!/bin/sh\r\necho hi\r\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        var folder = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.DIRECTORY, 30,
+                d.toString())), HookPhase.BEFORE_BACKUP, ctx(null, null));
+        assertEquals(ScriptStatus.FAILED.code(), folder.runs().get(0).status());
+        assertTrue(folder.runs().get(0).detail().contains("carriage return"), folder.runs().get(0).detail());
+
+        for (String body : List.of("#!/bin/sh\r\necho hi\r\n", "echo hi\r\nexit 0\r\n")) {
+            var stored = runner(true, true).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.STORED,
+                    HookMode.ESSENTIAL, null, null, body)), HookPhase.BEFORE_BACKUP, ctx(null, null));
+            HookRunner.Run run = stored.runs().get(0);
+            assertEquals(ScriptStatus.FAILED.code(), run.status());
+            assertTrue(run.detail().contains("Windows line endings (CR LF)"), run.detail());
+        }
+    }
+
+    @Test
+    void anAsyncHookThatCannotStartIsFailedNotReportedStarted() throws IOException {
+        Path p = exe(dir.resolve("bin"), "notify", "echo hi");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.ASYNC,
+                null, List.of(p.toString()), null)), HookPhase.AFTER_BACKUP, ctx(null, null));
+        assertEquals(ScriptStatus.FAILED.code(), result.runs().get(0).status());
+        assertTrue(result.runs().get(0).detail().contains("not executable"), result.runs().get(0).detail());
+    }
 }

@@ -229,8 +229,10 @@ class JobRunnerTest {
                         null, List.of(hook.toString()), null, null));
         runner(true).run(request(policy(0, null, command(backup), true, hooks)), () -> false);
         String data = dir.resolve("data").toString();
-        assertEquals(List.of("pre", "before-backup  ", "before-folder " + data + " ", "backup",
-                "after-folder " + data + " 1", "after-backup  1", "post", "after-final-failure  1"), logLines());
+        // Job-level phases get the (first) source too: Kopia's snapshot-root semantics.
+        assertEquals(List.of("pre", "before-backup " + data + " ", "before-folder " + data + " ", "backup",
+                "after-folder " + data + " 1", "after-backup " + data + " 1", "post", "after-final-failure " + data + " 1"),
+                logLines());
         assertEquals(5, events.stream().filter(e -> e.type() == EventType.HOOK_FINISHED).count());
     }
 
@@ -312,5 +314,143 @@ class JobRunnerTest {
             }
             Thread.sleep(20);
         }
+    }
+
+    PolicyDocument.Hook commandHook(int index, HookPhase phase, HookMode mode, Path program) {
+        return new PolicyDocument.Hook(index, phase, HookSource.COMMAND, mode, 30, null, List.of(program.toString()), null,
+                null);
+    }
+
+    @Test
+    void anAfterFolderHookRunsOnlyForAFolderItsBeforeFolderHookPrepared() throws IOException {
+        // Case 9 of issue 11: an essential before-backup hook fails; after-folder must not run for a folder
+        // that before-folder never prepared, while after-backup (whose before hook ran) still cleans up.
+        script("pre_script.sh", "exit 0");
+        script("post_script.sh", "echo \"post $3\" >> " + log());
+        Path fail = script("fail.sh", "echo before-backup >> " + log() + "; exit 3");
+        Path hook = script("hook.sh", "echo \"$FLEETHOOK_ACTION\" >> " + log());
+        var hooks = List.of(commandHook(0, HookPhase.BEFORE_BACKUP, HookMode.ESSENTIAL, fail),
+                commandHook(1, HookPhase.BEFORE_FOLDER, HookMode.ESSENTIAL, hook),
+                commandHook(2, HookPhase.AFTER_FOLDER, HookMode.ESSENTIAL, hook),
+                commandHook(3, HookPhase.AFTER_BACKUP, HookMode.ESSENTIAL, hook));
+        var status = runner(true).run(request(policy(0, null, archive(), true, hooks)), () -> false);
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(List.of("before-backup", "after-backup", "post 4"), logLines());
+    }
+
+    @Test
+    void withTwoSourcesAnAfterFolderHookRunsForEachPreparedFolderOnly() throws IOException {
+        // The same rule per folder: before-folder fails (essential) on the first source, so the second is
+        // never prepared; after-folder runs for the first only.
+        Path second = Files.createDirectories(dir.resolve("second"));
+        Path hook = script("folder.sh", "echo \"$FLEETHOOK_ACTION $FLEETHOOK_SOURCE_PATH\" >> " + log()
+                + "; [ \"$FLEETHOOK_ACTION\" != before-folder ]");
+        var base = archive();
+        var backup = new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString(),
+                second.toString()), List.of(), base.archive(), null, null);
+        var p = policy(0, null, backup, false, List.of(commandHook(0, HookPhase.BEFORE_FOLDER, HookMode.ESSENTIAL, hook),
+                commandHook(1, HookPhase.AFTER_FOLDER, HookMode.ESSENTIAL, hook)));
+        runner(true).run(request(p), () -> false);
+        assertEquals(List.of("before-folder " + dir.resolve("data"), "after-folder " + dir.resolve("data")), logLines());
+    }
+
+    Path mysqldump() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path fake = bin.resolve("mysqldump");
+        // A stand-in for mysqldump that writes its --result-file, as the real one does.
+        Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do case $a in --result-file=*) echo '-- dump' > "
+                + "\"${a#--result-file=}\";; esac; done\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
+    List<String> archived() throws IOException, InterruptedException {
+        Path archive;
+        try (var files = Files.list(dir.resolve("archives"))) {
+            archive = files.filter(f -> f.toString().endsWith(".tar.gz")).findFirst().orElseThrow();
+        }
+        Process tar = new ProcessBuilder("tar", "-tzf", archive.toString()).redirectErrorStream(true).start();
+        List<String> names = new String(tar.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, tar.waitFor(), String.valueOf(names));
+        return names;
+    }
+
+    @Test
+    void kopiasDumpExampleAsABeforeBackupHookWritesIntoTheFirstSourceWithTwoSources() throws Exception {
+        // Case 10 of issue 11: KOPIA_SOURCE_PATH was empty in a job-level phase, so the dump went to /dump.sql.
+        Path bin = mysqldump();
+        Path second = Files.createDirectories(dir.resolve("second"));
+        Files.writeString(second.resolve("other.txt"), "other");
+        Path example = script("kopia-dump.sh", "set -e\nPATH=" + bin + ":$PATH\n"
+                + "mysqldump SomeDatabase --result-file=$KOPIA_SOURCE_PATH/dump.sql\n"
+                + "printf '%s|' \"$FLEETHOOK_SOURCE_PATHS\" > " + dir.resolve("sources.txt"));
+        var base = archive();
+        var backup = new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString(),
+                second.toString()), List.of(), base.archive(), null, null);
+        var status = runner(true).run(request(policy(0, null, backup, false,
+                List.of(commandHook(0, HookPhase.BEFORE_BACKUP, HookMode.ESSENTIAL, example)))), () -> false);
+
+        assertEquals(JobStatus.SUCCEEDED, status);
+        assertEquals("-- dump", Files.readString(dir.resolve("data/dump.sql")).trim());
+        assertFalse(Files.exists(Path.of("/dump.sql")), "nothing written to the file system root");
+        List<String> names = archived();
+        assertTrue(names.contains("data/dump.sql") && names.contains("second/other.txt"), names.toString());
+        assertEquals(dir.resolve("data") + "\n" + second + "|", Files.readString(dir.resolve("sources.txt")));
+    }
+
+    @Test
+    void aBeforeBackupRedirectReplacesTheFirstSourceOnlyWithTwoSources() throws Exception {
+        Path second = Files.createDirectories(dir.resolve("second"));
+        Files.writeString(second.resolve("other.txt"), "other");
+        Path snap = dir.resolve("snap");
+        Path redirect = script("snapshot.sh", "mkdir -p " + snap + "/data && cp -r \"$KOPIA_SOURCE_PATH\"/. " + snap
+                + "/data/ && echo frozen > " + snap + "/data/frozen.txt && echo KOPIA_SNAPSHOT_PATH=" + snap + "/data");
+        Path after = script("after.sh", "echo \"$FLEETHOOK_ACTION $KOPIA_SOURCE_PATH $KOPIA_SNAPSHOT_PATH\" >> " + log());
+        var base = archive();
+        var backup = new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString(),
+                second.toString()), List.of(), base.archive(), null, null);
+        var status = runner(true).run(request(policy(0, null, backup, false,
+                List.of(commandHook(0, HookPhase.BEFORE_BACKUP, HookMode.ESSENTIAL, redirect),
+                        commandHook(1, HookPhase.AFTER_BACKUP, HookMode.ESSENTIAL, after)))), () -> false);
+
+        assertEquals(JobStatus.SUCCEEDED, status);
+        List<String> names = archived();
+        assertTrue(names.contains("data/frozen.txt") && names.contains("data/file.txt"), names.toString());
+        assertTrue(names.contains("second/other.txt"), "the second source is backed up as it is: " + names);
+        assertEquals(List.of("after-backup " + dir.resolve("data") + " " + snap.resolve("data")), logLines());
+    }
+
+    @Test
+    void anEngineErrorStillRunsTheAfterHooksAndThePostScriptAndReportsTheJob() throws IOException {
+        // The general kind of case 1: an exception inside the engine (here a policy without its archive
+        // settings, as a newer portal could send) is the backup's Failed status with a reason.
+        script("pre_script.sh", "exit 0");
+        script("post_script.sh", "echo \"post $3\" >> " + log());
+        Path after = script("after.sh", "echo after-backup >> " + log());
+        var broken = new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString()), List.of(),
+                null, null, null);
+        var status = runner(true).run(request(policy(0, null, broken, true,
+                List.of(commandHook(0, HookPhase.AFTER_BACKUP, HookMode.OPTIONAL, after)))), () -> false);
+
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(List.of("after-backup", "post 1"), logLines());
+        JobEvent backup = last(EventType.BACKUP_FINISHED);
+        assertEquals(BackupStatus.FAILED.code(), backup.result().status());
+        assertTrue(backup.result().outputTail().startsWith("the backup engine stopped with an error: "),
+                backup.result().outputTail());
+        assertEquals(JobStatus.FAILED, last(EventType.JOB_FINISHED).jobStatus());
+        assertEquals(List.of(), new JobJournal(dir.resolve("journal")).unfinished(), "nothing left running");
+    }
+
+    @Test
+    void aJobThatBreaksOutsideAnyStepIsStillReportedNeverLeftRunning() throws IOException {
+        // A policy without retry settings breaks the job loop itself: the job is reported Failed anyway.
+        var p = policy(0, null, archive(), true, List.of());
+        var noRetry = new PolicyDocument(p.policyId(), p.policyName(), p.revision(), p.os(), p.schedule(), null,
+                p.backup(), p.scripts(), p.hooks());
+        var status = runner(true).run(request(noRetry), () -> false);
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(EventType.JOB_FINISHED, events.get(events.size() - 1).type());
+        assertEquals(JobStatus.FAILED, last(EventType.JOB_FINISHED).jobStatus());
     }
 }
