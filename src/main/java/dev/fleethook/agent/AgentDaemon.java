@@ -273,7 +273,14 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     private void checkRefusals(PolicyDocument p) {
-        List<String> reasons = LocalPolicyCheck.refusals(p, permissions(config));
+        List<String> reasons;
+        try {
+            reasons = LocalPolicyCheck.refusals(p, permissions(config));
+        } catch (RuntimeException e) {
+            // A policy this agent cannot even check must not stop it: each step refuses or fails on its own.
+            LOG.log(System.Logger.Level.ERROR, "Cannot check the policy against the local config: " + Failures.describe(e));
+            return;
+        }
         if (reasons.isEmpty() && refusalsReported.add(p.policyId() + "@" + p.revision() + ": accepted")) {
             emit(AgentEvents.policyAccepted());
         }

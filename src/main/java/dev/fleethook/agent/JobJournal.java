@@ -57,13 +57,25 @@ public final class JobJournal {
         Files.deleteIfExists(dir.resolve(jobId + ".json"));
     }
 
-    /** The jobs a previous run of the agent left unfinished. */
+    /**
+     * The jobs a previous run of the agent left unfinished. An entry that cannot be read is renamed to
+     * {@code <job>.json.unreadable} and left out, so one damaged file never keeps the agent from starting.
+     */
     public List<Entry> unfinished() throws IOException {
         List<Entry> entries = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")
                     && !p.getFileName().toString().startsWith(".")).sorted().toList()) {
-                entries.add(AgentState.JSON.readValue(f.toFile(), Entry.class));
+                try {
+                    entries.add(AgentState.JSON.readValue(f.toFile(), Entry.class));
+                } catch (IOException | RuntimeException unreadable) {
+                    // One damaged entry must not stop the agent from starting (a crash loop under the unit):
+                    // it is kept aside for a person to look at, and the other jobs are finished.
+                    Path aside = f.resolveSibling(f.getFileName() + ".unreadable");
+                    System.getLogger("fleethook.agent").log(System.Logger.Level.ERROR, "Journal entry " + f
+                            + " cannot be read (" + Failures.describe(unreadable) + "); moved to " + aside);
+                    Files.move(f, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         }
         return entries;

@@ -136,7 +136,15 @@ public final class JobRunner {
         for (JobJournal.Entry e : journal.unfinished()) {
             LOG.log(System.Logger.Level.WARNING, "Finishing job {0} interrupted at attempt {1} ({2})", e.jobId(),
                     e.attempt(), e.stage());
-            finishInterrupted(e, "interrupted: the agent stopped during this step");
+            try {
+                finishInterrupted(e, "interrupted: the agent stopped during this step");
+            } catch (RuntimeException | Error broken) {
+                // An entry too damaged to finish properly is still reported, never replayed forever.
+                LOG.log(System.Logger.Level.ERROR, "Job " + e.jobId() + " could not be finished: "
+                        + Failures.describe(broken));
+                emit(AgentEvents.jobFinished(e.jobId(), e.attempt(), JobStatus.FAILED, e.backupStatus()));
+                journal.remove(e.jobId());
+            }
         }
     }
 

@@ -25,7 +25,7 @@ final class LocalPolicyCheck {
             if (!allowed.hooksEnabled()) {
                 reasons.add("the policy enables pre/post scripts, but scripts are not enabled on this agent "
                         + "(set hooksEnabled in config.json)");
-            } else if (scripts.folder() != null && !allowed.allows(Path.of(scripts.folder()))) {
+            } else if (scripts.folder() != null && !allows(allowed, scripts.folder())) {
                 reasons.add("script folder " + scripts.folder() + " is outside this agent's allowed roots");
             }
         }
@@ -42,7 +42,7 @@ final class LocalPolicyCheck {
                 }
                 String path = h.source() == HookSource.COMMAND && h.command() != null && !h.command().isEmpty()
                         ? h.command().get(0) : h.source() == HookSource.STORED ? null : h.path();
-                if (path != null && (!Path.of(path).isAbsolute() || !allowed.allows(Path.of(path)))) {
+                if (path != null && !allows(allowed, path)) {
                     reasons.add(where + ": " + path + " is outside this agent's allowed roots");
                 }
             }
@@ -52,7 +52,7 @@ final class LocalPolicyCheck {
             String program = backup.command() == null || backup.command().isEmpty() ? null : backup.command().get(0);
             if (!allowed.hooksEnabled()) {
                 reasons.add("the command engine runs a program, but scripts are not enabled on this agent");
-            } else if (program == null || !Path.of(program).isAbsolute() || !allowed.allows(Path.of(program))) {
+            } else if (program == null || !allows(allowed, program)) {
                 reasons.add("backup command " + program + " is outside this agent's allowed roots");
             }
         }
@@ -62,5 +62,15 @@ final class LocalPolicyCheck {
             reasons.add("restic extra arguments can run commands, but scripts are not enabled on this agent");
         }
         return reasons;
+    }
+
+    /** An absolute path under an allowed root; a string that is no usable path at all is not allowed. */
+    private static boolean allows(HookRunner.Permissions allowed, String path) {
+        try {
+            Path p = Path.of(path);
+            return p.isAbsolute() && allowed.allows(p);
+        } catch (RuntimeException notAPath) {
+            return false;
+        }
     }
 }

@@ -123,4 +123,58 @@ class AgentDaemonTest {
         }
         AgentDaemon.lock(state).release();
     }
+
+    @Test
+    void theAgentStartHooksRunFromThePolicyThePortalAnswersAtStartNotFromTheCache() throws Exception {
+        // Case 11 of issue 11: a newly assigned agent-start hook ran only at the second daemon start, because
+        // the daemon started from its cached policy. A stand-in portal on loopback answers revision 2.
+        Path log = dir.resolve("start.log");
+        Path hook = dir.resolve("hooks/on-start.sh");
+        Files.createDirectories(hook.getParent());
+        Files.writeString(hook, "#!/bin/sh\necho \"$FLEETHOOK_ACTION $FLEETHOOK_POLICY\" >> " + log + "\n");
+        Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        UUID server = UUID.randomUUID();
+        PolicyDocument cached = new PolicyDocument(UUID.randomUUID().toString(), "Old", 1, TargetOs.LINUX,
+                new PolicyDocument.Schedule(ScheduleKind.MANUAL, null, "UTC", null), new PolicyDocument.Retry(0, 1),
+                new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString()), List.of(),
+                        new PolicyDocument.Archive(dir.resolve("archives").toString(), 2), null, null),
+                new PolicyDocument.Scripts(false, null, null, null, false, null), List.of());
+        PolicyDocument assigned = new PolicyDocument(cached.policyId(), "New", 2, cached.os(), cached.schedule(),
+                cached.retry(), cached.backup(), cached.scripts(), List.of(new PolicyDocument.Hook(0,
+                        dev.fleethook.protocol.HookPhase.AGENT_START, dev.fleethook.protocol.HookSource.COMMAND,
+                        dev.fleethook.protocol.HookMode.ESSENTIAL, 30, null, List.of(hook.toString()), null, null)));
+        com.sun.net.httpserver.HttpServer portal = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        portal.createContext("/api/agent/v1/policy", exchange -> {
+            byte[] body = AgentState.JSON.writeValueAsBytes(new PollResponse(server, 30, assigned, List.of()));
+            exchange.getResponseHeaders().add("ETag", "\"rev2\"");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        // Events are refused for now, so they stay in the spool where the test reads them.
+        portal.createContext("/api/agent/v1/events", exchange -> {
+            exchange.getResponseHeaders().add("Retry-After", "60");
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        portal.start();
+        try {
+            AgentState state = new AgentState(dir.resolve("state"));
+            state.save(new AgentState.Config("http://127.0.0.1:" + portal.getAddress().getPort(), server.toString(),
+                    "fs-01", 30, true, false, List.of(dir.toString())), "fha_test");
+            state.savePolicy(new AgentState.CachedPolicy("\"rev1\"", new PollResponse(server, 30, cached, List.of())));
+            try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+                daemon.start();
+                List<JobEvent> events = spooled(state);
+                JobEvent started = events.stream().filter(e -> e.type() == EventType.JOB_STARTED).findFirst().orElseThrow();
+                assertEquals("agent-start", started.trigger());
+                assertEquals(2, started.policyRevision());
+                assertEquals(List.of("agent-start New"), Files.readAllLines(log));
+                assertEquals(2, state.cachedPolicy().orElseThrow().answer().policy().revision(), "the answer was cached");
+            }
+        } finally {
+            portal.stop(0);
+        }
+    }
 }

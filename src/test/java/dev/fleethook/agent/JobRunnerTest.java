@@ -453,4 +453,22 @@ class JobRunnerTest {
         assertEquals(EventType.JOB_FINISHED, events.get(events.size() - 1).type());
         assertEquals(JobStatus.FAILED, last(EventType.JOB_FINISHED).jobStatus());
     }
+
+    @Test
+    void aDamagedJournalEntryDoesNotKeepTheAgentFromStartingAndTheOthersAreFinished() throws IOException {
+        script("post_script.sh", "echo \"post $3\" >> " + log());
+        var p = policy(0, null, archive(), true, List.of());
+        UUID job = UUID.randomUUID();
+        JobJournal journal = new JobJournal(dir.resolve("journal"));
+        journal.write(journalEntry(p, job).at(1, JobJournal.Stage.BACKUP, 0, null));
+        Files.writeString(dir.resolve("journal/" + UUID.randomUUID() + ".json"), "{ half a jour");
+
+        runner(true).recover();
+
+        assertEquals(List.of("post 1"), logLines(), "the readable job was finished");
+        assertEquals(List.of(), journal.unfinished());
+        try (var files = Files.list(dir.resolve("journal"))) {
+            assertEquals(1, files.filter(f -> f.toString().endsWith(".json.unreadable")).count(), "kept aside");
+        }
+    }
 }

@@ -28,7 +28,8 @@ class PolicyPagesTest {
                 "scriptTimeout", "600", "baseRevision", "", "note", "first",
                 "hooks[0].phase", "before-backup", "hooks[0].source", "stored", "hooks[0].mode", "essential",
                 "hooks[0].timeout", "120", "hooks[0].path", "", "hooks[0].command", "",
-                "hooks[0].script", "#!/bin/sh\necho dump\n",
+                // A browser sends a textarea's line breaks as CR LF; stored as LF (StoredScripts, the API's rule too).
+                "hooks[0].script", "#!/bin/sh\r\necho dump\r\n",
                 "hooks[1].phase", "", "hooks[1].source", "command", "hooks[1].mode", "essential",
                 "hooks[1].timeout", "300", "hooks[1].path", "", "hooks[1].command", "", "hooks[1].script", ""));
     }

@@ -278,4 +278,16 @@ class PolicyResourceTest {
                         "mysqldump --all-databases > /tmp/db.sql\n")))
                 .body("spec.hooks[0].mode", equalTo("essential")).body("spec.hooks[0].timeoutSeconds", equalTo(300));
     }
+
+    @Test
+    void storedScriptsSentWithWindowsLineEndingsAreStoredAndPinnedWithUnixOnesLikeTheFormDoes() {
+        // Case 5 of issue 11: the API kept CR LF (so "#!/bin/sh\r" could not run) while the form converted.
+        Map<String, Object> spec = spec(Fixtures.unique("crlf"));
+        set(spec, "hooks", list(hook("before-backup", "stored", "script", "#!/bin/sh\r\nmysqldump --all-databases\r\n")));
+        String id = create(tenant(), spec);
+        tenant().admin().get("/api/v1/policies/" + id).then()
+                .body("spec.hooks[0].script", equalTo("#!/bin/sh\nmysqldump --all-databases\n"))
+                .body("spec.hooks[0].sha256", equalTo(dev.fleethook.identity.service.Secrets.sha256(
+                        "#!/bin/sh\nmysqldump --all-databases\n")));
+    }
 }
