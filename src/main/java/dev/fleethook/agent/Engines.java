@@ -110,8 +110,8 @@ public final class Engines {
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
                     : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
-            return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(),
-                    o.error() != null ? o.error() : o.outputTail());
+            return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(), o.error() == null
+                    ? o.outputTail() : o.exitCode() == null ? o.error() : o.outputTail() + "\n(" + o.error() + ")");
         };
     }
 
@@ -142,7 +142,7 @@ public final class Engines {
                                 + restic.passwordSecret() + "\")");
             }
             ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
-            if (o.error() != null) {
+            if (o.exitCode() == null && o.error() != null) {
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, o.durationMs(), o.error());
             }
             Map<String, Object> summary = null;

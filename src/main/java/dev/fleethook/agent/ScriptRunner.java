@@ -124,7 +124,7 @@ public final class ScriptRunner {
         }
         Integer exit = process.isAlive() ? null : process.exitValue();
         String error = null;
-        if (exit != null && !timedOut && !windowExpired) {
+        if (exit != null && !killed) {
             error = explainExit(command, exit);
         }
         return new Outcome(exit, Duration.between(start, Instant.now()).toMillis(), timedOut, windowExpired, tail.tail(),

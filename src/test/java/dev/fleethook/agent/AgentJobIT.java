@@ -114,9 +114,13 @@ class AgentJobIT {
             AgentEnrollIT.Run foreground = AgentEnrollIT.agent("backup-now", "--state-dir", state.toString());
             assertEquals(0, foreground.exit(), foreground.out());
             assertTrue(foreground.out().contains("script-finished attempt 1 pre: status 0, exit 0")
-                    && foreground.out().trim().endsWith("Job succeeded"), foreground.out());
+                    && foreground.out().trim().matches("(?s).*Job [0-9a-f-]{36} succeeded"), foreground.out());
             JsonPath first = finishedJob(tenant, serverId, 1);
             assertEquals("succeeded", first.getString("job.status"));
+            // backup-now prints the job id and where to see it in the portal (case 12 of issue 11).
+            String firstId = first.getString("job.id");
+            assertTrue(foreground.out().contains("Job " + firstId + " started; in the portal: ")
+                    && foreground.out().contains("/jobs/" + firstId), foreground.out());
             assertEquals("post pre=0 backup=0", first.getString("attempts[0].post.outputTail").trim());
             Files.delete(tmp.resolve("post.log"));
 
