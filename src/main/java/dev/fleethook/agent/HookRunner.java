@@ -186,6 +186,12 @@ public final class HookRunner {
         Integer lastExit = 0;
         for (Path file : entries) {
             String name = file.getFileName().toString();
+            if (name.indexOf('\uFFFD') >= 0) {
+                // Bytes that are not UTF-8: the file cannot be named exactly to start it.
+                anyFailed |= Files.isExecutable(file);
+                detail.add(name + ": not run, its name is not valid UTF-8");
+                continue;
+            }
             if (Files.isDirectory(file)) {
                 detail.add(name + ": not run (a folder)");
                 continue;

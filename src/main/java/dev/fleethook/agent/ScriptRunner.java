@@ -1,5 +1,6 @@
 package dev.fleethook.agent;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -67,8 +68,10 @@ public final class ScriptRunner {
             pb.environment().putAll(env);
             process = pb.start();
         } catch (IOException | RuntimeException e) {
-            return new Outcome(null, Duration.between(start, Instant.now()).toMillis(), false, false, "",
-                    "could not start " + command.get(0) + ": " + Failures.describe(e));
+            String why = command.get(0).indexOf('/') < 0 && String.valueOf(e.getMessage()).contains("error=2,")
+                    ? command.get(0) + " is not installed here (not found on PATH " + System.getenv("PATH") + ")"
+                    : "could not start " + command.get(0) + ": " + Failures.describe(e);
+            return new Outcome(null, Duration.between(start, Instant.now()).toMillis(), false, false, "", why);
         }
         try {
             process.getOutputStream().close();
@@ -166,8 +169,8 @@ public final class ScriptRunner {
     /**
      * Why {@code command} cannot run at all, checked before starting it so the reason names the cause
      * instead of the kernel's "No such file or directory": not executable, a folder, Windows line endings
-     * after the interpreter ({@code #!/bin/sh\r}), an interpreter that does not exist. Null when it looks
-     * runnable. Only a program given by path is checked; a program found on PATH is left to the OS.
+     * after the interpreter ({@code #!/bin/sh\r}), an interpreter that does not exist, a program name not
+     * found on PATH. Null when it looks runnable.
      */
     static String cannotRun(List<String> command) {
         if (!POSIX || command.isEmpty()) {
@@ -180,7 +183,13 @@ public final class ScriptRunner {
             return "cannot use the path " + command.get(0) + ": " + Failures.describe(e);
         }
         if (!program.isAbsolute() && command.get(0).indexOf('/') < 0) {
-            return null;
+            String path = System.getenv("PATH") == null ? "/usr/bin:/bin" : System.getenv("PATH");
+            for (String folder : path.split(File.pathSeparator)) {
+                if (!folder.isEmpty() && java.nio.file.Files.isExecutable(Path.of(folder, command.get(0)))) {
+                    return null;
+                }
+            }
+            return command.get(0) + " is not installed here (not found on PATH " + path + ")";
         }
         if (!java.nio.file.Files.exists(program)) {
             return program + " does not exist";

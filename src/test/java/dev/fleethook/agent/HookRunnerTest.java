@@ -259,4 +259,20 @@ class HookRunnerTest {
         assertEquals(ScriptStatus.FAILED.code(), result.runs().get(0).status());
         assertTrue(result.runs().get(0).detail().contains("not executable"), result.runs().get(0).detail());
     }
+
+    @Test
+    void aDirectoryHookFileWhoseNameIsNotUtf8IsListedAsNotRun() throws Exception {
+        // Case 7's kind in hooks: a Latin-1 name cannot be named exactly to start it, so it is named instead.
+        Path d = dir.resolve("latin1.d");
+        exe(d, "10-ok", "exit 0");
+        Process p = new ProcessBuilder("sh", "-c", "f=\"$(printf 'caf\\351')\"; printf '#!/bin/sh\\nexit 0\\n' > \"$f\"; "
+                + "chmod 755 \"$f\"").directory(d.toFile()).start();
+        assertEquals(0, p.waitFor());
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.BEFORE_BACKUP, HookSource.DIRECTORY, 30,
+                d.toString())), HookPhase.BEFORE_BACKUP, ctx(null, null));
+        HookRunner.Run run = result.runs().get(0);
+        assertEquals(ScriptStatus.FAILED.code(), run.status());
+        assertTrue(run.detail().contains("caf\uFFFD: not run, its name is not valid UTF-8"), run.detail());
+        assertTrue(run.detail().contains("10-ok: exit 0"), run.detail());
+    }
 }

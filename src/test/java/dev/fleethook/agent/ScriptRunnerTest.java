@@ -135,4 +135,11 @@ class ScriptRunnerTest {
                 .start().getInputStream().readAllBytes()).trim();
         assertTrue(pgid != Long.parseLong(mine), "not the agent's group " + mine);
     }
+
+    @Test
+    void aProgramThatIsNotInstalledIsNamed() {
+        ScriptRunner.Outcome o = ScriptRunner.run(List.of("fleethook-no-such-program", "backup"), Map.of(), dir, null, null);
+        assertEquals(null, o.exitCode());
+        assertTrue(o.error().startsWith("fleethook-no-such-program is not installed here (not found on PATH "), o.error());
+    }
 }
