@@ -26,8 +26,8 @@ import jakarta.inject.Inject;
 import jakarta.validation.Validator;
 
 /**
- * Checks a policy and brings it to its stored form (trimmed, defaults filled, stored scripts pinned by
- * SHA-256). Every problem is reported with its field path ({@code hooks[2].timeoutSeconds}) and a
+ * Checks a policy and brings it to its stored form (trimmed, defaults filled, stored scripts with Unix
+ * line endings by {@link StoredScripts#canonical}, the one rule for the form and the API, pinned by SHA-256). Every problem is reported with its field path ({@code hooks[2].timeoutSeconds}) and a
  * reason that says what to fix.
  */
 @ApplicationScoped
