@@ -47,9 +47,8 @@ public final class Engines {
             Path partial = destination.resolve(".fleethook-" + stamp + ".tar.gz.partial");
             List<PathMatcher> skip = excludes.stream().map(e -> FileSystems.getDefault().getPathMatcher("glob:" + e))
                     .toList();
-            long files = 0;
-            long bytes = 0;
             List<String> problems = new ArrayList<>();
+            ArchiveWalk walk = new ArchiveWalk(skip, problems, cancel, deadline);
             try {
                 Files.createDirectories(destination);
                 // An agent runs one job at a time: a partial file here is what a crash left behind.
@@ -64,7 +63,7 @@ public final class Engines {
                         TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
                     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                    ArchiveWalk walk = new ArchiveWalk(tar, skip, problems, cancel, deadline);
+                    walk.tar = tar;
                     for (String root : roots) {
                         Path r = Path.of(root);
                         if (!Files.exists(r)) {
@@ -73,24 +72,24 @@ public final class Engines {
                         }
                         walk.root(r);
                     }
-                    files = walk.files;
-                    bytes = walk.bytes;
                 }
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
                 prune(destination, archive.retention());
             } catch (CanceledException e) {
                 deleteQuietly(partial);
                 return new AttemptRunner.Engine.Result(BackupStatus.CANCELED, null, System.currentTimeMillis() - start,
-                        "canceled after " + files + " files");
+                        "canceled after " + walk.files + " files");
             } catch (WindowException e) {
                 deleteQuietly(partial);
                 return new AttemptRunner.Engine.Result(BackupStatus.WINDOW_EXPIRED, null,
-                        System.currentTimeMillis() - start, "backup window expired after " + files + " files");
+                        System.currentTimeMillis() - start, "backup window expired after " + walk.files + " files");
             } catch (IOException | RuntimeException e) {
                 deleteQuietly(partial);
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, System.currentTimeMillis() - start,
                         "archive failed: " + Failures.describe(e));
             }
+            long files = walk.files;
+            long bytes = walk.bytes;
             String summary = "archived " + files + " files, " + bytes + " bytes into " + target
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
             BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
@@ -254,7 +253,7 @@ public final class Engines {
      * Symbolic links are followed to regular files (as before); other special files are left out.
      */
     private static final class ArchiveWalk extends java.nio.file.SimpleFileVisitor<Path> {
-        private final TarArchiveOutputStream tar;
+        TarArchiveOutputStream tar;
         private final List<PathMatcher> skip;
         private final List<String> problems;
         private final java.util.function.BooleanSupplier cancel;
@@ -263,9 +262,8 @@ public final class Engines {
         long files;
         long bytes;
 
-        ArchiveWalk(TarArchiveOutputStream tar, List<PathMatcher> skip, List<String> problems,
-                java.util.function.BooleanSupplier cancel, Instant deadline) {
-            this.tar = tar;
+        ArchiveWalk(List<PathMatcher> skip, List<String> problems, java.util.function.BooleanSupplier cancel,
+                Instant deadline) {
             this.skip = skip;
             this.problems = problems;
             this.cancel = cancel;
