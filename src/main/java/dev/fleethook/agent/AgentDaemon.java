@@ -155,6 +155,7 @@ public final class AgentDaemon implements AutoCloseable {
             for (Thread t : threads) {
                 t.join(5000);
             }
+            agentStopHooks();
             flushQuietly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -164,6 +165,19 @@ public final class AgentDaemon implements AutoCloseable {
             lock.channel().close();
         } catch (IOException ignored) {
             // the lock goes with the process anyway
+        }
+    }
+
+    /** The agent-stop hooks (Back In Time's reason 6) from the cached policy, once the running job has ended. */
+    private void agentStopHooks() {
+        PolicyDocument p = policy;
+        if (p == null) {
+            return;
+        }
+        try {
+            runner.agentStop(p);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "agent-stop hooks: " + Failures.describe(e));
         }
     }
 

@@ -45,11 +45,20 @@ public final class HookRunner {
     /**
      * The job a phase runs for; becomes the hooks' environment. {@code sourcePath}: the folder of a
      * per-folder phase, or the policy's first source for a job-level phase; {@code sourcePaths}: all the
-     * policy's sources.
+     * policy's sources; {@code callbackCalls}: the Back In Time argument lists (profile id, profile name,
+     * reason, extras) a user-callback hook is called with at this moment, in order (see
+     * {@link dev.fleethook.protocol.UserCallback}); empty when the moment has no reason code.
      */
     public record Context(String jobId, int attempt, boolean finalAttempt, String sourcePath, String snapshotPath,
             Integer preStatus, Integer backupStatus, String server, String policy, String version, String snapshotId,
-            List<String> sourcePaths) {
+            List<String> sourcePaths, List<List<String>> callbackCalls) {
+
+        public Context(String jobId, int attempt, boolean finalAttempt, String sourcePath, String snapshotPath,
+                Integer preStatus, Integer backupStatus, String server, String policy, String version,
+                String snapshotId, List<String> sourcePaths) {
+            this(jobId, attempt, finalAttempt, sourcePath, snapshotPath, preStatus, backupStatus, server, policy, version,
+                    snapshotId, sourcePaths, List.of());
+        }
 
         public Context(String jobId, int attempt, boolean finalAttempt, String sourcePath, String snapshotPath,
                 Integer preStatus, Integer backupStatus, String server, String policy, String version,
@@ -78,9 +87,14 @@ public final class HookRunner {
         this.os = os;
     }
 
+    /**
+     * Runs every hook of {@code phase} in the policy's order. Once one of them failed (whatever its mode),
+     * the later ones of the same phase see Rekkord's {@code SUCCESS=0}.
+     */
     public PhaseResult run(List<PolicyDocument.Hook> hooks, HookPhase phase, Context ctx) {
         List<Run> runs = new ArrayList<>();
         boolean failed = false;
+        boolean anyFailed = false;
         String redirect = null;
         for (PolicyDocument.Hook hook : hooks) {
             if (hook.phase() != phase) {
@@ -88,7 +102,7 @@ public final class HookRunner {
             }
             Run run;
             try {
-                run = runOne(hook, ctx);
+                run = runOne(hook, ctx, anyFailed);
             } catch (RuntimeException | Error e) {
                 // Every hook ends in a status: whatever broke while preparing or running it makes it Failed.
                 run = new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
@@ -96,6 +110,7 @@ public final class HookRunner {
             }
             runs.add(run);
             boolean bad = run.status() == ScriptStatus.FAILED.code() || run.status() == ScriptStatus.TIMED_OUT.code();
+            anyFailed |= bad;
             if (bad && hook.mode() == HookMode.ESSENTIAL) {
                 failed = true;
             }
@@ -109,11 +124,14 @@ public final class HookRunner {
         return new PhaseResult(runs, failed, redirect);
     }
 
-    private Run runOne(PolicyDocument.Hook hook, Context ctx) {
+    private Run runOne(PolicyDocument.Hook hook, Context ctx, boolean earlierFailed) {
         if (!permissions.hooksEnabled()) {
             return refused(hook, ctx, "hooks are not enabled on this agent (local config)");
         }
         Map<String, String> env = environment(hook.phase(), ctx);
+        if (earlierFailed && env.containsKey("SUCCESS")) {
+            markFailed(env);
+        }
         Duration timeout = Duration.ofSeconds(hook.timeoutSeconds());
         switch (hook.source()) {
             case CONVENTION, COMMAND -> {
@@ -141,6 +159,12 @@ public final class HookRunner {
                     return refused(hook, ctx, hook.path() + " is outside the agent's allowed roots");
                 }
                 return directory(hook, ctx, dir, env, timeout);
+            }
+            case USER_CALLBACK -> {
+                if (hook.path() == null || !Path.of(hook.path()).isAbsolute() || !permissions.allows(Path.of(hook.path()))) {
+                    return refused(hook, ctx, hook.path() + " is outside the agent's allowed roots");
+                }
+                return userCallback(hook, ctx, Path.of(hook.path()), env, timeout);
             }
             case STORED -> {
                 if (!permissions.storedScriptsEnabled()) {
@@ -184,6 +208,7 @@ public final class HookRunner {
         java.time.Instant start = java.time.Instant.now();
         java.time.Instant end = start.plus(timeout);
         Integer lastExit = 0;
+        env = new HashMap<>(env);
         for (Path file : entries) {
             String name = file.getFileName().toString();
             if (name.indexOf('\uFFFD') >= 0) {
@@ -225,6 +250,10 @@ public final class HookRunner {
                 anyFailed = true;
                 anyTimedOut |= o.timedOut();
                 lastExit = o.exitCode();
+                if (env.containsKey("SUCCESS")) {
+                    // Rekkord: once a hook of the phase failed, the later ones see SUCCESS=0.
+                    markFailed(env);
+                }
             }
         }
         long duration = Duration.between(start, java.time.Instant.now()).toMillis();
@@ -236,6 +265,64 @@ public final class HookRunner {
                 + String.join(", ", detail);
         return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
                 new ScriptRunner.Outcome(lastExit, duration, anyTimedOut, false, tail, null), summary);
+    }
+
+    /**
+     * Back In Time's user-callback: the one executable, called once per reason of this moment with
+     * {@code <profile id> <profile name> <reason> [extra…]}, one after the other within the hook's timeout.
+     * Any non-zero exit fails the hook (at reason 1, an essential hook so cancels the backup, as Back In
+     * Time says). The record names each reason and its exit.
+     */
+    private Run userCallback(PolicyDocument.Hook hook, Context ctx, Path program, Map<String, String> env,
+            Duration timeout) {
+        if (ctx.callbackCalls() == null || ctx.callbackCalls().isEmpty()) {
+            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
+                    "no Back In Time reason at this moment");
+        }
+        java.time.Instant start = java.time.Instant.now();
+        java.time.Instant end = start.plus(timeout);
+        StringBuilder output = new StringBuilder();
+        List<String> detail = new ArrayList<>();
+        boolean failed = false;
+        boolean timedOut = false;
+        Integer lastExit = 0;
+        for (List<String> arguments : ctx.callbackCalls()) {
+            String reason = "reason " + (arguments.size() > 2 ? String.join(" ", arguments.subList(2, Math.min(4,
+                    arguments.size()))) : "?");
+            Duration left = Duration.between(java.time.Instant.now(), end);
+            if (left.isNegative() || left.isZero()) {
+                timedOut = true;
+                detail.add(reason + ": not called, the hook's timeout of " + timeout.toSeconds() + " s was used up");
+                continue;
+            }
+            List<String> argv = new ArrayList<>();
+            if (os == TargetOs.WINDOWS && program.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".bat")) {
+                argv.addAll(List.of("cmd.exe", "/c"));
+            }
+            argv.add(program.toString());
+            argv.addAll(arguments);
+            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, program.getParent(), left, null);
+            output.append(o.outputTail());
+            detail.add(reason + ": " + (o.timedOut() ? "timed out" : o.exitCode() == null ? "failed" : "exit " + o.exitCode())
+                    + (o.error() != null ? " (" + o.error() + ")" : ""));
+            if (!o.succeeded()) {
+                failed = true;
+                timedOut |= o.timedOut();
+                lastExit = o.exitCode();
+            }
+        }
+        long duration = Duration.between(start, java.time.Instant.now()).toMillis();
+        String tail = output.length() > ScriptRunner.MAX_OUTPUT ? output.substring(output.length() - ScriptRunner.MAX_OUTPUT)
+                : output.toString();
+        int status = timedOut ? ScriptStatus.TIMED_OUT.code() : failed ? ScriptStatus.FAILED.code()
+                : ScriptStatus.SUCCESSFUL.code();
+        return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
+                new ScriptRunner.Outcome(lastExit, duration, timedOut, false, tail, null), String.join(", ", detail));
+    }
+
+    private static void markFailed(Map<String, String> env) {
+        env.put("SUCCESS", "0");
+        env.put("FLEETHOOK_SUCCESS", "0");
     }
 
     private static boolean startsWithShebang(Path file) {
@@ -316,7 +403,17 @@ public final class HookRunner {
         return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null, "refused: " + why);
     }
 
-    /** The environment of every hook, with Kopia's names so that Kopia's example scripts run unchanged. */
+    /**
+     * The environment of every hook, with Kopia's names so that Kopia's example scripts run unchanged, and
+     * Rekkord's {@code SUCCESS} (1/0: did the backup succeed) in the phases after the backup.
+     * <p>
+     * Kopia's variables in every phase: {@code KOPIA_ACTION} is Kopia's action name where Kopia has one
+     * (before-backup = {@code before-snapshot-root}, after-backup = {@code after-snapshot-root},
+     * before-folder and after-folder as they are) and the Fleethook phase name where Kopia has none;
+     * {@code KOPIA_SOURCE_PATH} is the folder of a per-folder phase and the policy's first source in every
+     * job-level phase (all sources in {@code FLEETHOOK_SOURCE_PATHS}); {@code KOPIA_SNAPSHOT_PATH} is what
+     * is (or was) backed up for that source: a before-hook's redirect, else the source itself.
+     */
     static Map<String, String> environment(HookPhase phase, Context c) {
         Map<String, String> env = new HashMap<>();
         String source = c.sourcePath() == null ? "" : c.sourcePath();
@@ -330,7 +427,11 @@ public final class HookRunner {
         env.put("FLEETHOOK_SNAPSHOT_PATH", snapshot);
         env.put("FLEETHOOK_PRE_STATUS", c.preStatus() == null ? "" : c.preStatus().toString());
         env.put("FLEETHOOK_BACKUP_STATUS", c.backupStatus() == null ? "" : c.backupStatus().toString());
-        env.put("FLEETHOOK_SUCCESS", c.backupStatus() != null && c.backupStatus() == 0 ? "1" : "0");
+        String success = c.backupStatus() != null && c.backupStatus() == 0 ? "1" : "0";
+        env.put("FLEETHOOK_SUCCESS", success);
+        if (AFTER_PHASES.contains(phase)) {
+            env.put("SUCCESS", success);
+        }
         env.put("FLEETHOOK_SERVER", c.server() == null ? "" : c.server());
         env.put("FLEETHOOK_POLICY", c.policy() == null ? "" : c.policy());
         env.put("FLEETHOOK_VERSION", c.version() == null ? "" : c.version());
@@ -345,6 +446,10 @@ public final class HookRunner {
         env.put("KOPIA_VERSION", c.version() == null ? "" : c.version());
         return env;
     }
+
+    /** The phases Rekkord calls post: the backup has ended, so {@code SUCCESS} means something. */
+    static final java.util.Set<HookPhase> AFTER_PHASES = java.util.EnumSet.of(HookPhase.AFTER_FOLDER,
+            HookPhase.AFTER_BACKUP, HookPhase.AFTER_FAILED_ATTEMPT, HookPhase.AFTER_FINAL_FAILURE);
 
     /** The folder a before-hook asked to back up instead, from its output; null when it asked none. */
     static String redirectIn(String output) {

@@ -19,6 +19,7 @@ import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.TargetOs;
+import dev.fleethook.protocol.UserCallback;
 
 /**
  * One whole job: every attempt as {@link AttemptRunner} (Druva's table), the hooks of each phase around
@@ -27,8 +28,8 @@ import dev.fleethook.protocol.TargetOs;
  * interrupted: the post-script of an attempt whose pre-script ran still runs.
  * <p>
  * Order inside an attempt: pre-script, before-backup hooks, before-folder hooks (per source path), the
- * engine, after-folder hooks, after-backup hooks, post-script; after-final-failure hooks once the job has
- * failed for good. An essential before-hook failure means the engine is not executed (NotExecuted); after
+ * engine, after-folder hooks, after-backup hooks, post-script, after-failed-attempt hooks when the backup
+ * did not succeed (and was not canceled); after-final-failure hooks once the job has failed for good. An essential before-hook failure means the engine is not executed (NotExecuted); after
  * hooks run whenever the before hooks ran, to clean up; an essential after-hook failure turns a successful
  * backup into PartiallySuccessful.
  */
@@ -174,6 +175,10 @@ public final class JobRunner {
             AttemptRunner.Step step = attemptRunner(e.policy()).post(e.jobId().toString(),
                     baseEnv(e.policy(), e.jobId(), e.attempt(), true), pre, backup);
             emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "post", AgentEvents.result(step)));
+            if (backup != null) {
+                afterFailedAttempt(e.policy(), e.jobId(), e.attempt(), true, pre == null ? ScriptStatus.FAILED.code() : pre,
+                        new AttemptRunner.Step(backup, null, null, why));
+            }
             emit(AgentEvents.attemptFinished(e.jobId(), e.attempt(), true));
         }
         JobStatus status = jobStatus(backup == null ? BackupStatus.FAILED.code() : backup);
@@ -183,14 +188,27 @@ public final class JobRunner {
 
     /** Runs the agent-start hooks (when the daemon starts) as a job of their own, so they are visible. */
     public JobStatus agentStart(PolicyDocument policy) throws IOException {
-        if (policy.hooks() == null || policy.hooks().stream().noneMatch(h -> h.phase() == HookPhase.AGENT_START)) {
+        return lifecycle(policy, HookPhase.AGENT_START, UserCallback.APPLICATION_STARTED);
+    }
+
+    /**
+     * Runs the agent-stop hooks (the daemon shutting down cleanly, after its running job has ended) as a
+     * job of their own; their events are spooled and sent now if the portal answers, else at the next start.
+     */
+    public JobStatus agentStop(PolicyDocument policy) throws IOException {
+        return lifecycle(policy, HookPhase.AGENT_STOP, UserCallback.APPLICATION_CLOSED);
+    }
+
+    private JobStatus lifecycle(PolicyDocument policy, HookPhase phase, int reason) {
+        if (policy.hooks() == null || policy.hooks().stream().noneMatch(h -> h.phase() == phase)) {
             return null;
         }
         UUID job = UUID.randomUUID();
-        emit(AgentEvents.jobStarted(job, policy, "agent-start", 1, null));
+        emit(AgentEvents.jobStarted(job, policy, phase.wire(), 1, null));
         emit(AgentEvents.attemptStarted(job, 1));
         List<String> sources = sources(policy);
-        HookRunner.PhaseResult r = hooks(policy, job, 1, true, HookPhase.AGENT_START, first(sources), null, null, null);
+        HookRunner.PhaseResult r = hooks(policy, job, 1, true, phase, first(sources), null, null, null,
+                List.of(callback(policy, reason)));
         emit(AgentEvents.attemptFinished(job, 1, true));
         JobStatus status = r.failed() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
         emit(AgentEvents.jobFinished(job, 1, status, null));
@@ -222,7 +240,97 @@ public final class JobRunner {
         AttemptRunner.Result result = attemptRunner(policy).run(job.toString(),
                 baseEnv(policy, job, attempt, finalAttempt), phase, cancel, deadline, progress);
         journal(entry.at(attempt, JobJournal.Stage.DONE, result.pre().status(), result.backup().status()));
+        afterFailedAttempt(policy, job, attempt, finalAttempt, result.pre().status(), result.backup());
         return result;
+    }
+
+    /**
+     * The after-failed-attempt hooks: at the end of every attempt (after its post-script, before a retry)
+     * whose backup did not succeed and was not canceled. A user-callback hook gets Back In Time's reason 4
+     * with the error code that fits: 3 when the destination is missing, else 5 with the engine's last line.
+     */
+    private void afterFailedAttempt(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt, int preStatus,
+            AttemptRunner.Step backup) {
+        int b = backup.status();
+        if (b == BackupStatus.SUCCESSFUL.code() || b == BackupStatus.PARTIALLY_SUCCESSFUL.code()
+                || b == BackupStatus.CANCELED.code()) {
+            return;
+        }
+        String output = backup.outcome() != null && backup.outcome().outputTail() != null
+                && !backup.outcome().outputTail().isBlank() ? backup.outcome().outputTail() : backup.detail();
+        List<String> error = destinationMissing(policy, output)
+                ? List.of(Integer.toString(UserCallback.ERROR), Integer.toString(UserCallback.ERROR_NO_DESTINATION))
+                : List.of(Integer.toString(UserCallback.ERROR), Integer.toString(UserCallback.ERROR_TAKING_SNAPSHOT),
+                        lastLine(output, "backup " + BackupStatus.ofCode(b).name().toLowerCase(java.util.Locale.ROOT)));
+        hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_FAILED_ATTEMPT, first(sources(policy)), null,
+                preStatus, b, List.of(callback(policy, error)));
+    }
+
+    /** Back In Time's error 3: the archive folder is not there (and could not be made), or restic finds no repository. */
+    static boolean destinationMissing(PolicyDocument policy, String output) {
+        PolicyDocument.Backup backup = policy.backup();
+        if (backup == null || backup.engine() == null) {
+            return false;
+        }
+        return switch (backup.engine()) {
+            case ARCHIVE -> backup.archive() != null && backup.archive().destination() != null
+                    && !java.nio.file.Files.isDirectory(Path.of(backup.archive().destination()));
+            case RESTIC -> output != null && (output.contains("Is there a repository at the following location?")
+                    || output.contains("repository does not exist"));
+            default -> false;
+        };
+    }
+
+    private static String lastLine(String text, String fallback) {
+        if (text == null) {
+            return fallback;
+        }
+        String[] lines = text.strip().split("\\R");
+        String last = lines.length == 0 ? "" : lines[lines.length - 1].strip();
+        return last.isEmpty() ? fallback : last;
+    }
+
+    /** One user-callback call: Back In Time's profile id and name (the policy's) followed by {@code reason}. */
+    private static List<String> callback(PolicyDocument policy, List<String> reason) {
+        List<String> args = new java.util.ArrayList<>();
+        args.add(policy.policyId() == null ? "" : policy.policyId());
+        args.add(policy.policyName() == null ? "" : policy.policyName());
+        args.addAll(reason);
+        return List.copyOf(args);
+    }
+
+    private static List<String> callback(PolicyDocument policy, int reason) {
+        return callback(policy, List.of(Integer.toString(reason)));
+    }
+
+    /**
+     * What a user-callback hook is told after the backup: reason 3 with the snapshot id and path when the
+     * engine made one (the archive file; restic's snapshot id and {@code <repository>/snapshots/<id>}),
+     * reason 4 error 6 when it was taken with errors (PartiallySuccessful), then reason 2.
+     */
+    static List<List<String>> afterBackupCalls(PolicyDocument policy, AttemptRunner.Engine.Result result) {
+        List<List<String>> calls = new java.util.ArrayList<>();
+        boolean made = result.status() == BackupStatus.SUCCESSFUL || result.status() == BackupStatus.PARTIALLY_SUCCESSFUL;
+        Map<String, Object> stats = result.stats();
+        String id = null;
+        String path = null;
+        if (made && stats != null && stats.get("archive") != null) {
+            path = stats.get("archive").toString();
+            String name = Path.of(path).getFileName().toString();
+            id = name.endsWith(".tar.gz") ? name.substring(0, name.length() - ".tar.gz".length()) : name;
+        } else if (made && stats != null && stats.get("snapshot_id") != null && policy.backup().restic() != null) {
+            id = stats.get("snapshot_id").toString();
+            path = policy.backup().restic().repository() + "/snapshots/" + id;
+        }
+        if (id != null) {
+            calls.add(callback(policy, List.of(Integer.toString(UserCallback.SNAPSHOT_TAKEN), id, path)));
+            if (result.status() == BackupStatus.PARTIALLY_SUCCESSFUL) {
+                calls.add(callback(policy, List.of(Integer.toString(UserCallback.ERROR),
+                        Integer.toString(UserCallback.ERROR_SNAPSHOT_WITH_ERRORS), id)));
+            }
+        }
+        calls.add(callback(policy, UserCallback.BACKUP_ENDED));
+        return calls;
     }
 
     /**
@@ -242,7 +350,7 @@ public final class JobRunner {
         List<String> sources = sources(policy);
         String first = first(sources);
         HookRunner.PhaseResult before = hooks(policy, job, attempt, finalAttempt, HookPhase.BEFORE_BACKUP, first, null,
-                preStatus, null);
+                preStatus, null, List.of(callback(policy, UserCallback.BACKUP_STARTING)));
         boolean beforeFailed = before.failed();
         Map<String, String> roots = new java.util.LinkedHashMap<>();
         List<String> prepared = new java.util.ArrayList<>();
@@ -285,7 +393,8 @@ public final class JobRunner {
                     preStatus, result.status().code()).failed();
         }
         afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_BACKUP, first,
-                first == null ? before.redirect() : roots.get(first), preStatus, result.status().code()).failed();
+                first == null ? before.redirect() : roots.get(first), preStatus, result.status().code(),
+                afterBackupCalls(policy, result)).failed();
         if (afterFailed && result.status() == BackupStatus.SUCCESSFUL) {
             return new AttemptRunner.Engine.Result(BackupStatus.PARTIALLY_SUCCESSFUL, result.exitCode(),
                     result.durationMs(), result.outputTail() + "\n(an essential after hook failed)", result.stats());
@@ -303,13 +412,20 @@ public final class JobRunner {
 
     private HookRunner.PhaseResult hooks(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
             HookPhase phase, String sourcePath, String snapshotPath, Integer preStatus, Integer backupStatus) {
+        return hooks(policy, job, attempt, finalAttempt, phase, sourcePath, snapshotPath, preStatus, backupStatus,
+                List.of());
+    }
+
+    private HookRunner.PhaseResult hooks(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
+            HookPhase phase, String sourcePath, String snapshotPath, Integer preStatus, Integer backupStatus,
+            List<List<String>> callbackCalls) {
         List<PolicyDocument.Hook> hooks = policy.hooks() == null ? List.of() : policy.hooks();
         if (hooks.stream().noneMatch(h -> h.phase() == phase)) {
             return new HookRunner.PhaseResult(List.of(), false, null);
         }
         HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
                 preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString(),
-                sources(policy));
+                sources(policy), callbackCalls);
         HookRunner.PhaseResult result = new HookRunner(settings.permissions(), settings.scratch(), settings.os())
                 .run(hooks, phase, ctx);
         for (HookRunner.Run run : result.runs()) {

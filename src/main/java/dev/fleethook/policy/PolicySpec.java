@@ -101,9 +101,9 @@ public record PolicySpec(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "phase", "source", "mode", "timeoutSeconds", "path", "command", "script", "sha256" })
     public record Hook(
-            @NotNull(message = "is required (" + "agent-start, before-backup, before-folder, after-folder, after-backup or after-final-failure)")
+            /** Required, except for a user-callback hook: without a phase it is called at every moment it has a reason code. */
             HookPhase phase,
-            @NotNull(message = "is required (convention, directory, command or stored)") HookSource source,
+            @NotNull(message = "is required (convention, directory, command, stored or user-callback)") HookSource source,
             HookMode mode,
             @Min(value = 1, message = "must be 1 to 86400 seconds") @Max(value = 86400, message = "must be 1 to 86400 seconds")
             Integer timeoutSeconds,

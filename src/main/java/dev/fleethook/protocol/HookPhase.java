@@ -3,14 +3,23 @@ package dev.fleethook.protocol;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** When a hook runs. Per-folder phases run once for each source path (Kopia's before/after-snapshot-root). */
+/**
+ * When a hook runs. Per-folder phases run once for each source path (Kopia's before/after-folder). Order in
+ * a job: before-backup, before-folder, (the engine), after-folder, after-backup, then after-failed-attempt
+ * at the end of every attempt whose backup did not succeed (Back In Time's "there was an error"; before a
+ * retry, and on the last attempt too), after-final-failure once the job has failed for good. agent-start
+ * (Kiwi's on_server_start, Back In Time's reason 5) and agent-stop (the daemon shutting down cleanly, Back
+ * In Time's reason 6) run outside jobs.
+ */
 public enum HookPhase implements WireEnum {
     AGENT_START("agent-start"),
     BEFORE_BACKUP("before-backup"),
     BEFORE_FOLDER("before-folder"),
     AFTER_FOLDER("after-folder"),
     AFTER_BACKUP("after-backup"),
-    AFTER_FINAL_FAILURE("after-final-failure");
+    AFTER_FINAL_FAILURE("after-final-failure"),
+    AFTER_FAILED_ATTEMPT("after-failed-attempt"),
+    AGENT_STOP("agent-stop");
 
     private final String wire;
 

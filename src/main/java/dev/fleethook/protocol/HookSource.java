@@ -3,12 +3,18 @@ package dev.fleethook.protocol;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** What a hook runs: the Druva convention scripts, every executable of a folder (Rekkord), an argument vector (never through a shell), or a script body stored in the policy (Kopia). */
+/**
+ * What a hook runs: the Druva convention scripts, every executable of a folder (Rekkord), an argument
+ * vector (never through a shell), a script body stored in the policy (Kopia), or one Back In Time
+ * {@code user-callback} executable called with Back In Time's positional arguments (profile id, profile
+ * name, reason code and the reason's extra arguments) at every moment that has a reason code.
+ */
 public enum HookSource implements WireEnum {
     CONVENTION("convention"),
     DIRECTORY("directory"),
     COMMAND("command"),
-    STORED("stored");
+    STORED("stored"),
+    USER_CALLBACK("user-callback");
 
     private final String wire;
 

@@ -275,4 +275,40 @@ class HookRunnerTest {
         assertTrue(run.detail().contains("caf\uFFFD: not run, its name is not valid UTF-8"), run.detail());
         assertTrue(run.detail().contains("10-ok: exit 0"), run.detail());
     }
+
+    @Test
+    void rekkordsSuccessIsSetAfterTheBackupOnlyAndTurnsZeroForTheHooksAfterOneOfThePhaseFailed() throws IOException {
+        Path log = dir.resolve("success.log");
+        Path fails = exe(dir, "fails.sh", "echo \"fails SUCCESS=${SUCCESS-unset}\" >> " + log + "; exit 1");
+        Path later = exe(dir, "later.sh", "echo \"later SUCCESS=${SUCCESS-unset} $FLEETHOOK_SUCCESS\" >> " + log);
+        HookRunner.Context succeeded = new HookRunner.Context("job-7", 1, true, "/srv", null, 0, 0, "fs-01", "Nightly",
+                "0.1.0", "1234567890");
+        runner(true, false).run(List.of(
+                hook(0, HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.OPTIONAL, null, List.of(fails.toString()), null),
+                hook(1, HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.OPTIONAL, null, List.of(later.toString()), null)),
+                HookPhase.AFTER_BACKUP, succeeded);
+        runner(true, false).run(List.of(
+                hook(0, HookPhase.BEFORE_BACKUP, HookSource.COMMAND, HookMode.OPTIONAL, null, List.of(later.toString()), null)),
+                HookPhase.BEFORE_BACKUP, ctx("/srv", null));
+        assertEquals(List.of("fails SUCCESS=1", "later SUCCESS=0 0", "later SUCCESS=unset 0"), Files.readAllLines(log),
+                "after a failed hook of the same phase SUCCESS is 0; before the backup there is no SUCCESS");
+    }
+
+    @Test
+    void aUserCallbackIsCalledOncePerReasonWithBackInTimesArgumentsAndFailsWhenOneCallFails() throws IOException {
+        Path log = dir.resolve("callback.log");
+        Path callback = exe(dir, "user-callback", "echo \"$*\" >> " + log + "; [ \"$3\" != 2 ]");
+        HookRunner.Context c = new HookRunner.Context("job-7", 1, true, "/srv", null, 0, 0, "fs-01", "Nightly", "0.1.0",
+                "1234567890", List.of("/srv"), List.of(List.of("p1", "Nightly", "3", "snap", "/a/snap.tar.gz"),
+                        List.of("p1", "Nightly", "2")));
+        var result = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_BACKUP, HookSource.USER_CALLBACK,
+                HookMode.ESSENTIAL, callback.toString(), null, null)), HookPhase.AFTER_BACKUP, c);
+        assertEquals(List.of("p1 Nightly 3 snap /a/snap.tar.gz", "p1 Nightly 2"), Files.readAllLines(log));
+        assertTrue(result.failed());
+        assertEquals("reason 3 snap: exit 0, reason 2: exit 1", result.runs().get(0).detail());
+
+        var refused = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_BACKUP, HookSource.USER_CALLBACK,
+                HookMode.ESSENTIAL, "/usr/bin/true", null, null)), HookPhase.AFTER_BACKUP, c);
+        assertTrue(refused.runs().get(0).detail().startsWith("refused:"), refused.runs().get(0).detail());
+    }
 }

@@ -471,4 +471,86 @@ class JobRunnerTest {
             assertEquals(1, files.filter(f -> f.toString().endsWith(".json.unreadable")).count(), "kept aside");
         }
     }
+
+    static PolicyDocument.Hook commandHook(int index, HookPhase phase, Path program) {
+        return new PolicyDocument.Hook(index, phase, HookSource.COMMAND, HookMode.ESSENTIAL, 30, null,
+                List.of(program.toString()), null, null);
+    }
+
+    @Test
+    void afterFailedAttemptHooksRunAfterThePostScriptOfEveryFailedAttemptAndNeverAfterASuccess() throws IOException {
+        script("post_script.sh", "echo \"post $FLEETHOOK_ATTEMPT\" >> " + log());
+        Path backup = script("backup.sh", "exit 1");
+        Path hook = script("failed.sh", "echo \"failed $FLEETHOOK_ATTEMPT $FLEETHOOK_FINAL_ATTEMPT $FLEETHOOK_BACKUP_STATUS"
+                + " $SUCCESS $FLEETHOOK_ACTION\" >> " + log());
+        Path pre = script("pre_script.sh", "exit 0");
+        var status = runner(true).run(request(policy(1, null, command(backup), false,
+                List.of(commandHook(0, HookPhase.AFTER_FAILED_ATTEMPT, hook)))), () -> false);
+
+        assertEquals(JobStatus.FAILED, status);
+        assertEquals(List.of("post 1", "failed 1 0 1 0 after-failed-attempt", "post 2", "failed 2 1 1 0 after-failed-attempt"),
+                logLines(), "every failed attempt, the last one too, after its post-script");
+        List<EventType> order = types();
+        assertTrue(order.indexOf(EventType.HOOK_FINISHED) < order.indexOf(EventType.ATTEMPT_FINISHED),
+                "reported inside its attempt");
+
+        Files.delete(log());
+        Files.writeString(backup, "#!/bin/sh\nexit 0\n");
+        assertEquals(JobStatus.SUCCEEDED, runner(true).run(request(policy(1, null, command(backup), false,
+                List.of(commandHook(0, HookPhase.AFTER_FAILED_ATTEMPT, hook)))), () -> false));
+        assertEquals(List.of("post 1"), logLines(), "no failed attempt, no after-failed-attempt hook");
+        assertTrue(Files.exists(pre));
+    }
+
+    @Test
+    void agentStopHooksRunAsAJobOfTheirOwn() throws IOException {
+        Path hook = script("stop.sh", "echo \"stop $FLEETHOOK_ACTION $KOPIA_ACTION\" >> " + log());
+        PolicyDocument p = policy(0, null, archive(), false, List.of(commandHook(0, HookPhase.AGENT_STOP, hook)));
+        assertEquals(JobStatus.SUCCEEDED, runner(true).agentStop(p));
+        assertEquals(List.of("stop agent-stop agent-stop"), logLines());
+        assertEquals("agent-stop", events.get(0).trigger());
+        assertEquals(List.of(EventType.JOB_STARTED, EventType.ATTEMPT_STARTED, EventType.HOOK_FINISHED,
+                EventType.ATTEMPT_FINISHED, EventType.JOB_FINISHED), types());
+        assertEquals(null, runner(true).agentStop(policy(0, null, archive(), false, List.of())),
+                "no agent-stop hook, no job");
+    }
+
+    @Test
+    void kopiasVariablesHoldKopiasMeaningInEveryPhase() throws IOException {
+        // Kopia: KOPIA_ACTION names the action, KOPIA_SOURCE_PATH the path being snapshotted, KOPIA_SNAPSHOT_PATH
+        // what is actually snapshotted. Job-level phases get the first source (snapshot root), per-folder
+        // phases their folder; a before-folder redirect shows in the matching after-folder.
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        Path mnt = Files.createDirectories(dir.resolve("mnt-b"));
+        Path env = script("env.sh", "echo \"$FLEETHOOK_ACTION|$KOPIA_ACTION|$KOPIA_SOURCE_PATH|$KOPIA_SNAPSHOT_PATH\" >> "
+                + log());
+        Path redirect = script("redirect.sh", "[ \"$KOPIA_SOURCE_PATH\" = " + b + " ] && echo KOPIA_SNAPSHOT_PATH=" + mnt
+                + "; exit 0");
+        Path backup = script("backup.sh", "exit 1");
+        List<PolicyDocument.Hook> hooks = new java.util.ArrayList<>();
+        int i = 0;
+        for (HookPhase phase : HookPhase.values()) {
+            hooks.add(commandHook(i++, phase, env));
+        }
+        hooks.add(commandHook(i, HookPhase.BEFORE_FOLDER, redirect));
+        PolicyDocument p = policy(0, null, new PolicyDocument.Backup(BackupEngine.COMMAND, List.of(a.toString(),
+                b.toString()), List.of(), null, null, List.of(backup.toString())), false, hooks);
+        JobRunner runner = runner(true);
+        runner.agentStart(p);
+        runner.run(request(p), () -> false);
+        runner.agentStop(p);
+
+        assertEquals(List.of(
+                "agent-start|agent-start|" + a + "|" + a,
+                "before-backup|before-snapshot-root|" + a + "|" + a,
+                "before-folder|before-folder|" + a + "|" + a,
+                "before-folder|before-folder|" + b + "|" + b,
+                "after-folder|after-folder|" + a + "|" + a,
+                "after-folder|after-folder|" + b + "|" + mnt,
+                "after-backup|after-snapshot-root|" + a + "|" + a,
+                "after-failed-attempt|after-failed-attempt|" + a + "|" + a,
+                "after-final-failure|after-final-failure|" + a + "|" + a,
+                "agent-stop|agent-stop|" + a + "|" + a), logLines());
+    }
 }

@@ -87,6 +87,12 @@ class PolicyResourceTest {
                 Arguments.of("windowMinutes", 2, "windowMinutes", "5 to 10080"),
                 Arguments.of("hooks", list(hook("during-backup", "command", "command", list("/bin/true"))), "hooks[0].phase",
                         "must be one of agent-start, before-backup"),
+                Arguments.of("hooks", list(hook(null, "command", "command", list("/bin/true"))), "hooks[0].phase",
+                        "is required (agent-start, before-backup"),
+                Arguments.of("hooks", list(hook(null, "user-callback")), "hooks[0].path",
+                        "is required for a user-callback hook"),
+                Arguments.of("hooks", list(hook("after-folder", "user-callback", "path", "/etc/backintime/user-callback")),
+                        "hooks[0].phase", "has no Back In Time reason code"),
                 Arguments.of("hooks", list(hook("before-backup", "command", "mode", "sometimes", "command", list("/bin/true"))),
                         "hooks[0].mode", "must be one of essential, optional, async"),
                 Arguments.of("hooks", list(hook("before-backup", "stored", "script", longScript)), "hooks[0].script",
@@ -262,6 +268,24 @@ class PolicyResourceTest {
                 .body("errors[0].field", equalTo("os"));
         assertTrue(linuxTag.replace("\"", "").matches("[0-9a-f]{64}"), linuxTag);
         assertTrue(startsWithQuote(linuxTag));
+    }
+
+    @Test
+    void aUserCallbackHookWithoutAPhaseIsCalledAtEveryMomentWithABackInTimeReasonAndTheNewPhasesAreAccepted() {
+        Map<String, Object> spec = spec(Fixtures.unique("bit"));
+        set(spec, "hooks", list(hook(null, "user-callback", "path", "/etc/backintime/user-callback"),
+                hook("after-failed-attempt", "command", "command", list("/usr/local/bin/notify")),
+                hook("agent-stop", "directory", "path", "/etc/fleethook/stop.d")));
+        String id = create(tenant(), spec);
+        tenant().admin().get("/api/v1/policies/" + id).then().statusCode(200)
+                .body("spec.hooks[0].phase", org.hamcrest.Matchers.nullValue())
+                .body("spec.hooks[0].source", equalTo("user-callback"))
+                .body("spec.hooks[0].path", equalTo("/etc/backintime/user-callback"));
+        tenant().admin().get("/api/v1/policies/" + id + "/document?os=linux").then().statusCode(200)
+                .body("hooks.phase", equalTo(list("agent-start", "before-backup", "after-backup", "after-failed-attempt",
+                        "agent-stop", "after-failed-attempt", "agent-stop")))
+                .body("hooks.index", equalTo(list(0, 0, 0, 0, 0, 1, 2)))
+                .body("hooks[0].path", equalTo("/etc/backintime/user-callback"));
     }
 
     private static boolean startsWithQuote(String tag) {

@@ -25,7 +25,13 @@ import jakarta.ws.rs.core.MultivaluedMap;
  */
 public class PolicyForm {
 
-    /** One hook row of the form. An empty phase means "no hook" (the blank row for adding one). */
+    /** The phase choice of a user-callback hook called at every moment that has a Back In Time reason. */
+    public static final String EVERY_MOMENT = "every-moment";
+
+    /**
+     * One hook row of the form. An empty phase means "no hook" (the blank row for adding one);
+     * {@link #EVERY_MOMENT} is a user-callback hook called at every moment (no phase in the spec).
+     */
     public static class HookRow {
         public String phase = "";
         public String source = "command";
@@ -101,7 +107,7 @@ public class PolicyForm {
         f.scriptTimeout = s.scripts().timeoutSeconds() == null ? "" : s.scripts().timeoutSeconds().toString();
         for (PolicySpec.Hook h : s.hooks()) {
             HookRow r = new HookRow();
-            r.phase = h.phase().wire();
+            r.phase = h.phase() == null ? EVERY_MOMENT : h.phase().wire();
             r.source = h.source().wire();
             r.mode = (h.mode() == null ? HookMode.ESSENTIAL : h.mode()).wire();
             r.timeout = h.timeoutSeconds() == null ? "300" : h.timeoutSeconds().toString();
@@ -192,9 +198,10 @@ public class PolicyForm {
             HookRow r = hooks.get(i);
             String at = "hooks[" + i + "].";
             HookSource source = parseEnum(HookSource::fromWire, r.source, at + "source");
-            hookList.add(new PolicySpec.Hook(parseEnum(HookPhase::fromWire, r.phase, at + "phase"), source,
+            HookPhase phase = EVERY_MOMENT.equals(r.phase) ? null : parseEnum(HookPhase::fromWire, r.phase, at + "phase");
+            hookList.add(new PolicySpec.Hook(phase, source,
                     parseEnum(HookMode::fromWire, r.mode, at + "mode"), integer(r.timeout, at + "timeoutSeconds"),
-                    source == HookSource.DIRECTORY ? blankToNull(r.path) : null,
+                    source == HookSource.DIRECTORY || source == HookSource.USER_CALLBACK ? blankToNull(r.path) : null,
                     source == HookSource.COMMAND ? list(r.command) : null,
                     source == HookSource.STORED && !r.script.isBlank() ? r.script : null, null));
         }
@@ -301,11 +308,13 @@ public class PolicyForm {
     }
 
     public List<String> phases() {
-        return Arrays.stream(HookPhase.values()).map(HookPhase::wire).toList();
+        List<String> phases = new ArrayList<>(Arrays.stream(HookPhase.values()).map(HookPhase::wire).toList());
+        phases.add(EVERY_MOMENT);
+        return phases;
     }
 
     public List<String> hookSources() {
-        return List.of("command", "directory", "stored", "convention");
+        return List.of("command", "directory", "stored", "convention", "user-callback");
     }
 
     public List<String> hookModes() {

@@ -12,9 +12,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.protocol.BackupEngine;
+import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.TargetOs;
+import dev.fleethook.protocol.UserCallback;
 
 /**
  * Turns a policy revision into the document an agent on a given OS receives. A pure function: the
@@ -64,8 +66,12 @@ public final class PolicyDocuments {
             if (h.source() == HookSource.CONVENTION) {
                 path = enabled ? Paths.join(folder, h.phase().wire().replace('-', '_') + extension, windows) : null;
             }
-            hooks.add(new PolicyDocument.Hook(i, h.phase(), h.source(), h.mode(), h.timeoutSeconds(), path, h.command(),
-                    h.script(), h.sha256()));
+            // A user-callback hook without a phase is called at every moment that has a Back In Time reason.
+            List<HookPhase> phases = h.phase() == null ? UserCallback.PHASES : List.of(h.phase());
+            for (HookPhase phase : phases) {
+                hooks.add(new PolicyDocument.Hook(i, phase, h.source(), h.mode(), h.timeoutSeconds(), path, h.command(),
+                        h.script(), h.sha256()));
+            }
         }
 
         PolicyDocument.Schedule schedule = new PolicyDocument.Schedule(spec.schedule().kind(),

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.PolicySpec;
@@ -19,6 +20,8 @@ import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.ScheduleKind;
 import dev.fleethook.protocol.StoredScripts;
+import dev.fleethook.protocol.UserCallback;
+import dev.fleethook.protocol.WireEnum;
 import dev.fleethook.web.BadInputException;
 import dev.fleethook.web.Problem.FieldError;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -158,11 +161,16 @@ public class PolicyValidator {
             errors.add(new FieldError(at, "must not be empty"));
             return;
         }
+        if (h.phase() == null && h.source() != HookSource.USER_CALLBACK) {
+            errors.add(new FieldError(at + ".phase", "is required (" + WireEnum.allowed(HookPhase.values())
+                    + "; only a user-callback hook may leave it empty to be called at every moment)"));
+        }
         if (h.source() == null) {
             return;
         }
-        if (h.source() != HookSource.DIRECTORY && h.path() != null && !h.path().isBlank()) {
-            errors.add(new FieldError(at + ".path", "is only used by directory hooks"));
+        boolean usesPath = h.source() == HookSource.DIRECTORY || h.source() == HookSource.USER_CALLBACK;
+        if (!usesPath && h.path() != null && !h.path().isBlank()) {
+            errors.add(new FieldError(at + ".path", "is only used by directory and user-callback hooks"));
         }
         if (h.source() != HookSource.COMMAND && h.command() != null && !h.command().isEmpty()) {
             errors.add(new FieldError(at + ".command", "is only used by command hooks"));
@@ -184,6 +192,17 @@ public class PolicyValidator {
                     errors.add(new FieldError(at + ".path", "is required for a directory hook"));
                 } else {
                     absolute(h.path(), at + ".path", errors);
+                }
+            }
+            case USER_CALLBACK -> {
+                if (blank(h.path())) {
+                    errors.add(new FieldError(at + ".path", "is required for a user-callback hook (the executable)"));
+                } else {
+                    absolute(h.path(), at + ".path", errors);
+                }
+                if (h.phase() != null && !UserCallback.PHASES.contains(h.phase())) {
+                    errors.add(new FieldError(at + ".phase", "has no Back In Time reason code: leave it empty or use one of "
+                            + UserCallback.PHASES.stream().map(HookPhase::wire).collect(Collectors.joining(", "))));
                 }
             }
             case COMMAND -> argv(h.command(), at + ".command", errors);
@@ -216,10 +235,11 @@ public class PolicyValidator {
         if (spec.hooks() != null) {
             for (int i = 0; i < spec.hooks().size(); i++) {
                 Hook h = spec.hooks().get(i);
-                if (h == null || h.phase() == null) {
+                if (h == null || (h.phase() == null && h.source() != HookSource.USER_CALLBACK)) {
                     continue;
                 }
-                boolean before = h.phase() == HookPhase.BEFORE_BACKUP || h.phase() == HookPhase.BEFORE_FOLDER;
+                boolean before = h.phase() == null || h.phase() == HookPhase.BEFORE_BACKUP
+                        || h.phase() == HookPhase.BEFORE_FOLDER;
                 int timeout = h.timeoutSeconds() == null ? PolicySpec.DEFAULT_HOOK_TIMEOUT : h.timeoutSeconds();
                 if (before && h.mode() != HookMode.ASYNC && timeout >= windowSeconds) {
                     errors.add(new FieldError("hooks[" + i + "].timeoutSeconds", "must be shorter than the backup window ("
@@ -273,7 +293,7 @@ public class PolicyValidator {
             for (Hook h : s.hooks()) {
                 hooks.add(new Hook(h.phase(), h.source(), h.mode() == null ? HookMode.ESSENTIAL : h.mode(),
                         h.timeoutSeconds() == null ? PolicySpec.DEFAULT_HOOK_TIMEOUT : h.timeoutSeconds(),
-                        h.source() == HookSource.DIRECTORY ? h.path().trim() : null,
+                        h.source() == HookSource.DIRECTORY || h.source() == HookSource.USER_CALLBACK ? h.path().trim() : null,
                         h.source() == HookSource.COMMAND ? List.copyOf(h.command()) : null,
                         h.source() == HookSource.STORED ? StoredScripts.canonical(h.script()) : null,
                         h.source() == HookSource.STORED ? Secrets.sha256(StoredScripts.canonical(h.script())) : null));
