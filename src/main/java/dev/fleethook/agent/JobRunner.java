@@ -99,7 +99,10 @@ public final class JobRunner {
         Instant deadline = window == null ? null : request.scheduledAt().plus(Duration.ofMinutes(window));
         emit(AgentEvents.jobStarted(job, policy, request.trigger(), maxAttempts, request.commandId()));
         if (deadline != null && !Instant.now().isBefore(deadline)) {
-            // A job that cannot start inside its window is Skipped.
+            // A job that cannot start inside its window is Skipped. Back In Time's user-callback hears it as
+            // error 2 (a backup was already running): one agent runs one job at a time, so a queued job that
+            // missed its window waited for another, or the agent was down.
+            skippedCallbacks(policy, job);
             emit(AgentEvents.jobFinished(job, null, JobStatus.SKIPPED, null));
             return JobStatus.SKIPPED;
         }
@@ -264,6 +267,23 @@ public final class JobRunner {
                         lastLine(output, "backup " + BackupStatus.ofCode(b).name().toLowerCase(java.util.Locale.ROOT)));
         hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_FAILED_ATTEMPT, first(sources(policy)), null,
                 preStatus, b, List.of(callback(policy, error)));
+    }
+
+    /** A Skipped job calls only its user-callback hooks (reason 4, error 2), reported under attempt 1. */
+    private void skippedCallbacks(PolicyDocument policy, UUID job) {
+        if (policy.hooks() == null) {
+            return;
+        }
+        List<PolicyDocument.Hook> callbacks = policy.hooks().stream()
+                .filter(h -> h.source() == dev.fleethook.protocol.HookSource.USER_CALLBACK).toList();
+        if (callbacks.isEmpty()) {
+            return;
+        }
+        PolicyDocument only = new PolicyDocument(policy.policyId(), policy.policyName(), policy.revision(), policy.os(),
+                policy.schedule(), policy.retry(), policy.backup(), policy.scripts(), callbacks);
+        hooks(only, job, 1, true, HookPhase.AFTER_FAILED_ATTEMPT, first(sources(policy)), null, null, null,
+                List.of(callback(policy, List.of(Integer.toString(UserCallback.ERROR),
+                        Integer.toString(UserCallback.ERROR_ALREADY_RUNNING)))));
     }
 
     /** Back In Time's error 3: the archive folder is not there (and could not be made), or restic finds no repository. */

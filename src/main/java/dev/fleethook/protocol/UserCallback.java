@@ -16,11 +16,14 @@ import java.util.List;
  * after-failed-attempt  4 &lt;error code&gt; [information]     every attempt whose backup did not succeed
  * agent-stop            6  application closed (the daemon shuts down cleanly)
  * </pre>
- * Error codes of reason 4 (Back In Time's table): 1 the policy was refused by the agent's local config,
- * 2 a scheduled job was Skipped because its window closed before it could start (an earlier job was still
- * running), 3 the backup destination (archive folder) is missing, 5 the backup failed (information: the
- * engine's last output line), 6 new snapshot taken but with errors. Code 4 ("a snapshot for now already
- * exists") has no Fleethook condition. Reasons 7 and 8 (mounting) have no Fleethook moment.
+ * Error codes of reason 4 (Back In Time's table): 2 a scheduled job was Skipped because its window closed
+ * before it could start (one agent runs one job at a time: an earlier job was still running), 3 the backup
+ * destination is missing (the archive folder cannot be made, restic finds no repository), 5 the backup did
+ * not succeed otherwise (information: the engine's last output line or why it was not executed), 6 new
+ * snapshot taken but with errors. Code 1 (configuration missing or invalid) is Fleethook's
+ * {@code policy-refused} report to the portal; no job runs then, so no callback is made. Code 4 ("a
+ * snapshot for now already exists") has no Fleethook condition. Reasons 7 and 8 (mounting) have no
+ * Fleethook moment.
  */
 public final class UserCallback {
 

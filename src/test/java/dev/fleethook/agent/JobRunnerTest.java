@@ -553,4 +553,18 @@ class JobRunnerTest {
                 "after-final-failure|after-final-failure|" + a + "|" + a,
                 "agent-stop|agent-stop|" + a + "|" + a), logLines());
     }
+
+    @Test
+    void aJobSkippedBecauseItsWindowClosedCallsOnlyTheUserCallbackWithBackInTimesErrorTwo() throws IOException {
+        Path callback = script("user-callback", "echo \"$2 $3 $4\" >> " + log());
+        Path other = script("other.sh", "echo other >> " + log());
+        PolicyDocument p = policy(0, 5, archive(), false, List.of(
+                new PolicyDocument.Hook(0, HookPhase.AFTER_FAILED_ATTEMPT, HookSource.USER_CALLBACK, HookMode.ESSENTIAL,
+                        30, callback.toString(), null, null, null),
+                commandHook(1, HookPhase.AFTER_FAILED_ATTEMPT, other)));
+        var status = runner(true).run(new JobRunner.Request(UUID.randomUUID(), "scheduled", null,
+                Instant.now().minus(Duration.ofMinutes(10)), p), () -> false);
+        assertEquals(JobStatus.SKIPPED, status);
+        assertEquals(List.of("Nightly 4 2"), logLines(), "error 2; no other hook runs for a job that never started");
+    }
 }
