@@ -38,6 +38,12 @@ public final class Engines {
      */
     public static AttemptRunner.Engine archive(PolicyDocument.Archive archive, List<String> sources, List<String> excludes,
             String redirect) {
+        return archive(archive, sources, excludes, redirect, null);
+    }
+
+    /** As above, archiving only the files a file-filter hook kept ({@code kept} null: every file). */
+    public static AttemptRunner.Engine archive(PolicyDocument.Archive archive, List<String> sources, List<String> excludes,
+            String redirect, FileFilter.Kept kept) {
         return (cancel, deadline) -> {
             long start = System.currentTimeMillis();
             List<String> roots = redirect != null ? List.of(redirect) : sources;
@@ -49,6 +55,7 @@ public final class Engines {
                     .toList();
             List<String> problems = new ArrayList<>();
             ArchiveWalk walk = new ArchiveWalk(skip, problems, cancel, deadline);
+            walk.kept = kept;
             try {
                 Files.createDirectories(destination);
                 // An agent runs one job at a time: a partial file here is what a crash left behind.
@@ -122,6 +129,15 @@ public final class Engines {
      */
     public static AttemptRunner.Engine restic(PolicyDocument.Restic restic, List<String> roots, List<String> excludes,
             Path passwordFile, Map<String, String> baseEnv) {
+        return restic(restic, roots, excludes, passwordFile, baseEnv, null);
+    }
+
+    /**
+     * As above; with a file-filter's {@code kept} files (a NUL-separated list, restic's
+     * {@code --files-from-raw}) instead of the roots.
+     */
+    public static AttemptRunner.Engine restic(PolicyDocument.Restic restic, List<String> roots, List<String> excludes,
+            Path passwordFile, Map<String, String> baseEnv, Path filesList) {
         List<String> argv = new ArrayList<>(List.of("restic", "backup", "--json"));
         for (String exclude : excludes) {
             argv.add("--exclude=" + exclude);
@@ -129,8 +145,12 @@ public final class Engines {
         if (restic.extraArgs() != null) {
             argv.addAll(restic.extraArgs());
         }
-        argv.add("--");
-        argv.addAll(roots);
+        if (filesList != null) {
+            argv.add("--files-from-raw=" + filesList);
+        } else {
+            argv.add("--");
+            argv.addAll(roots);
+        }
         Map<String, String> env = new HashMap<>(baseEnv);
         env.put("RESTIC_REPOSITORY", restic.repository());
         env.put("RESTIC_PASSWORD_FILE", passwordFile.toString());
@@ -177,9 +197,21 @@ public final class Engines {
      */
     public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots,
             HookRunner.Permissions permissions, Path secrets, Map<String, String> env) {
+        return forPolicy(backup, roots, permissions, secrets, env, null, null);
+    }
+
+    /**
+     * As above, backing up only what a file-filter hook kept ({@code kept} null: everything): the archive
+     * engine skips the other files, restic gets the kept files as a list written to {@code filesList}. The
+     * command engine cannot be told, so a policy with a file filter and the command engine is refused by
+     * the portal.
+     */
+    public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots,
+            HookRunner.Permissions permissions, Path secrets, Map<String, String> env, FileFilter.Kept kept,
+            Path filesList) {
         List<String> excludes = backup.excludes() == null ? List.of() : backup.excludes();
         return switch (backup.engine()) {
-            case ARCHIVE -> archive(backup.archive(), roots, excludes, null);
+            case ARCHIVE -> archive(backup.archive(), roots, excludes, null, kept);
             case RESTIC -> {
                 PolicyDocument.Restic r = backup.restic();
                 if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !permissions.hooksEnabled()) {
@@ -189,7 +221,14 @@ public final class Engines {
                         || r.passwordSecret().startsWith(".")) {
                     yield refused("the restic password secret must be a plain file name in " + secrets);
                 }
-                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env);
+                if (kept != null) {
+                    try {
+                        writeFilesList(filesList, kept.filesList());
+                    } catch (IOException | RuntimeException e) {
+                        yield refused("cannot write the file filter's list " + filesList + ": " + Failures.describe(e));
+                    }
+                }
+                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env, kept == null ? null : filesList);
             }
             case COMMAND -> {
                 List<String> argv = backup.command();
@@ -204,6 +243,16 @@ public final class Engines {
                 yield command(argv, env);
             }
         };
+    }
+
+    /** restic's {@code --files-from-raw}: every path followed by a NUL byte, readable by the agent only. */
+    static void writeFilesList(Path file, List<String> paths) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            for (String p : paths) {
+                out.write(p.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.write(0);
+            }
+        }
     }
 
     private static AttemptRunner.Engine refused(String why) {
@@ -254,6 +303,7 @@ public final class Engines {
      */
     private static final class ArchiveWalk extends java.nio.file.SimpleFileVisitor<Path> {
         TarArchiveOutputStream tar;
+        FileFilter.Kept kept;
         private final List<PathMatcher> skip;
         private final List<String> problems;
         private final java.util.function.BooleanSupplier cancel;
@@ -316,7 +366,7 @@ public final class Engines {
         @Override
         public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
                 throws IOException {
-            if (!include(file) || !Files.isRegularFile(file)) {
+            if (!include(file) || !Files.isRegularFile(file) || (kept != null && !kept.keeps(file))) {
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
             java.io.InputStream in;

@@ -8,11 +8,13 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.JobStatus;
@@ -396,15 +398,38 @@ public final class JobRunner {
                     "the backup window closed before the engine started");
         } else {
             long engineStart = System.currentTimeMillis();
+            Path filesList = null;
             try {
                 Map<String, String> env = baseEnv(policy, job, attempt, finalAttempt);
-                result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
-                        settings.permissions(), settings.secrets(), env).backup(cancel, deadline);
-            } catch (RuntimeException | Error e) {
+                Filtered filtered = fileFilters(policy, job, attempt, finalAttempt, roots);
+                if (filtered.failure() != null) {
+                    result = new AttemptRunner.Engine.Result(BackupStatus.FAILED, null,
+                            System.currentTimeMillis() - engineStart, filtered.failure(), filtered.stats(Map.of()));
+                } else {
+                    if (filtered.kept() != null) {
+                        filesList = java.nio.file.Files.createTempFile(settings.scratch(), "files-", ".list");
+                    }
+                    result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
+                            settings.permissions(), settings.secrets(), env, filtered.kept(), filesList)
+                            .backup(cancel, deadline);
+                    if (filtered.kept() != null) {
+                        result = new AttemptRunner.Engine.Result(result.status(), result.exitCode(), result.durationMs(),
+                                result.outputTail(), filtered.stats(result.stats()));
+                    }
+                }
+            } catch (IOException | RuntimeException | Error e) {
                 // The engine's error is the backup's Failed status; the after hooks and the post-script still run.
                 result = new AttemptRunner.Engine.Result(BackupStatus.FAILED, null,
                         System.currentTimeMillis() - engineStart, "the backup engine stopped with an error: "
                                 + Failures.describe(e));
+            } finally {
+                if (filesList != null) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(filesList);
+                    } catch (IOException ignored) {
+                        // in the agent's private scratch folder
+                    }
+                }
             }
         }
         boolean afterFailed = false;
@@ -420,6 +445,96 @@ public final class JobRunner {
                     result.durationMs(), result.outputTail() + "\n(an essential after hook failed)", result.stats());
         }
         return result;
+    }
+
+    /**
+     * After the file filters: what they kept (null when the policy has none), how many files they dropped,
+     * and the reason the backup fails when an essential filter died.
+     */
+    private record Filtered(FileFilter.Kept kept, long dropped, long offered, String failure) {
+        Map<String, Object> stats(Map<String, Object> engine) {
+            Map<String, Object> stats = new java.util.LinkedHashMap<>(engine == null ? Map.of() : engine);
+            stats.put("filterOffered", offered);
+            stats.put("filterDropped", dropped);
+            return stats;
+        }
+    }
+
+    /**
+     * Kiwi's on_file: the policy's file-filter hook, one process per source (its root after redirects),
+     * fed the source's files and answering which to keep. Essential: a filter that cannot start, dies or
+     * times out fails the backup. Optional: that source is kept whole. Each source's run is reported as a
+     * file-filter hook run naming how many files it kept and dropped.
+     */
+    private Filtered fileFilters(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt,
+            Map<String, String> roots) {
+        PolicyDocument.Hook hook = policy.hooks() == null ? null : policy.hooks().stream()
+                .filter(h -> h.phase() == HookPhase.FILE_FILTER).findFirst().orElse(null);
+        if (hook == null) {
+            return new Filtered(null, 0, 0, null);
+        }
+        Set<String> kept = new java.util.HashSet<>();
+        List<String> whole = new java.util.ArrayList<>();
+        long dropped = 0;
+        long offered = 0;
+        List<String> excludes = policy.backup().excludes() == null ? List.of() : policy.backup().excludes();
+        for (Map.Entry<String, String> source : roots.entrySet()) {
+            long start = System.currentTimeMillis();
+            HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, source.getKey(),
+                    source.getValue(), null, null, settings.serverName(), policy.policyName(), settings.version(),
+                    job.toString(), sources(policy));
+            String refusal = filterRefusal(policy, hook);
+            String failure;
+            boolean timedOut = false;
+            if (refusal != null) {
+                failure = "refused: " + refusal;
+            } else {
+                try (FileFilter filter = FileFilter.start(hook.command(),
+                        HookRunner.environment(HookPhase.FILE_FILTER, ctx), Duration.ofSeconds(hook.timeoutSeconds()))) {
+                    FileFilter.Selection s = filter.filter(Path.of(source.getValue()), excludes);
+                    kept.addAll(s.kept());
+                    dropped += s.dropped();
+                    offered += s.offered();
+                    emit(AgentEvents.hookFinished(job, attempt, new HookRunner.Run(hook.index(), HookPhase.FILE_FILTER,
+                            source.getKey(), ScriptStatus.SUCCESSFUL.code(), new ScriptRunner.Outcome(0,
+                                    System.currentTimeMillis() - start, false, false, "", null),
+                            "kept " + s.kept().size() + " of " + s.offered() + " files, dropped " + s.dropped())));
+                    continue;
+                } catch (FileFilter.DiedException e) {
+                    failure = "the file filter " + e.getMessage();
+                    timedOut = e.timedOut();
+                } catch (IOException | RuntimeException e) {
+                    failure = "the file filter could not run: " + Failures.describe(e);
+                }
+            }
+            boolean essential = hook.mode() != HookMode.OPTIONAL;
+            emit(AgentEvents.hookFinished(job, attempt, new HookRunner.Run(hook.index(), HookPhase.FILE_FILTER,
+                    source.getKey(), timedOut ? ScriptStatus.TIMED_OUT.code() : ScriptStatus.FAILED.code(),
+                    new ScriptRunner.Outcome(null, System.currentTimeMillis() - start, timedOut, false, "", null),
+                    failure + (essential ? "; the backup fails (essential)" : "; every file of " + source.getValue()
+                            + " is kept (optional)"))));
+            if (essential) {
+                return new Filtered(null, dropped, offered, failure + " for " + source.getKey() + " (essential)");
+            }
+            whole.add(source.getValue());
+        }
+        return new Filtered(new FileFilter.Kept(kept, whole), dropped, offered, null);
+    }
+
+    /** Why this agent will not run the file filter; null when it will. */
+    private String filterRefusal(PolicyDocument policy, PolicyDocument.Hook hook) {
+        if (!settings.permissions().hooksEnabled()) {
+            return "hooks are not enabled on this agent (local config)";
+        }
+        if (hook.command() == null || hook.command().isEmpty() || !Path.of(hook.command().get(0)).isAbsolute()
+                || !settings.permissions().allows(Path.of(hook.command().get(0)))) {
+            return (hook.command() == null || hook.command().isEmpty() ? "no command" : hook.command().get(0))
+                    + " is outside the agent's allowed roots";
+        }
+        if (policy.backup().engine() == dev.fleethook.protocol.BackupEngine.COMMAND) {
+            return "the command engine cannot be told which files to back up";
+        }
+        return null;
     }
 
     private static List<String> sources(PolicyDocument policy) {

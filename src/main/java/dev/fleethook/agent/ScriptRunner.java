@@ -135,6 +135,41 @@ public final class ScriptRunner {
     }
 
     /** How long output is still read after a script exited by itself, while something it left holds the pipe. */
+    /**
+     * Starts a long-running program to talk to through its stdin and stdout (a file-filter hook), in its own
+     * session like every script so that {@link #stop} kills everything it started. stderr is kept as a tail
+     * ({@link Started#errorTail}). Throws {@link IOException} with the reason when it cannot start.
+     */
+    static Started start(List<String> command, Map<String, String> env, Path workDir) throws IOException {
+        String cannot = cannotRun(command);
+        if (cannot != null) {
+            throw new IOException(cannot);
+        }
+        ProcessBuilder pb = new ProcessBuilder(inOwnSession(command));
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        pb.environment().putAll(env);
+        Process process = pb.start();
+        TailReader tail = new TailReader(process.getErrorStream());
+        Thread reader = new Thread(tail, "script-stderr-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+        return new Started(process, tail);
+    }
+
+    /** A program started by {@link #start}: its process and the tail of its stderr. */
+    record Started(Process process, TailReader stderr) {
+        public String errorTail() {
+            return stderr.tail();
+        }
+
+        /** Kills its process group and tree. */
+        public void stop() {
+            killTree(process);
+        }
+    }
+
     static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
 
     /** The same after the agent killed the script's process group. */

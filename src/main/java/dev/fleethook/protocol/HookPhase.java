@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * at the end of every attempt whose backup did not succeed (Back In Time's "there was an error"; before a
  * retry, and on the last attempt too), after-final-failure once the job has failed for good. agent-start
  * (Kiwi's on_server_start, Back In Time's reason 5) and agent-stop (the daemon shutting down cleanly, Back
- * In Time's reason 6) run outside jobs.
+ * In Time's reason 6) run outside jobs. file-filter (Kiwi's on_file) is a program per source started just
+ * before the engine, fed the source's files and answering which to keep (agent {@code FileFilter}).
  */
 public enum HookPhase implements WireEnum {
     AGENT_START("agent-start"),
@@ -19,7 +20,8 @@ public enum HookPhase implements WireEnum {
     AFTER_BACKUP("after-backup"),
     AFTER_FINAL_FAILURE("after-final-failure"),
     AFTER_FAILED_ATTEMPT("after-failed-attempt"),
-    AGENT_STOP("agent-stop");
+    AGENT_STOP("agent-stop"),
+    FILE_FILTER("file-filter");
 
     private final String wire;
 

@@ -531,7 +531,9 @@ class JobRunnerTest {
         List<PolicyDocument.Hook> hooks = new java.util.ArrayList<>();
         int i = 0;
         for (HookPhase phase : HookPhase.values()) {
-            hooks.add(commandHook(i++, phase, env));
+            if (phase != HookPhase.FILE_FILTER) {
+                hooks.add(commandHook(i++, phase, env));
+            }
         }
         hooks.add(commandHook(i, HookPhase.BEFORE_FOLDER, redirect));
         PolicyDocument p = policy(0, null, new PolicyDocument.Backup(BackupEngine.COMMAND, List.of(a.toString(),
@@ -566,5 +568,51 @@ class JobRunnerTest {
                 Instant.now().minus(Duration.ofMinutes(10)), p), () -> false);
         assertEquals(JobStatus.SKIPPED, status);
         assertEquals(List.of("Nightly 4 2"), logLines(), "error 2; no other hook runs for a job that never started");
+    }
+
+    PolicyDocument filtered(HookMode mode, Path program, PolicyDocument.Backup backup) throws IOException {
+        return policy(0, null, backup, false, List.of(new PolicyDocument.Hook(0, HookPhase.FILE_FILTER,
+                HookSource.COMMAND, mode, 5, null, List.of(program.toString()), null, null)));
+    }
+
+    @Test
+    void anEssentialFileFilterDecidesWhatTheArchiveHoldsAndItsDropsAreInTheStats() throws IOException {
+        Path filter = scripts().resolve("filter");
+        Files.writeString(filter, FileFilterTest.DROP_TMP);
+        Files.setPosixFilePermissions(filter, PosixFilePermissions.fromString("rwxr-xr-x"));
+        PolicyDocument.Backup backup = archive();
+        Files.writeString(dir.resolve("data/cache.tmp"), "scratch");
+        assertEquals(JobStatus.SUCCEEDED, runner(true).run(request(filtered(HookMode.ESSENTIAL, filter, backup)),
+                () -> false));
+        JobEvent finished = last(EventType.BACKUP_FINISHED);
+        assertEquals(1L, ((Number) finished.result().stats().get("filterDropped")).longValue(), finished.result().stats().toString());
+        assertEquals(1L, ((Number) finished.result().stats().get("files")).longValue());
+        JobEvent hook = last(EventType.HOOK_FINISHED);
+        assertEquals(HookPhase.FILE_FILTER, hook.phase());
+        assertEquals("kept 1 of 2 files, dropped 1", hook.result().detail());
+        try (var files = Files.list(dir.resolve("archives"))) {
+            Path archive = files.filter(f -> f.toString().endsWith(".tar.gz")).findFirst().orElseThrow();
+            assertEquals(List.of("data/file.txt=precious"), EnginesTest.entries(archive));
+        }
+    }
+
+    @Test
+    void aDeadEssentialFilterFailsTheBackupAndADeadOptionalOneKeepsEverything() throws IOException {
+        Path dies = script("dies", "exit 3");
+        PolicyDocument.Backup backup = archive();
+        Files.writeString(dir.resolve("data/cache.tmp"), "scratch");
+        assertEquals(JobStatus.FAILED, runner(true).run(request(filtered(HookMode.ESSENTIAL, dies, backup)), () -> false));
+        JobEvent failed = last(EventType.BACKUP_FINISHED);
+        assertEquals(BackupStatus.FAILED.code(), failed.result().status());
+        assertTrue(failed.result().outputTail().contains("the file filter died") && failed.result().outputTail()
+                .contains("exit 3"), failed.result().outputTail());
+        assertTrue(!Files.exists(dir.resolve("archives")) || Files.list(dir.resolve("archives")).findAny().isEmpty(),
+                "the engine did not run");
+
+        events.clear();
+        assertEquals(JobStatus.SUCCEEDED, runner(true).run(request(filtered(HookMode.OPTIONAL, dies, backup)), () -> false));
+        assertEquals(2L, ((Number) last(EventType.BACKUP_FINISHED).result().stats().get("files")).longValue(),
+                "everything kept");
+        assertEquals(ScriptStatus.FAILED.code(), last(EventType.HOOK_FINISHED).result().status());
     }
 }

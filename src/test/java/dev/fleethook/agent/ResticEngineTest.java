@@ -145,4 +145,26 @@ class ResticEngineTest {
         assertEquals(BackupStatus.CANCELED, result.status(), result.outputTail());
         assertEquals("[]", restic("snapshots", "--json").trim());
     }
+
+    @Test
+    void resticBacksUpOnlyWhatAFileFilterKeptThroughAFilesList() throws Exception {
+        Path secrets = secrets();
+        restic("init");
+        Files.createDirectories(dir.resolve("data/sub"));
+        Files.writeString(dir.resolve("data/a.txt"), "alpha");
+        Files.writeString(dir.resolve("data/sub/dropped.txt"), "the filter said no");
+        Files.createDirectories(dir.resolve("whole"));
+        Files.writeString(dir.resolve("whole/kept.bin"), "its optional filter failed: kept whole");
+        var kept = new FileFilter.Kept(java.util.Set.of(dir.resolve("data/a.txt").toString()),
+                List.of(dir.resolve("whole").toString()));
+        Path list = dir.resolve("files.list");
+
+        var result = Engines.forPolicy(backup(List.of()), List.of(dir.resolve("data").toString(),
+                dir.resolve("whole").toString()), new HookRunner.Permissions(false, false, List.of()), secrets, Map.of(),
+                kept, list).backup(() -> false, null);
+
+        assertEquals(BackupStatus.SUCCESSFUL, result.status(), result.outputTail());
+        String files = restic("ls", "latest");
+        assertTrue(files.contains("a.txt") && files.contains("kept.bin") && !files.contains("dropped.txt"), files);
+    }
 }

@@ -69,6 +69,7 @@ public class PolicyValidator {
                 hook(spec.hooks().get(i), "hooks[" + i + "]", spec.scripts(), errors);
             }
         }
+        fileFilters(spec, errors);
         window(spec, errors);
         return dedupe(errors);
     }
@@ -216,6 +217,38 @@ public class PolicyValidator {
                         && !h.sha256().equalsIgnoreCase(Secrets.sha256(StoredScripts.canonical(h.script())))) {
                     errors.add(new FieldError(at + ".sha256", "does not match the script: the body changed in transit"));
                 }
+            }
+        }
+    }
+
+    /**
+     * Kiwi's on_file as a file-filter hook: one program (a command) per policy, waited for batch by batch
+     * (not async), and an engine that can be told which files to back up (archive or restic).
+     */
+    private static void fileFilters(PolicySpec spec, List<FieldError> errors) {
+        if (spec.hooks() == null) {
+            return;
+        }
+        int seen = 0;
+        for (int i = 0; i < spec.hooks().size(); i++) {
+            Hook h = spec.hooks().get(i);
+            if (h == null || h.phase() != HookPhase.FILE_FILTER) {
+                continue;
+            }
+            String at = "hooks[" + i + "]";
+            if (++seen > 1) {
+                errors.add(new FieldError(at + ".phase", "a policy has at most one file-filter hook"));
+            }
+            if (h.source() != null && h.source() != HookSource.COMMAND) {
+                errors.add(new FieldError(at + ".source", "a file-filter hook is a command (a program reading paths on"
+                        + " stdin and writing the kept ones on stdout)"));
+            }
+            if (h.mode() == HookMode.ASYNC) {
+                errors.add(new FieldError(at + ".mode", "a file filter is waited for: essential or optional"));
+            }
+            if (spec.backup() != null && spec.backup().engine() == BackupEngine.COMMAND) {
+                errors.add(new FieldError(at + ".phase", "the command engine cannot be told which files to back up:"
+                        + " use archive or restic with a file filter"));
             }
         }
     }
