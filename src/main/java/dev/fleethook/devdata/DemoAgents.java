@@ -52,6 +52,10 @@ import jakarta.inject.Inject;
  * a healthy one, one whose pre-script fails (so retries and the failure email show), and one whose
  * pre-script times out. They enroll through the real protocol on the dev port, and each start presses
  * Backup Now for them, so jobs flow within a minute; afterwards they back up every five minutes.
+ * The healthy one shows one hook of each kind, each a seed's own interface (README "Bring your hooks"):
+ * a Kiwi agent-start hook and a Kiwi on_file file filter, a Rekkord pre/post directory, a Kopia
+ * before-folder action, a Druva-style convention hook, a Back In Time user-callback at every moment and
+ * an agent-stop hook; the failing one an after-failed-attempt hook.
  */
 @ApplicationScoped
 public class DemoAgents {
@@ -137,8 +141,10 @@ public class DemoAgents {
         Path scripts = Files.createDirectories(dir.resolve("scripts"));
         script(scripts.resolve("pre_script.sh"), demo.pre());
         script(scripts.resolve("post_script.sh"), demo.post());
+        seedHookFiles(demo, dir);
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("customers.csv"), "id,name\n1,Ada\n2,Grace\n");
+        Files.writeString(data.resolve("session.lock"), "left out by the Kiwi file filter\n");
         Files.writeString(data.resolve("orders.csv"), "id,customer,total\n1,1,42.00\n");
 
         AgentState state = new AgentState(dir.resolve("state"));
@@ -193,9 +199,85 @@ public class DemoAgents {
                         "windows", Map.of("enabled", false),
                         "skipBackupIfPreScriptFails", demo.skipBackupIfPreFails(),
                         "timeoutSeconds", demo.timeoutSeconds()),
-                "hooks", new ArrayList<>());
+                "hooks", seedHooks(demo, dir));
         PolicySpec policySpec = json.convertValue(spec, PolicySpec.class);
         return policies.create(new SavePolicyRequest(null, "dev demo", policySpec)).id;
+    }
+
+    private static boolean showsEveryHook(Demo demo) {
+        return demo.hostname().equals("demo-fs-healthy");
+    }
+
+    /** The scripts of the demo's hooks, written as each seed's documentation describes them. */
+    private static void seedHookFiles(Demo demo, Path dir) throws IOException {
+        Path hooks = Files.createDirectories(dir.resolve("hooks"));
+        if (!showsEveryHook(demo)) {
+            script(hooks.resolve("notify-failed-attempt.sh"),
+                    "echo \"attempt $FLEETHOOK_ATTEMPT of job $FLEETHOOK_JOB_ID failed (backup status $FLEETHOOK_BACKUP_STATUS)\"");
+            return;
+        }
+        script(hooks.resolve("kiwi-on-server-start.sh"), "echo \"Kiwi on_server_start: agent $FLEETHOOK_SERVER is up\"");
+        Files.writeString(hooks.resolve("kiwi-on-file"), """
+                #!/bin/bash
+                # Kiwi on_file as a file filter: paths in, kept paths out, NUL-separated; an empty path ends a batch.
+                while IFS= read -r -d '' path; do
+                  if [ -z "$path" ]; then printf '\\0'; continue; fi
+                  case "$path" in *.lock) ;; *) printf '%s\\0' "$path" ;; esac
+                done
+                """);
+        Files.setPosixFilePermissions(hooks.resolve("kiwi-on-file"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path presave = Files.createDirectories(hooks.resolve("rekkord/presave"));
+        script(presave.resolve("10-dump"), "echo \"Rekkord pre-save: dumping the demo database\"");
+        script(presave.resolve("20-check"), "echo \"Rekkord pre-save: disk space is fine\"");
+        Path postsave = Files.createDirectories(hooks.resolve("rekkord/postsave"));
+        script(postsave.resolve("10-report"), "echo \"Rekkord post-save: SUCCESS=$SUCCESS\"");
+        script(hooks.resolve("kopia-before-folder.sh"),
+                "echo \"Kopia $KOPIA_ACTION of $KOPIA_SOURCE_PATH (snapshot $KOPIA_SNAPSHOT_ID)\"");
+        script(dir.resolve("scripts/before_backup.sh"), "echo \"Druva-style convention hook: before_backup.sh\"");
+        // Back In Time's logging example, writing next to the demo instead of /tmp.
+        Files.writeString(hooks.resolve("backintime-user-callback"), """
+                #!/bin/bash
+                LOG_FILE='%s'
+                current_time=$(date +"%%Y-%%m-%%d %%H:%%M:%%S")
+                touch $LOG_FILE
+                echo -n "{$current_time}: " >> "$LOG_FILE"
+                for arg in "$@"
+                do
+                    echo -n "$arg," >> "$LOG_FILE"
+                done
+                echo >> "$LOG_FILE"
+                echo "Back In Time user-callback: $*"
+                """.formatted(dir.resolve("backintime_callback.log")));
+        Files.setPosixFilePermissions(hooks.resolve("backintime-user-callback"),
+                PosixFilePermissions.fromString("rwxr-xr-x"));
+        script(hooks.resolve("agent-stop.sh"), "echo \"agent $FLEETHOOK_SERVER stopping\"");
+    }
+
+    /** One hook of each kind for the healthy demo; an after-failed-attempt hook for the others. */
+    private static List<Object> seedHooks(Demo demo, Path dir) {
+        Path hooks = dir.resolve("hooks");
+        List<Object> list = new ArrayList<>();
+        if (!showsEveryHook(demo)) {
+            list.add(Map.of("phase", "after-failed-attempt", "source", "command", "mode", "optional",
+                    "command", List.of(hooks.resolve("notify-failed-attempt.sh").toString())));
+            return list;
+        }
+        list.add(Map.of("phase", "agent-start", "source", "command", "mode", "optional",
+                "command", List.of(hooks.resolve("kiwi-on-server-start.sh").toString())));
+        list.add(Map.of("phase", "file-filter", "source", "command", "mode", "optional", "timeoutSeconds", 30,
+                "command", List.of(hooks.resolve("kiwi-on-file").toString())));
+        list.add(Map.of("phase", "before-backup", "source", "directory", "path",
+                hooks.resolve("rekkord/presave").toString()));
+        list.add(Map.of("phase", "after-backup", "source", "directory", "mode", "optional",
+                "path", hooks.resolve("rekkord/postsave").toString()));
+        list.add(Map.of("phase", "before-folder", "source", "command", "mode", "optional",
+                "command", List.of(hooks.resolve("kopia-before-folder.sh").toString())));
+        list.add(Map.of("phase", "before-backup", "source", "convention", "mode", "optional"));
+        list.add(Map.of("source", "user-callback", "mode", "optional",
+                "path", hooks.resolve("backintime-user-callback").toString()));
+        list.add(Map.of("phase", "agent-stop", "source", "command", "mode", "optional",
+                "command", List.of(hooks.resolve("agent-stop.sh").toString())));
+        return list;
     }
 
     private static void awaitPortal(String portal) throws Exception {

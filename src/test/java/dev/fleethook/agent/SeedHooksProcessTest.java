@@ -313,4 +313,40 @@ class SeedHooksProcessTest {
         String data = base.resolve("data").toString();
         assertEquals(List.of("after-snapshot-root " + data + " " + data), logLines());
     }
+
+    // ------------------------------------------------------------------ Kiwi
+
+    @Test
+    void kiwisScriptLauncherAndAnOnFilePluginAsAFileFilter() throws Exception {
+        // Kiwi's plugins/script-launcher: pre_backup.sh on_backup_start, post_backup.sh on_backup_stop (the
+        // database example, with the service commands replaced by lines in a log).
+        Path plugin = base.resolve("kiwi/plugins/script-launcher");
+        Path pre = script(plugin, "pre_backup.sh", "echo 'service mysql stop' >> " + log);
+        Path post = script(plugin, "post_backup.sh", "echo 'service mysql start' >> " + log);
+        // on_file: a plug-in that leaves out the files ending in .tmp, written to the file-filter wire format.
+        Path filter = base.resolve("kiwi/plugins/skip-tmp/filter");
+        Files.createDirectories(filter.getParent());
+        Files.writeString(filter, FileFilterTest.DROP_TMP);
+        AgentProcessTest.run("chmod", "755", filter.toString());
+        Path data = data();
+        Files.writeString(data.resolve("cache.tmp"), "scratch");
+        PolicyDocument p = policy(base.resolve("archives").toString(), List.of(
+                new PolicySpec.Hook(HookPhase.BEFORE_BACKUP, HookSource.COMMAND, HookMode.OPTIONAL, 60, null,
+                        List.of(pre.toString()), null, null),
+                new PolicySpec.Hook(HookPhase.FILE_FILTER, HookSource.COMMAND, HookMode.ESSENTIAL, 60, null,
+                        List.of(filter.toString()), null, null),
+                new PolicySpec.Hook(HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.OPTIONAL, 60, null,
+                        List.of(post.toString()), null, null)));
+        enrolled(p);
+
+        assertEquals(0, backupNow(), output());
+        assertEquals(List.of("service mysql stop", "service mysql start"), logLines());
+        Path archive;
+        try (Stream<Path> files = Files.list(base.resolve("archives"))) {
+            archive = files.filter(f -> f.toString().endsWith(".tar.gz")).findFirst().orElseThrow();
+        }
+        assertEquals(List.of("data/a.txt=a"), EnginesTest.entries(archive), "cache.tmp was filtered out");
+        JobEvent backup = AgentProcessTest.the(spooled(), EventType.BACKUP_FINISHED);
+        assertEquals(1L, ((Number) backup.result().stats().get("filterDropped")).longValue());
+    }
 }

@@ -188,6 +188,83 @@ class AgentBenchmark {
         Files.writeString(Path.of("target", "agent-benchmark.md"), table.toString(), StandardCharsets.UTF_8);
     }
 
+    static final int FILTER_FILES = Integer.getInteger("bench.filter.files", 100_000);
+
+    /**
+     * Kiwi's on_file as a file-filter hook: what filtering costs per 100,000 files, in the agent's JVM
+     * (no portal needed: {@code ./mvnw -o test -Dtest=AgentBenchmark#fileFilter}). Measures the walk alone
+     * (what the filter adds to before the engine), {@code cat} as a filter that keeps everything (the
+     * protocol's own cost: batches out and back), and a bash filter that drops *.tmp (a realistic script),
+     * each the median of three runs. Writes {@code target/agent-benchmark-file-filter.md}.
+     */
+    @Test
+    void fileFilter() throws Exception {
+        Path data = tmp.resolve("many");
+        for (int d = 0; d < FILTER_FILES / 1000; d++) {
+            Path dir = Files.createDirectories(data.resolve("d" + d));
+            for (int f = 0; f < 1000; f++) {
+                Files.createFile(dir.resolve((f % 10 == 0 ? "cache-" + f + ".tmp" : "file-" + f + ".txt")));
+            }
+        }
+        Path bash = tmp.resolve("drop-tmp");
+        Files.writeString(bash, """
+                #!/bin/bash
+                while IFS= read -r -d '' path; do
+                  if [ -z "$path" ]; then printf '\\0'; continue; fi
+                  case "$path" in *.tmp) ;; *) printf '%s\\0' "$path" ;; esac
+                done
+                """);
+        Files.setPosixFilePermissions(bash, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<Row> rows = new ArrayList<>();
+        long walk = median(() -> {
+            try (var files = Files.walk(data)) {
+                assertEquals(FILTER_FILES, files.filter(Files::isRegularFile).count());
+            }
+        });
+        rows.add(new Row("walk alone (listing the files)", perHundredThousand(walk), FILTER_FILES + " files"));
+        long cat = median(() -> {
+            try (var f = dev.fleethook.agent.FileFilter.start(List.of("/bin/cat"), Map.of(), java.time.Duration.ofMinutes(1))) {
+                assertEquals(0, f.filter(data, List.of()).dropped());
+            }
+        });
+        rows.add(new Row("file filter: cat (keeps all; protocol cost)", perHundredThousand(cat),
+                "batches of " + dev.fleethook.agent.FileFilter.BATCH + ", NUL-separated, one process"));
+        long script = median(() -> {
+            try (var f = dev.fleethook.agent.FileFilter.start(List.of(bash.toString()), Map.of(),
+                    java.time.Duration.ofMinutes(1))) {
+                assertEquals(FILTER_FILES / 10, f.filter(data, List.of()).dropped());
+            }
+        });
+        rows.add(new Row("file filter: bash script dropping *.tmp", perHundredThousand(script), "drops 10 %"));
+        StringBuilder table = new StringBuilder(String.format("%nFile-filter benchmark: %d cores, Java %s%n%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+        table.append("| measure | per 100,000 files | note |\n|---|---:|---|\n");
+        rows.forEach(r -> table.append("| ").append(r.measure()).append(" | ").append(r.value()).append(" | ")
+                .append(r.note()).append(" |\n"));
+        System.out.println(table);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "agent-benchmark-file-filter.md"), table.toString(), StandardCharsets.UTF_8);
+    }
+
+    interface Timed {
+        void run() throws Exception;
+    }
+
+    static long median(Timed timed) throws Exception {
+        List<Long> ms = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            timed.run();
+            ms.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+        ms.sort(null);
+        return ms.get(1);
+    }
+
+    static String perHundredThousand(long ms) {
+        return String.format("%,d ms", ms * 100_000L / FILTER_FILES);
+    }
+
     /** Ten events of one job, as an agent reports them. */
     static List<JobEvent> job(UUID job) {
         StepResult ok = new StepResult(0, 0, 12, false, "ok\n", null, null);
