@@ -26,7 +26,6 @@ import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.ScheduledJobs;
-import dev.fleethook.protocol.TargetOs;
 
 /**
  * The agent as a service ({@code run}): polls the portal, keeps the schedule locally, runs one job at a
@@ -94,7 +93,7 @@ public final class AgentDaemon implements AutoCloseable {
     static JobRunner.Settings settings(AgentState state, AgentState.Config config, Duration minute) throws IOException {
         Path scratch = Files.createDirectories(state.dir().resolve("tmp"));
         return new JobRunner.Settings(config.hostname(), permissions(config), scratch, state.dir().resolve("secrets"),
-                System.getProperty("os.name").toLowerCase().contains("win") ? TargetOs.WINDOWS : TargetOs.LINUX,
+                Platform.CURRENT.os(),
                 AgentMain.VERSION, minute);
     }
 

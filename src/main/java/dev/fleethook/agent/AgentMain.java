@@ -88,7 +88,7 @@ public final class AgentMain {
                 return 2;
             }
             String name = hostname != null ? hostname : InetAddress.getLocalHost().getHostName();
-            TargetOs os = System.getProperty("os.name").toLowerCase().contains("win") ? TargetOs.WINDOWS : TargetOs.LINUX;
+            TargetOs os = Platform.CURRENT.os();
             EnrollResponse r;
             try {
                 r = new PortalClient(portal).enroll(new EnrollRequest(token, name, os, VERSION));

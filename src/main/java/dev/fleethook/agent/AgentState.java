@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +65,7 @@ public final class AgentState {
 
     public void save(Config config, String secret) throws IOException {
         Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Platform.CURRENT.protectFolder(dir);
         writeAtomically("secret", secret);
         writeAtomically("config.json", JSON.writeValueAsString(config));
     }
@@ -98,7 +97,7 @@ public final class AgentState {
      */
     static void writeDurably(Path target, byte[] content) throws IOException {
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Platform.CURRENT.privateFile());
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);

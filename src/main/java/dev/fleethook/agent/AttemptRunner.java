@@ -217,13 +217,7 @@ public final class AttemptRunner {
      * {@code $1} ({@code %1} in a .bat) and its own path as {@code $0}.
      */
     List<String> command(String script, List<String> arguments) {
-        List<String> argv = new java.util.ArrayList<>();
-        if (os == TargetOs.WINDOWS) {
-            argv.addAll(List.of("cmd.exe", "/c"));
-        }
-        argv.add(script);
-        argv.addAll(arguments);
-        return argv;
+        return Platform.of(os).scriptCommand(script, arguments);
     }
 
     private Duration timeout() {

@@ -218,7 +218,6 @@ public final class FileFilter implements AutoCloseable {
 
     private DiedException died(String what, long deadline) {
         boolean late = System.nanoTime() >= deadline;
-        String err = started.errorTail().strip();
         Integer exit = null;
         try {
             if (started.process().waitFor(200, TimeUnit.MILLISECONDS)) {
@@ -227,6 +226,7 @@ public final class FileFilter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String err = started.errorTail().strip();
         return new DiedException(late ? "did not answer within " + batchTimeout.toSeconds() + " s"
                 : "died: " + what + (exit != null ? ", exit " + exit : "") + (err.isEmpty() ? "" : ": " + last(err)),
                 late);

@@ -151,6 +151,9 @@ public final class HookRunner {
                     return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
                             argv.get(0) + " is missing");
                 }
+                if (hook.source() == HookSource.CONVENTION) {
+                    argv = Platform.of(os).scriptCommand(argv.get(0), List.of());
+                }
                 return execute(hook, ctx, argv, env, timeout, null);
             }
             case DIRECTORY -> {
@@ -295,12 +298,7 @@ public final class HookRunner {
                 detail.add(reason + ": not called, the hook's timeout of " + timeout.toSeconds() + " s was used up");
                 continue;
             }
-            List<String> argv = new ArrayList<>();
-            if (os == TargetOs.WINDOWS && program.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".bat")) {
-                argv.addAll(List.of("cmd.exe", "/c"));
-            }
-            argv.add(program.toString());
-            argv.addAll(arguments);
+            List<String> argv = Platform.of(os).scriptCommand(program.toString(), arguments);
             ScriptRunner.Outcome o = ScriptRunner.run(argv, env, program.getParent(), left, null);
             output.append(o.outputTail());
             detail.add(reason + ": " + (o.timedOut() ? "timed out" : o.exitCode() == null ? "failed" : "exit " + o.exitCode())
@@ -352,14 +350,15 @@ public final class HookRunner {
                             + ". Save the policy again: the portal now stores scripts with Unix line endings");
         }
         try {
-            Path dir = Files.createTempDirectory(scratch, "stored-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path dir = Platform.CURRENT.privateTempFolder(scratch, "stored-");
             boolean windows = os == TargetOs.WINDOWS;
             Path file = dir.resolve(windows ? "script.cmd" : "script.sh");
             // The portal keeps stored scripts with LF (StoredScripts); cmd.exe gets CR LF back.
             Files.writeString(file, windows ? hook.script().replace("\r\n", "\n").replace("\n", "\r\n") : hook.script(),
                     StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+            if (!Platform.CURRENT.windows()) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+            }
             List<String> argv;
             if (windows) {
                 argv = List.of("cmd.exe", "/c", file.toString());

@@ -155,12 +155,20 @@ public final class ScriptRunner {
         Thread reader = new Thread(tail, "script-stderr-" + process.pid());
         reader.setDaemon(true);
         reader.start();
-        return new Started(process, tail);
+        return new Started(process, tail, reader);
     }
 
     /** A program started by {@link #start}: its process and the tail of its stderr. */
-    record Started(Process process, TailReader stderr) {
+    record Started(Process process, TailReader stderr, Thread stderrReader) {
+        /** The stderr tail; once the process has exited, after its last bytes were read (at most 500 ms). */
         public String errorTail() {
+            if (!process.isAlive()) {
+                try {
+                    stderrReader.join(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return stderr.tail();
         }
 
