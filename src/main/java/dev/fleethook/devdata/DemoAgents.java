@@ -54,7 +54,7 @@ import jakarta.inject.Inject;
  * Backup Now for them, so jobs flow within a minute; afterwards they back up every five minutes.
  * The healthy one shows one hook of each kind, each a seed's own interface (README "Bring your hooks"):
  * a Kiwi agent-start hook and a Kiwi on_file file filter, a Rekkord pre/post directory, a Kopia
- * before-folder action, a Druva-style convention hook, a Back In Time user-callback at every moment and
+ * before-folder action stored in the policy (the demo agents allow stored scripts), a Druva-style convention hook, a Back In Time user-callback at every moment and
  * an agent-stop hook; the failing one an after-failed-attempt hook.
  */
 @ApplicationScoped
@@ -159,7 +159,7 @@ public class DemoAgents {
             EnrollResponse r = new PortalClient(portal).enroll(new EnrollRequest(token, demo.hostname(), TargetOs.LINUX,
                     AgentMain.VERSION));
             state.save(new AgentState.Config(portal, r.serverId().toString(), demo.hostname(), r.pollIntervalSeconds(),
-                    true, false, List.of(dir.toString())), r.agentSecret());
+                    true, true, List.of(dir.toString())), r.agentSecret());
         }
         UUID serverId = UUID.fromString(state.config().serverId());
         currentTenant.inTransaction(tenantId, () -> servers.backupNow(serverId));
@@ -186,7 +186,13 @@ public class DemoAgents {
                 return p.id;
             }
         }
-        Map<String, Object> spec = Map.of(
+        PolicySpec policySpec = json.convertValue(spec(demo, dir), PolicySpec.class);
+        return policies.create(new SavePolicyRequest(null, "dev demo", policySpec)).id;
+    }
+
+    /** The demo's policy spec as an administrator would send it to the API. */
+    static Map<String, Object> spec(Demo demo, Path dir) {
+        return Map.of(
                 "name", demo.policyName(),
                 "description", "Dev demo agent " + demo.hostname() + " (runs inside the dev portal)",
                 "schedule", Map.of("kind", "cron", "cron", "*/5 * * * *"),
@@ -200,8 +206,6 @@ public class DemoAgents {
                         "skipBackupIfPreScriptFails", demo.skipBackupIfPreFails(),
                         "timeoutSeconds", demo.timeoutSeconds()),
                 "hooks", seedHooks(demo, dir));
-        PolicySpec policySpec = json.convertValue(spec, PolicySpec.class);
-        return policies.create(new SavePolicyRequest(null, "dev demo", policySpec)).id;
     }
 
     private static boolean showsEveryHook(Demo demo) {
@@ -231,8 +235,6 @@ public class DemoAgents {
         script(presave.resolve("20-check"), "echo \"Rekkord pre-save: disk space is fine\"");
         Path postsave = Files.createDirectories(hooks.resolve("rekkord/postsave"));
         script(postsave.resolve("10-report"), "echo \"Rekkord post-save: SUCCESS=$SUCCESS\"");
-        script(hooks.resolve("kopia-before-folder.sh"),
-                "echo \"Kopia $KOPIA_ACTION of $KOPIA_SOURCE_PATH (snapshot $KOPIA_SNAPSHOT_ID)\"");
         script(dir.resolve("scripts/before_backup.sh"), "echo \"Druva-style convention hook: before_backup.sh\"");
         // Back In Time's logging example, writing next to the demo instead of /tmp.
         Files.writeString(hooks.resolve("backintime-user-callback"), """
@@ -270,8 +272,9 @@ public class DemoAgents {
                 hooks.resolve("rekkord/presave").toString()));
         list.add(Map.of("phase", "after-backup", "source", "directory", "mode", "optional",
                 "path", hooks.resolve("rekkord/postsave").toString()));
-        list.add(Map.of("phase", "before-folder", "source", "command", "mode", "optional",
-                "command", List.of(hooks.resolve("kopia-before-folder.sh").toString())));
+        // Kopia's --persist-action-script: the body kept in the policy (the demo agents allow stored scripts).
+        list.add(Map.of("phase", "before-folder", "source", "stored", "mode", "optional",
+                "script", "#!/bin/sh\necho \"Kopia $KOPIA_ACTION of $KOPIA_SOURCE_PATH (snapshot $KOPIA_SNAPSHOT_ID)\"\n"));
         list.add(Map.of("phase", "before-backup", "source", "convention", "mode", "optional"));
         list.add(Map.of("source", "user-callback", "mode", "optional",
                 "path", hooks.resolve("backintime-user-callback").toString()));
