@@ -599,6 +599,51 @@ class HelmChartTest {
         JsonNode c = portal(docs);
         assertEquals(List.of("NET_BIND_SERVICE"), YAML.convertValue(c.at("/securityContext/capabilities/add"), List.class));
         assertEquals("Localhost", pod(docs).at("/securityContext/seccompProfile/type").asText());
+        // Each value reached the manifests.
+        JsonNode pod = pod(docs);
+        JsonNode config = kind(docs, "ConfigMap").path("data");
+        assertEquals("backup-portal", kind(docs, "Deployment").at("/metadata/name").asText());
+        assertEquals("Always", c.path("imagePullPolicy").asText());
+        assertEquals("regcred", pod.at("/imagePullSecrets/0/name").asText());
+        assertEquals(45, pod.path("terminationGracePeriodSeconds").asInt());
+        assertEquals("512Mi", pod.at("/volumes/0/emptyDir/sizeLimit").asText());
+        assertEquals("2", c.at("/resources/limits/cpu").asText());
+        assertEquals(20, c.at("/livenessProbe/periodSeconds").asInt());
+        assertEquals(2, c.at("/readinessProbe/failureThreshold").asInt());
+        assertEquals(30, c.at("/startupProbe/failureThreshold").asInt());
+        assertEquals("amd64", pod.at("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0"
+                + "/matchExpressions/0/values/0").asText());
+        assertTrue(pod.at("/affinity/podAntiAffinity").isMissingNode(), "the given affinity replaces the default");
+        assertEquals("DoNotSchedule", pod.at("/topologySpreadConstraints/0/whenUnsatisfiable").asText());
+        assertEquals(60, kind(docs, "HorizontalPodAutoscaler").at("/spec/metrics/0/resource/target/averageUtilization").asInt());
+        assertEquals(2, kind(docs, "PodDisruptionBudget").at("/spec/minAvailable").asInt());
+        assertEquals("-XX:MaxRAMPercentage=70.0 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC", config.path("JDK_JAVA_OPTIONS").asText());
+        assertEquals("ops@acme.example", config.path("FLEETHOOK_OPERATOR_EMAIL").asText());
+        assertEquals("fleethook@acme.example", config.path("FLEETHOOK_MAIL_FROM").asText());
+        assertEquals("https://backup.acme.example", config.path("FLEETHOOK_BASE_URL").asText());
+        assertTrue(env(c, "QUARKUS_DATASOURCE_USERNAME").contains("\"key\":\"user\""));
+        assertTrue(env(c, "QUARKUS_DATASOURCE_PASSWORD").contains("\"key\":\"pass\""));
+        JsonNode dbSecret = named(docs, "Secret", "backup-portal-db").path("data");
+        assertTrue(dbSecret.has("user") && dbSecret.has("pass"), dbSecret.toString());
+        JsonNode ingress = kind(docs, "Ingress");
+        assertEquals("nginx", ingress.at("/spec/ingressClassName").asText());
+        assertEquals("2m", ingress.at("/metadata/annotations/nginx.ingress.kubernetes.io~1proxy-body-size").asText());
+        assertEquals(8080, named(docs, "Service", "backup-portal").at("/spec/ports/0/port").asInt());
+        assertEquals("registry.acme.example/mirror/busybox:1.36",
+                named(docs, "Pod", "backup-portal-test-ready").at("/spec/containers/0/image").asText());
+    }
+
+    @Test
+    void probesCanBeTurnedOffAndAnExistingServiceAccountUsed() throws IOException {
+        List<JsonNode> docs = render("""
+                probes: {startup: {enabled: false}, liveness: {enabled: false}}
+                serviceAccount: {create: false, name: backup-sa}
+                """);
+        JsonNode c = portal(docs);
+        assertTrue(c.path("startupProbe").isMissingNode() && c.path("livenessProbe").isMissingNode());
+        assertFalse(c.path("readinessProbe").isMissingNode());
+        assertFalse(has(docs, "ServiceAccount"));
+        assertEquals("backup-sa", pod(docs).path("serviceAccountName").asText());
     }
 
     @Test
