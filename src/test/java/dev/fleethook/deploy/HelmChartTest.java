@@ -529,6 +529,10 @@ class HelmChartTest {
         assertFalse(configured.contains("WARNING"), configured);
         assertTrue(configured.contains("get secret ops -o jsonpath='{.data.pw}'"), configured);
         assertTrue(configured.contains("Agents enroll against https://backup.acme.example"), configured);
+        String blocked = new Helm(CHART).install().withName("fleethook").withNamespace("backup").withKubeVersion("1.30.0")
+                .clientOnly().dryRun().withValuesFile(write("serviceMonitor: {enabled: true}\nnetworkPolicy: {enabled: true}\n"))
+                .call().getOutput();
+        assertTrue(blocked.contains("Prometheus cannot"), blocked);
     }
 
     static Path write(String values) {
