@@ -93,7 +93,9 @@ public class SignInPages {
     /** Only a local path may follow sign-in, never another site. */
     static String safeNext(String next) {
         if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
-                || next.startsWith("/sign-")) {
+                || next.startsWith("/sign-") || next.length() > 2048
+                || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c > 0x7e)) {
+            // Control characters (a newline) would split the Location header; non-ASCII is not a path we emit.
             return "/";
         }
         return next;

@@ -40,6 +40,9 @@ public class SignInService {
         }
     }
 
+    /** Longest email address (RFC 5321 path limit); longer input is refused before any look-up. */
+    public static final int MAX_EMAIL = 254;
+
     @Inject
     CurrentTenant currentTenant;
 
@@ -50,7 +53,10 @@ public class SignInService {
     IdentityConfig config;
 
     public Account authenticate(String email, String password) {
-        if (email == null || password == null || email.isBlank() || password.isEmpty()) {
+        if (email == null || password == null || email.isBlank() || password.isEmpty()
+                || email.length() > MAX_EMAIL || dev.fleethook.web.StrictJson.badText(email) != null
+) {
+            // No account has such an email (RFC 5321 caps an address at 254): nothing to look up or count.
             throw new InvalidCredentialsException();
         }
         String key = normalize(email);
