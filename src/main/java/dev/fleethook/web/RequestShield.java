@@ -229,8 +229,11 @@ public class RequestShield {
         String path = rc.normalizedPath();
         response.setStatusCode(r.status());
         String detail = r.field() + ": " + r.reason();
-        if (r.status() == 413 || r.status() == 414 || r.status() == 431) {
+        boolean close = r.status() == 413 || r.status() == 414 || r.status() == 431;
+        if (close) {
+            // The rest of the request is not read: end the connection once the answer is out.
             response.putHeader(HttpHeaders.CONNECTION, "close");
+            response.endHandler(v -> rc.request().connection().close());
         }
         if (path.startsWith("/api/")) {
             Problem problem = new Problem("about:blank", r.title(), r.status(), detail, path,
