@@ -35,6 +35,7 @@ import jakarta.inject.Inject;
  * <li>{@code Accept*} headers with a malformed quality value (RFC 9110 §12.4.2) and a
  * {@code Content-Type} that is not one media type: 400 naming the header; multipart bodies, which no
  * endpoint takes: 415;</li>
+ * <li>a page request that changes state without a URL-encoded form (whose CSRF token is checked): 415;</li>
  * <li>a stray {@code X-CSRF-TOKEN} on {@code /api}, which takes no cookies and so needs no CSRF
  * token, is dropped instead of failing the CSRF filter.</li>
  * </ul>
@@ -52,6 +53,11 @@ public class RequestShield {
     /** One media type: type/subtype with optional parameters, no list (RFC 9110 §8.3). */
     private static final Pattern MEDIA_TYPE = Pattern.compile(
             "[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\\s*;\\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=(\"[^\"]*\"|[!#$%&'*+.^_`|~0-9A-Za-z-]+))*\\s*");
+    /** The pages' Content-Security-Policy: only this origin's files, no inline code, never framed. */
+    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final java.util.Set<String> STATE_CHANGING = java.util.Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final List<String> NEGOTIATION = List.of("Accept", "Accept-Encoding", "Accept-Language", "Accept-Charset");
 
     @Inject
@@ -60,12 +66,18 @@ public class RequestShield {
     @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10M")
     MemorySize maxBody;
 
+    /** Send Strict-Transport-Security (production, behind TLS). */
+    @ConfigProperty(name = "fleethook.web.hsts", defaultValue = "false")
+    boolean hsts;
+
     void register(@Observes Filters filters) {
         // Before authentication (which reads cookies and headers) and every route.
         filters.register(this::check, 10_000);
     }
 
     void check(RoutingContext rc) {
+        String path = rc.normalizedPath();
+        rc.addHeadersEndHandler(v -> securityHeaders(rc, path));
         Refusal refusal = refusal(rc);
         if (refusal == null) {
             if (rc.normalizedPath().startsWith("/api/")) {
@@ -146,7 +158,47 @@ public class RequestShield {
                         "multipart bodies are not accepted; send application/json (API) or a URL-encoded form (pages)");
             }
         }
+        if (isPage(rc.normalizedPath()) && STATE_CHANGING.contains(request.method().name())
+                && (contentType == null || !contentType.trim().toLowerCase().startsWith(FORM))) {
+            // Pages change state only through their forms, whose CSRF token the CSRF filter checks; any other
+            // body (or none) would skip that check.
+            return new Refusal(415, "Unsupported media type", "Content-Type",
+                    "must be application/x-www-form-urlencoded with the form's CSRF token");
+        }
         return null;
+    }
+
+    /** Pages: everything a browser renders, not the API, static assets or the platform endpoints. */
+    static boolean isPage(String path) {
+        return !path.startsWith("/api/") && !path.startsWith("/q/") && !path.startsWith("/_static/");
+    }
+
+    /**
+     * Headers on every answer: {@code nosniff} everywhere; on pages a Content-Security-Policy without
+     * inline script or style ({@value #CSP}), no framing, no referrer to other sites, no caching of
+     * pages (they show secrets such as new tokens and are per user), and HSTS in production.
+     */
+    void securityHeaders(RoutingContext rc, String path) {
+        var headers = rc.response().headers();
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("Referrer-Policy", "same-origin");
+        if (hsts) {
+            headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        }
+        if (!isPage(path) || path.equals("/fleethook.css") || path.equals("/fleethook.js")) {
+            if (path.startsWith("/api/") && !headers.contains(HttpHeaders.CACHE_CONTROL)) {
+                headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+            }
+            return;
+        }
+        // The alert preview shows the HTML email in a sandboxed srcdoc frame, which inherits this policy;
+        // email clients need inline styles, so that one page allows them (never scripts).
+        headers.set("Content-Security-Policy", path.equals("/alerts/preview") ? CSP.replace("style-src 'self'",
+                "style-src 'self' 'unsafe-inline'") : CSP);
+        headers.set("X-Frame-Options", "DENY");
+        if (!headers.contains(HttpHeaders.CACHE_CONTROL)) {
+            headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        }
     }
 
     /**
