@@ -218,7 +218,7 @@ public class ErrorMappers {
     }
 
     /** A lost or refused database connection: a 503 to retry, not an internal error. */
-    static boolean databaseUnavailable(Throwable e) {
+    public static boolean databaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.hibernate.exception.JDBCConnectionException || t instanceof java.net.ConnectException) {
                 return true;
