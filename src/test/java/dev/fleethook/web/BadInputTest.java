@@ -56,6 +56,11 @@ class BadInputTest {
                 .post("/api/v1/users").then().statusCode(400).body("errors.field", hasItem("displayName"))
                 .body("errors.message", hasItem(containsString("unpaired surrogate")));
         tenant.admin().queryParam("q", "nul@badinput.test").get("/api/v1/users").then().body("size()", equalTo(0));
+        // The same rule for the pages' forms, shown next to the field.
+        Browser admin = Browser.signIn(tenant.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        admin.postForm("/users", "email", "nulform@badinput.test", "displayName", "a\u0000b", "role", "VIEWER").then()
+                .statusCode(400).body(containsString("must not contain NUL characters"));
+        tenant.admin().queryParam("q", "nulform@badinput.test").get("/api/v1/users").then().body("size()", equalTo(0));
     }
 
     @Test

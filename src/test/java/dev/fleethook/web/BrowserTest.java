@@ -168,6 +168,9 @@ class BrowserTest {
                 violations.add(page.url() + ": " + m.text());
             }
         });
+        // Chromium's own report of each violation, collected in the page (init scripts are not subject to CSP).
+        page.addInitScript("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                + "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));");
         List<String> dialogs = new java.util.concurrent.CopyOnWriteArrayList<>();
         page.onDialog(d -> {
             dialogs.add(d.type() + ": " + d.message());
@@ -186,6 +189,11 @@ class BrowserTest {
             assertTrue(response.status() == 200, path + " answered " + response.status());
             assertTrue(response.headers().getOrDefault("content-security-policy", "").contains("default-src 'self'"),
                     path + " has no CSP");
+            page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+            Object reported = page.evaluate("() => window.__csp");
+            if (reported instanceof List<?> list && !list.isEmpty()) {
+                violations.add(path + ": " + list);
+            }
         }
         // The confirmation shows the name as text; dismissing it keeps the policy; no script ran.
         page.navigate(base + "policies");

@@ -140,8 +140,8 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
             if (retryAfter != null) {
                 long seconds = Math.max(1, retryAfter.toSeconds());
                 response.setStatusCode(429).putHeader("Retry-After", Long.toString(seconds));
-                problem = Problem.of(429, "Too many failed sign-ins",
-                        "This account is locked for " + seconds + " s after repeated failures.", path);
+                problem = Problem.of(429, "Too many sign-in attempts",
+                        "Sign-in is paused for " + seconds + " s after too many attempts (for this account or from this address).", path);
             } else {
                 response.setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"fleethook\"");
                 problem = Problem.of(401, "Unauthorized", path.startsWith(AGENT_API)
