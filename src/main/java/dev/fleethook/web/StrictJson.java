@@ -1,6 +1,7 @@
 package dev.fleethook.web;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
@@ -37,7 +38,10 @@ public class StrictJson implements ObjectMapperCustomizer {
 
     @Override
     public void customize(ObjectMapper mapper) {
-        mapper.setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
+        // Lists and sets only: a map may carry null values (an agent's step statistics).
+        for (Class<?> type : List.of(java.util.List.class, java.util.Set.class, java.util.Collection.class)) {
+            mapper.configOverride(type).setSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
+        }
         mapper.registerModule(new SimpleModule("fleethook-strict-text").addDeserializer(String.class, new StrictText()));
     }
 
