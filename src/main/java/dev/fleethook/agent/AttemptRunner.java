@@ -211,14 +211,7 @@ public final class AttemptRunner {
         if (!permissions.hooksEnabled()) {
             return "scripts and hooks are not enabled on this agent (local config)";
         }
-        try {
-            if (!permissions.allows(Path.of(script))) {
-                return script + " is outside the agent's allowed roots";
-            }
-        } catch (RuntimeException e) {
-            return "cannot use the path " + script + ": " + Failures.describe(e);
-        }
-        return null;
+        return gate.rootRefusal(script);
     }
 
     private Step refused(String script) {

@@ -148,8 +148,9 @@ public final class HookRunner {
                             "no script folder for this OS");
                 }
                 Path program = Path.of(argv.get(0));
-                if (!program.isAbsolute() || !permissions.allows(program)) {
-                    return refused(hook, ctx, argv.get(0) + " is outside the agent's allowed roots");
+                String outside = gate.rootRefusal(argv.get(0));
+                if (outside != null) {
+                    return refused(hook, ctx, outside);
                 }
                 if (hook.source() == HookSource.CONVENTION && !Files.exists(program)) {
                     // Druva's convention: a missing script is Skipped. Anything else that cannot run is Failed.
@@ -160,8 +161,9 @@ public final class HookRunner {
             }
             case DIRECTORY -> {
                 Path dir = Path.of(hook.path());
-                if (!permissions.allows(dir)) {
-                    return refused(hook, ctx, hook.path() + " is outside the agent's allowed roots");
+                String outside = gate.rootRefusal(hook.path());
+                if (outside != null) {
+                    return refused(hook, ctx, outside);
                 }
                 return directory(hook, ctx, dir, env, timeout);
             }

@@ -343,6 +343,23 @@ public final class ProcessGate {
                 + " is outside the agent's allowed roots";
     }
 
+    /**
+     * Null when {@code named}, resolved as far as it exists ({@link #realOrSelf}), lies under an allowed
+     * root; otherwise why not, naming where it really leads. Used before the start for the
+     * step's record (a missing convention script is Skipped only when it would be allowed).
+     */
+    public String rootRefusal(String named) {
+        try {
+            Path p = Path.of(named);
+            if (!p.isAbsolute()) {
+                return named + " is not an absolute path under the agent's allowed roots";
+            }
+            return outsideRoots(realOrSelf(p), named);
+        } catch (RuntimeException e) {
+            return "cannot use the path " + named + ": " + Failures.describe(e);
+        }
+    }
+
     /** True when {@code path}, resolved as far as it exists, lies under an allowed root. */
     static boolean underRoots(Path path, List<Path> roots) {
         Path real = realOrSelf(path);
