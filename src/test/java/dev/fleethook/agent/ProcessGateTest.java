@@ -242,6 +242,25 @@ class ProcessGateTest {
     }
 
     @Test
+    void aStoredScriptRunsOnlyWithBothLocalOptIns() throws IOException {
+        String body = "#!/bin/sh\nid > " + marker + "\n";
+        PolicyDocument policy = policy(null, archive(), List.of(new PolicyDocument.Hook(0, HookPhase.BEFORE_BACKUP,
+                HookSource.STORED, HookMode.ESSENTIAL, 30, null, null, body, HookRunner.sha256(body))));
+        var settings = new JobRunner.Settings("fs-01", new HookRunner.Permissions(true, false, List.of(root)),
+                Files.createDirectories(dir.resolve("scratch")), secrets(), TargetOs.LINUX, "test", Duration.ofMillis(200));
+        new JobRunner(settings, events::add, new JobJournal(dir.resolve("journal")))
+                .run(new JobRunner.Request(UUID.randomUUID(), "scheduled", null, Instant.now(), policy), () -> false);
+        assertRefused(last(EventType.HOOK_FINISHED), "stored scripts are not enabled");
+        assertFalse(new ProcessGate(new HookRunner.Permissions(false, true, List.of(root)))
+                .storedScript(List.of("/bin/true")).allowed(), "hooksEnabled is needed too");
+
+        events.clear();
+        run(policy, Set.of()); // runner(): both opt-ins on
+        assertEquals(ScriptStatus.SUCCESSFUL.code(), last(EventType.HOOK_FINISHED).result().status());
+        assertTrue(Files.exists(marker), "with both opt-ins the stored script runs");
+    }
+
+    @Test
     void theCommandEngineThatIsASymlinkOutOfTheRootsIsRefused() throws IOException {
         Path program = link(root.resolve("backup.sh"), evil);
         run(policy(null, command(program.toString()), List.of()), Set.of());
