@@ -32,14 +32,14 @@ public final class JobJournal {
 
     /**
      * One job in progress: enough to run the post-script and report the job after a crash.
-     * {@code sessions}: the session (= process group) ids of the processes this attempt started (scripts,
-     * hooks, the engine; see {@link ProcessGate#start}), newest last, so that recovery can kill what the
+     * {@code sessions}: the sessions (= process groups: id and its leader's start) of the processes this
+     * attempt started (scripts, hooks, the engine; see {@link ProcessGate#start}), newest last, so that recovery can kill what the
      * interrupted step left running before it runs the post-script; {@code bootId}: the boot they belong
      * to (after a reboot they are gone and their ids mean nothing).
      */
     public record Entry(UUID jobId, String trigger, UUID commandId, Instant startedAt, Instant deadline,
             int maxAttempts, PolicyDocument policy, int attempt, Stage stage, Integer preStatus,
-            Integer backupStatus, List<Long> sessions, String bootId) {
+            Integer backupStatus, List<ProcessGate.Session> sessions, String bootId) {
 
         public Entry {
             sessions = sessions == null ? List.of() : List.copyOf(sessions);
@@ -96,8 +96,9 @@ public final class JobJournal {
         if (last == null) {
             return;
         }
-        List<Long> sessions = new ArrayList<>(last.sessions());
-        sessions.add(session);
+        List<ProcessGate.Session> sessions = new ArrayList<>(last.sessions());
+        sessions.add(new ProcessGate.Session(session, ProcessHandle.of(session)
+                .flatMap(h -> h.info().startInstant()).orElse(null)));
         if (sessions.size() > MAX_SESSIONS) {
             sessions.subList(0, sessions.size() - MAX_SESSIONS).clear();
         }

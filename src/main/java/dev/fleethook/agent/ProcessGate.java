@@ -68,6 +68,13 @@ public final class ProcessGate {
         }
     }
 
+    /**
+     * A session the gate started: its id (= the process group id and the leader's pid) and when its
+     * leader started (null if unknown), which tells a reused id apart from ours.
+     */
+    public record Session(long id, Instant started) {
+    }
+
     /** Either a {@link Launch} or the reason it is refused (never both). */
     public record Decision(Launch launch, String refusal) {
         public boolean allowed() {
@@ -458,18 +465,28 @@ public final class ProcessGate {
     /**
      * Kills every process still in one of {@code sessions} (session or process group id, as the gate
      * started them) and waits until none is left, at most {@code within}. Only when {@code bootId} is
-     * this boot's: after a reboot the ids mean other processes. Linux does not give a new process an id
-     * that is still some process's session or group id, so a live member of such a session was started
-     * in it. Returns how many processes were killed.
+     * this boot's: after a reboot the ids mean other processes. Linux gives no new process an id that is
+     * still some process's session or group id, so a live member of such a session was started in it;
+     * a live leader with another start time than recorded means the id was reused after our session
+     * ended, and that session is left alone. Returns how many processes were killed.
      */
-    public static int killSessions(Collection<Long> sessions, String bootId, Duration within) {
+    public static int killSessions(Collection<Session> sessions, String bootId, Duration within) {
         if (sessions == null || sessions.isEmpty() || bootId == null || !bootId.equals(bootId())) {
             return 0;
         }
+        Set<Long> ids = new java.util.HashSet<>();
+        for (Session s : sessions) {
+            Instant leaderStart = ProcessHandle.of(s.id()).flatMap(h -> h.info().startInstant()).orElse(null);
+            boolean reused = s.started() != null && leaderStart != null
+                    && Duration.between(s.started(), leaderStart).abs().compareTo(Duration.ofSeconds(1)) > 0;
+            if (!reused) {
+                ids.add(s.id());
+            }
+        }
         int killed = 0;
         Instant until = Instant.now().plus(within);
-        while (true) {
-            List<Long> members = members(sessions);
+        while (!ids.isEmpty()) {
+            List<Long> members = members(ids);
             if (members.isEmpty()) {
                 return killed;
             }
@@ -488,6 +505,7 @@ public final class ProcessGate {
                 return killed;
             }
         }
+        return killed;
     }
 
     /** The live (not zombie) processes whose session or process group is one of {@code sessions}. */

@@ -362,6 +362,39 @@ class ProcessGateTest {
                 "only the options listed are allowed");
     }
 
+    // ------------------------------------------------------------------ killing what a crash left running
+
+    @Test
+    void recoveryKillsARecordedSessionWithItsChildrenButNotAnotherBootsNorAReusedId() throws Exception {
+        long marker = 8_000_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        Path engine = exe(root, "engine.sh", "sleep " + marker + " &\nsleep " + marker + "\n");
+        List<Long> sessions = new CopyOnWriteArrayList<>();
+        ProcessGate gate = new ProcessGate(new HookRunner.Permissions(true, false, List.of(root)), sessions::add);
+        Thread run = new Thread(() -> ScriptRunner.run(gate.policyProgram(List.of(engine.toString()), 0, null).launch(),
+                java.util.Map.of(), null, null));
+        run.setDaemon(true);
+        run.start();
+        java.util.function.Supplier<Long> alive = () -> ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").endsWith("sleep " + marker)).count();
+        AgentProcessTest.await(() -> alive.get() == 2, Duration.ofSeconds(10));
+        long id = sessions.get(0);
+        Instant started = ProcessHandle.of(id).orElseThrow().info().startInstant().orElseThrow();
+        try {
+            assertEquals(0, ProcessGate.killSessions(List.of(new ProcessGate.Session(id, started)), "another-boot",
+                    Duration.ofSeconds(2)), "after a reboot the ids mean other processes");
+            assertEquals(0, ProcessGate.killSessions(List.of(new ProcessGate.Session(id, started.minusSeconds(60))),
+                    ProcessGate.bootId(), Duration.ofSeconds(2)), "a leader that started at another time is not ours");
+            assertEquals(2, alive.get());
+
+            assertTrue(ProcessGate.killSessions(List.of(new ProcessGate.Session(id, started)), ProcessGate.bootId(),
+                    Duration.ofSeconds(10)) >= 2);
+            assertEquals(0, alive.get(), "the session's leader and its background child are gone when it returns");
+        } finally {
+            ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").endsWith("sleep " + marker))
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
     // ------------------------------------------------------------------ every start point passes the gate
 
     static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
