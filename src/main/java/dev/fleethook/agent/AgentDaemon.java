@@ -100,7 +100,8 @@ public final class AgentDaemon implements AutoCloseable {
 
     static HookRunner.Permissions permissions(AgentState.Config config) {
         return new HookRunner.Permissions(config.hooksEnabled(), config.storedScriptsEnabled(),
-                config.allowedRoots().stream().map(Path::of).toList());
+                config.allowedRoots().stream().map(Path::of).toList(), config.allowedEngineOptions().stream()
+                        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
     }
 
     /**

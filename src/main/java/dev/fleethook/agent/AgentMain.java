@@ -272,6 +272,8 @@ public final class AgentMain {
             System.out.println("Hooks:    " + (c.hooksEnabled() ? "enabled" : "disabled (enable in config.json)")
                     + ", stored scripts " + (c.storedScriptsEnabled() ? "enabled" : "disabled"));
             System.out.println("Roots:    " + (c.allowedRoots().isEmpty() ? "none" : String.join(", ", c.allowedRoots())));
+            System.out.println("Engine options that run programs: " + (c.allowedEngineOptions().isEmpty() ? "none allowed"
+                    : "allowed " + String.join(", ", c.allowedEngineOptions())));
             PolicyDocument policy = s.cachedPolicy().map(p -> p.answer().policy()).orElse(null);
             if (policy == null) {
                 System.out.println("Policy:   none received yet");

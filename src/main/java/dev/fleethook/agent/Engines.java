@@ -102,10 +102,13 @@ public final class Engines {
         };
     }
 
-    /** Any program, as an argument vector; exit 0 is success. Cancel and the window stop it with its children. */
-    public static AttemptRunner.Engine command(List<String> argv, Map<String, String> env) {
+    /**
+     * Any program, as an argument vector, as {@link ProcessGate} allowed it; exit 0 is success. Cancel and
+     * the window stop it with its children.
+     */
+    public static AttemptRunner.Engine command(ProcessGate.Launch launch, Map<String, String> env) {
         return (cancel, deadline) -> {
-            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
+            ScriptRunner.Outcome o = ScriptRunner.run(launch, env, null, deadline, cancel);
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
                     : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
@@ -118,10 +121,12 @@ public final class Engines {
      * {@code restic backup --json}: the repository from the policy, the password from a file in the
      * agent's own secrets folder (the portal only names it). Exit 3 (some files unreadable, snapshot
      * made) is PartiallySuccessful. The summary line is parsed into the reported stats; the output tail
-     * keeps restic's messages without its progress lines.
+     * keeps restic's messages without its progress lines. The extra arguments and the repository pass
+     * {@link ProcessGate#restic} first: an option that would have restic start a program is refused
+     * (Failed, "refused: …") unless this agent allows it locally.
      */
     public static AttemptRunner.Engine restic(PolicyDocument.Restic restic, List<String> roots, List<String> excludes,
-            Path passwordFile, Map<String, String> baseEnv) {
+            Path passwordFile, Map<String, String> baseEnv, ProcessGate gate) {
         List<String> argv = new ArrayList<>(List.of("restic", "backup", "--json"));
         for (String exclude : excludes) {
             argv.add("--exclude=" + exclude);
@@ -134,13 +139,17 @@ public final class Engines {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.put("RESTIC_REPOSITORY", restic.repository());
         env.put("RESTIC_PASSWORD_FILE", passwordFile.toString());
+        ProcessGate.Decision decision = gate.restic(argv, restic.extraArgs(), restic.repository());
+        if (!decision.allowed()) {
+            return refused(decision.refusal());
+        }
         return (cancel, deadline) -> {
             if (!Files.isReadable(passwordFile)) {
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, 0,
                         "restic password file " + passwordFile + " is missing on this agent (secret \""
                                 + restic.passwordSecret() + "\")");
             }
-            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
+            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, null, deadline, cancel);
             if (o.exitCode() == null && o.error() != null) {
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, o.durationMs(), o.error());
             }
@@ -170,38 +179,41 @@ public final class Engines {
         };
     }
 
-    /**
-     * The engine a policy asks for, backing up {@code roots} (the sources, or where before-hooks
-     * redirected them). A command engine, and restic's extra arguments (which can name commands, such as
-     * {@code --password-command}), run only when this agent enabled scripts locally, like every hook.
-     */
+    /** As {@link #forPolicy(PolicyDocument.Backup, List, ProcessGate, Path, Map)} with a gate of its own. */
     public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots,
             HookRunner.Permissions permissions, Path secrets, Map<String, String> env) {
+        return forPolicy(backup, roots, new ProcessGate(permissions), secrets, env);
+    }
+
+    /**
+     * The engine a policy asks for, backing up {@code roots} (the sources, or where before-hooks
+     * redirected them). Whatever it starts passes {@code gate}: a command engine runs only when this agent
+     * enabled scripts locally and its program really lies under an allowed root; restic's extra
+     * arguments and repository are checked for options that start programs. A refusal is an engine that
+     * reports Failed with "refused: " and the reason, never running anything.
+     */
+    public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots, ProcessGate gate,
+            Path secrets, Map<String, String> env) {
         List<String> excludes = backup.excludes() == null ? List.of() : backup.excludes();
         return switch (backup.engine()) {
             case ARCHIVE -> archive(backup.archive(), roots, excludes, null);
             case RESTIC -> {
                 PolicyDocument.Restic r = backup.restic();
-                if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !permissions.hooksEnabled()) {
+                if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !gate.permissions().hooksEnabled()) {
                     yield refused("restic extra arguments need scripts enabled on this agent (local config)");
                 }
                 if (r.passwordSecret() == null || !r.passwordSecret().matches("[A-Za-z0-9._-]{1,100}")
                         || r.passwordSecret().startsWith(".")) {
                     yield refused("the restic password secret must be a plain file name in " + secrets);
                 }
-                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env);
+                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env, gate);
             }
             case COMMAND -> {
-                List<String> argv = backup.command();
-                if (!permissions.hooksEnabled()) {
+                if (!gate.permissions().hooksEnabled()) {
                     yield refused("the command engine needs scripts enabled on this agent (local config)");
                 }
-                if (argv == null || argv.isEmpty() || !Path.of(argv.get(0)).isAbsolute()
-                        || !permissions.allows(Path.of(argv.get(0)))) {
-                    yield refused((argv == null || argv.isEmpty() ? "no command" : argv.get(0))
-                            + " is outside the agent's allowed roots");
-                }
-                yield command(argv, env);
+                ProcessGate.Decision decision = gate.policyProgram(backup.command(), 0, null);
+                yield decision.allowed() ? command(decision.launch(), env) : refused(decision.refusal());
             }
         };
     }

@@ -131,7 +131,13 @@ public final class JobRunner {
         return status;
     }
 
-    /** Finishes the jobs a previous run of the agent left behind (crash, kill, reboot). */
+    /** How long recovery waits for the killed processes of an interrupted step to be gone. */
+    static final Duration SESSION_KILL_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Finishes the jobs a previous run of the agent left behind (crash, kill, reboot): first kills what
+     * the interrupted step still had running (the sessions in the journal), then runs the post-script.
+     */
     public void recover() throws IOException {
         for (JobJournal.Entry e : journal.unfinished()) {
             LOG.log(System.Logger.Level.WARNING, "Finishing job {0} interrupted at attempt {1} ({2})", e.jobId(),
@@ -169,9 +175,16 @@ public final class JobRunner {
             emit(AgentEvents.backupFinished(e.jobId(), e.attempt(), AgentEvents.result(backup, null, why, null)));
         }
         if (e.stage() != JobJournal.Stage.DONE) {
+            // What the interrupted step started (the engine, a script, a hook, and what they started in their
+            // session) must be gone before the post-script runs: a database is not restarted under a backup.
+            int killed = ProcessGate.killSessions(e.sessions(), e.bootId(), SESSION_KILL_WAIT);
+            if (killed > 0) {
+                LOG.log(System.Logger.Level.WARNING, "Job {0}: killed {1} process(es) the interrupted step left running",
+                        e.jobId(), killed);
+            }
             // "pre ran, post pending": the post-script runs now (again, if it was interrupted itself).
             journal(e.at(e.attempt(), JobJournal.Stage.POST, pre, backup));
-            AttemptRunner.Step step = attemptRunner(e.policy()).post(e.jobId().toString(),
+            AttemptRunner.Step step = attemptRunner(e.policy(), e.jobId()).post(e.jobId().toString(),
                     baseEnv(e.policy(), e.jobId(), e.attempt(), true), pre, backup);
             emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "post", AgentEvents.result(step)));
             emit(AgentEvents.attemptFinished(e.jobId(), e.attempt(), true));
@@ -219,7 +232,7 @@ public final class JobRunner {
             }
         };
         AttemptRunner.Engine phase = (c, d) -> backupPhase(policy, job, attempt, finalAttempt, preStatus.get(), c, d);
-        AttemptRunner.Result result = attemptRunner(policy).run(job.toString(),
+        AttemptRunner.Result result = attemptRunner(policy, job).run(job.toString(),
                 baseEnv(policy, job, attempt, finalAttempt), phase, cancel, deadline, progress);
         journal(entry.at(attempt, JobJournal.Stage.DONE, result.pre().status(), result.backup().status()));
         return result;
@@ -271,7 +284,7 @@ public final class JobRunner {
             try {
                 Map<String, String> env = baseEnv(policy, job, attempt, finalAttempt);
                 result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
-                        settings.permissions(), settings.secrets(), env).backup(cancel, deadline);
+                        gate(job), settings.secrets(), env).backup(cancel, deadline);
             } catch (RuntimeException | Error e) {
                 // The engine's error is the backup's Failed status; the after hooks and the post-script still run.
                 result = new AttemptRunner.Engine.Result(BackupStatus.FAILED, null,
@@ -310,7 +323,7 @@ public final class JobRunner {
         HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
                 preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString(),
                 sources(policy));
-        HookRunner.PhaseResult result = new HookRunner(settings.permissions(), settings.scratch(), settings.os())
+        HookRunner.PhaseResult result = new HookRunner(gate(job), settings.scratch(), settings.os())
                 .run(hooks, phase, ctx);
         for (HookRunner.Run run : result.runs()) {
             emit(AgentEvents.hookFinished(job, attempt, run));
@@ -327,10 +340,25 @@ public final class JobRunner {
         journal.remove(entry.jobId());
     }
 
-    private AttemptRunner attemptRunner(PolicyDocument policy) {
+    private AttemptRunner attemptRunner(PolicyDocument policy, UUID job) {
         PolicyDocument.Scripts scripts = policy.scripts() != null ? policy.scripts()
                 : new PolicyDocument.Scripts(false, null, null, null, false, null);
-        return new AttemptRunner(scripts, settings.os(), settings.permissions());
+        return new AttemptRunner(scripts, settings.os(), gate(job));
+    }
+
+    /**
+     * The gate every process of {@code job} starts through: the local permissions, and the journal told
+     * each session id (durably) so that recovery after a crash can kill what was left running.
+     */
+    private ProcessGate gate(UUID job) {
+        return new ProcessGate(settings.permissions(), session -> {
+            try {
+                journal.processStarted(job, session);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Could not journal process " + session + " of job " + job + ": "
+                        + e.getMessage());
+            }
+        });
     }
 
     /** The environment of the pre/post-scripts and the engine (hooks get theirs from {@link HookRunner}). */

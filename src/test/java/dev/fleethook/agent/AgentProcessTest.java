@@ -316,4 +316,53 @@ class AgentProcessTest {
         assertEquals(143, exit(agent), output());
         assertCanceledAfterThePreScriptFinished();
     }
+
+    @Test
+    void afterKill9MidBackupTheEnginesProcessesAreGoneBeforeRecoveryRunsThePostScript() throws Exception {
+        // Issue 13: the engine kept running 55 s while the restarted agent ran the post-script.
+        long marker = 7_000_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        Path data = Files.createDirectories(base.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        Path scripts = base.resolve("scripts");
+        script(scripts, "pre_script.sh", "echo pre >> " + log);
+        // The post-script writes down whether any of the engine's processes is still alive when it starts.
+        script(scripts, "post_script.sh", "n=$(ps -eo args | grep -c '^sleep " + marker + "')\n"
+                + "echo \"post $3 engine-processes=$n\" >> " + log);
+        // A long engine with a background child in its session, like restic and the ssh it starts.
+        Path engine = script(base.resolve("engines"), "backup.sh", "sleep " + marker + " &\necho engine >> " + log
+                + "\nsleep " + marker + "\n");
+        PolicyDocument p = policy(scripts, List.of(data.toString()), List.of());
+        enrolled(new PolicyDocument(p.policyId(), p.policyName(), p.revision(), p.os(), p.schedule(), p.retry(),
+                new PolicyDocument.Backup(BackupEngine.COMMAND, List.of(data.toString()), List.of(), null, null,
+                        List.of(engine.toString())), p.scripts(), p.hooks()));
+        java.util.function.Supplier<List<ProcessHandle>> engineProcesses = () -> ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").endsWith("sleep " + marker)).toList();
+
+        Process agent = agent(List.of("env", "LC_ALL=C.UTF-8"), "backup-now");
+        try {
+            await(() -> logLines().contains("engine") && engineProcesses.get().size() == 2, Duration.ofSeconds(30));
+            run("kill", "-s", "KILL", Long.toString(agent.pid()));
+            assertTrue(agent.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(2, engineProcesses.get().size(), "kill -9 of the agent leaves the engine's session running");
+
+            Process restarted = agent(List.of("env", "LC_ALL=C.UTF-8"), "run");
+            try {
+                await(() -> logLines().stream().anyMatch(l -> l.startsWith("post ")), Duration.ofSeconds(30));
+                assertEquals(List.of("pre", "engine", "post " + BackupStatus.FAILED.code() + " engine-processes=0"),
+                        logLines(), "the engine and its child were gone before the post-script ran");
+                assertEquals(List.of(), engineProcesses.get());
+                await(() -> spooled().stream().anyMatch(e -> e.type() == EventType.JOB_FINISHED), Duration.ofSeconds(30));
+                JobEvent backup = the(spooled(), EventType.BACKUP_FINISHED);
+                assertEquals(BackupStatus.FAILED.code(), backup.result().status());
+                assertTrue(String.valueOf(backup.result().detail()).contains("interrupted"), backup.toString());
+                assertEquals(JobStatus.FAILED, the(spooled(), EventType.JOB_FINISHED).jobStatus());
+            } finally {
+                restarted.destroy();
+                restarted.waitFor(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            agent.destroyForcibly();
+            engineProcesses.get().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
 }

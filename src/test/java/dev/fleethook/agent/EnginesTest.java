@@ -125,10 +125,13 @@ class EnginesTest {
 
     @Test
     void theCommandEngineReportsTheProgramsOutcome() {
-        var ok = Engines.command(List.of("sh", "-c", "echo saved; exit 0"), Map.of()).backup(() -> false, null);
+        var gate = new ProcessGate(new HookRunner.Permissions(true, false, List.of(Path.of("/bin"))));
+        var ok = Engines.command(gate.policyProgram(List.of("/bin/sh", "-c", "echo saved; exit 0"), 0, null).launch(),
+                Map.of()).backup(() -> false, null);
         assertEquals(BackupStatus.SUCCESSFUL, ok.status());
         assertEquals("saved", ok.outputTail().trim());
-        var bad = Engines.command(List.of("sh", "-c", "echo nope >&2; exit 4"), Map.of()).backup(() -> false, null);
+        var bad = Engines.command(gate.policyProgram(List.of("/bin/sh", "-c", "echo nope >&2; exit 4"), 0, null)
+                .launch(), Map.of()).backup(() -> false, null);
         assertEquals(BackupStatus.FAILED, bad.status());
         assertEquals(4, bad.exitCode());
     }
