@@ -32,6 +32,18 @@ public class AlertSettings extends PanacheEntityBase {
     @Column(name = "offline_threshold_minutes")
     public int offlineThresholdMinutes = 60;
 
+    /** Repeats of an open alert are summarized in one email at most this often (default 24 h). */
+    @Column(name = "repeat_interval_minutes")
+    public int repeatIntervalMinutes = 1440;
+
+    /** Whether resolving a notified alert sends a recovery email. */
+    @Column(name = "recovery_emails")
+    public boolean recoveryEmails = true;
+
+    /** True while no row is stored: recipients are then the tenant's admins. */
+    @jakarta.persistence.Transient
+    public boolean defaults;
+
     public boolean wants(String kind) {
         return java.util.Arrays.asList(kinds).contains(kind);
     }

@@ -177,7 +177,7 @@ public class AlertPages {
     static JobDetail sample() {
         Instant now = Instant.now();
         JobSummary job = new JobSummary(UUID.randomUUID(), UUID.randomUUID(), "fs-paris-01", UUID.randomUUID(),
-                "Nightly file shares", 7, "scheduled", "failed", 1, "Failed", 3, 3, now.minusSeconds(3600), now, false);
+                "Nightly file shares", 7, "scheduled", "failed", 1, "Failed", 3, 3, now.minusSeconds(3600), now, false, null);
         StepView ok = new StepView("Successful", 0, 0, 840L, false, "dump written: 1.2 GiB", null, null);
         StepView failed = new StepView("Failed", 1, 3, 125_000L, false,
                 "Fatal: unable to save snapshot: <disk full> on /var/backups", null, Map.of("filesNew", 12));
