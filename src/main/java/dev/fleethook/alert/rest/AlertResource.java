@@ -62,8 +62,8 @@ public class AlertResource {
     public Response list(@QueryParam("state") String state, @QueryParam("kind") String kind,
             @QueryParam("server") String server, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        Page<Alert> result = alerts.list(new AlertService.Filter(state, kind, uuid("server", server),
-                instant("from", from), instant("to", to), page, size));
+        Page<Alert> result = alerts.list(new AlertService.Filter(state, kind, AlertService.parseId("server", server),
+                AlertService.parseTime("from", from), AlertService.parseTime("to", to), page, size));
         return Response.ok(result.items().stream().map(AlertResponse::of).toList())
                 .header("X-Total-Count", result.total()).build();
     }
@@ -82,32 +82,6 @@ public class AlertResource {
     public AcknowledgeResponse acknowledgeAll(AcknowledgeRequest request) {
         return new AcknowledgeResponse(alerts.acknowledgeAll(request == null ? null : request.ids(),
                 currentAccount.email()));
-    }
-
-    static UUID uuid(String field, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return UUID.fromString(value.trim());
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(field, "must be an id");
-        }
-    }
-
-    static Instant instant(String field, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value.trim());
-        } catch (java.time.format.DateTimeParseException e) {
-            try {
-                return java.time.LocalDate.parse(value.trim()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
-            } catch (java.time.format.DateTimeParseException e2) {
-                throw new BadInputException(field, "must be an ISO-8601 time or date (2026-11-29T08:00:00Z)");
-            }
-        }
     }
 
     @GET

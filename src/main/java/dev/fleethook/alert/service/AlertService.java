@@ -418,6 +418,34 @@ public class AlertService {
                 + " where state = 'OPEN' and id in ?3 and tenantId = ?4", Instant.now(), by, ids, currentTenant.require());
     }
 
+    /** A query parameter that must be an id (null when blank); 400 naming it otherwise. */
+    public static UUID parseId(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(field, "must be an id");
+        }
+    }
+
+    /** A query parameter that must be an ISO-8601 time or a date (UTC midnight); null when blank. */
+    public static Instant parseTime(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return java.time.LocalDate.parse(value.trim()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw new BadInputException(field, "must be an ISO-8601 time or date (2026-11-29T08:00:00Z)");
+            }
+        }
+    }
+
     private static String shorten(String title) {
         return title.length() > 300 ? title.substring(0, 299) + "…" : title;
     }
