@@ -40,9 +40,10 @@ public class AlertSettings extends PanacheEntityBase {
     @Column(name = "recovery_emails")
     public boolean recoveryEmails = true;
 
-    /** True while no row is stored: recipients are then the tenant's admins. */
-    @jakarta.persistence.Transient
-    public boolean defaults;
+    /** True while no row is stored (not persistent): recipients are then the tenant's admins. */
+    public boolean usesDefaults() {
+        return !isPersistent();
+    }
 
     public boolean wants(String kind) {
         return java.util.Arrays.asList(kinds).contains(kind);

@@ -127,7 +127,7 @@ public class AlertPages {
         int pages = (int) ((result.total() + n - 1) / n);
         return Response.status(status).entity(Templates.alerts(result.items(), f, Alert.KINDS, servers,
                 List.copyOf(params.entrySet()), queryString, result.total(), p, pages, error, settings.recipients.length,
-                settings.defaults, "alerts")).build();
+                settings.usesDefaults(), "alerts")).build();
     }
 
     private static String blank(String s) {

@@ -57,7 +57,7 @@ public final class AlertRecords {
             int repeatIntervalMinutes, boolean recoveryEmails, boolean recipientsAreDefault) {
         public static SettingsResponse of(AlertSettings s) {
             return new SettingsResponse(List.of(s.recipients), List.of(s.kinds), s.offlineThresholdMinutes,
-                    s.repeatIntervalMinutes, s.recoveryEmails, s.defaults);
+                    s.repeatIntervalMinutes, s.recoveryEmails, s.usesDefaults());
         }
     }
 
