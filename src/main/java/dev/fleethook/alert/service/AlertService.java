@@ -378,11 +378,6 @@ public class AlertService {
                 f.size());
     }
 
-    /** The first page of 200 alerts in a state (kept for callers that need no paging). */
-    public List<Alert> list(String state, String kind, int page, int size) {
-        return list(new Filter(state, kind, null, null, null, page, size)).items();
-    }
-
     public long openCount() {
         return Alert.count("state = 'OPEN'");
     }
