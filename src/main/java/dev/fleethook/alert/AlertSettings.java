@@ -40,9 +40,18 @@ public class AlertSettings extends PanacheEntityBase {
     @Column(name = "recovery_emails")
     public boolean recoveryEmails = true;
 
-    /** True while no row is stored (not persistent): recipients are then the tenant's admins. */
+    /** Set on the defaults built when no row is stored (not a column). */
+    @jakarta.persistence.Transient
+    private boolean unsaved;
+
+    /** True for the defaults of a tenant that never saved its settings: recipients are then its admins. */
     public boolean usesDefaults() {
-        return !isPersistent();
+        return unsaved;
+    }
+
+    /** Marks these settings as the defaults (true) or as saved (false). */
+    public void unsaved(boolean value) {
+        this.unsaved = value;
     }
 
     public boolean wants(String kind) {

@@ -322,6 +322,7 @@ public class AlertService {
         if (s == null) {
             s = new AlertSettings();
             s.tenantId = tenant;
+            s.unsaved(true);
             List<String> admins = Panache.getEntityManager().createNativeQuery("""
                     SELECT email FROM app_user WHERE tenant_id = ?1 AND role = 'ADMIN' AND NOT disabled ORDER BY email""")
                     .setParameter(1, tenant).getResultList();

@@ -75,6 +75,7 @@ public class AlertSettingsService {
         if (request.recoveryEmails() != null) {
             s.recoveryEmails = request.recoveryEmails();
         }
+        s.unsaved(false);
         s.persist();
         audit.record("alert-settings.update", "alert-settings", s.tenantId, "Changed alert settings", before,
                 Map.of("recipients", List.of(s.recipients), "kinds", List.of(s.kinds),
