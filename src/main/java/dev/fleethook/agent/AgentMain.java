@@ -287,7 +287,10 @@ public final class AgentMain {
                 }
             }
             if (java.nio.file.Files.isDirectory(s.dir().resolve("spool"))) {
-                System.out.println("Unsent:   " + new EventSpool(s.dir().resolve("spool")).size() + " events");
+                EventSpool spool = new EventSpool(s.dir().resolve("spool"));
+                System.out.println("Unsent:   " + spool.size() + " events");
+                System.out.println("Rejected: " + spool.rejectedCount() + " events refused by the portal"
+                        + (spool.rejectedCount() > 0 ? " (set aside in " + s.dir().resolve("spool").resolve("rejected") + ")" : ""));
             }
             if (java.nio.file.Files.isDirectory(s.dir().resolve("journal"))) {
                 for (JobJournal.Entry e : new JobJournal(s.dir().resolve("journal")).unfinished()) {
