@@ -259,6 +259,7 @@ public final class Engines {
         private final java.util.function.BooleanSupplier cancel;
         private final Instant deadline;
         private Path root;
+        private String name;
         long files;
         long bytes;
 
@@ -270,15 +271,26 @@ public final class Engines {
             this.deadline = deadline;
         }
 
-        void root(Path r) throws IOException {
+        /**
+         * Archives one source under its own name. A source that is a symbolic link to a folder
+         * ({@code /srv/share -> /mnt/disk1/share}) is that folder: the walk follows no links, so it would
+         * otherwise archive nothing and call that a success. A source that is neither a file nor a folder
+         * (a FIFO, a device, a socket) is listed as not backed up.
+         */
+        void root(Path source) throws IOException {
+            Path r = Files.isSymbolicLink(source) && Files.isDirectory(source) ? source.toRealPath() : source;
+            if (!Files.isDirectory(r) && !Files.isRegularFile(r)) {
+                problems.add(source + ": not backed up, it is not a regular file or a folder");
+                return;
+            }
             this.root = r;
+            this.name = source.getFileName() == null ? "root" : source.getFileName().toString();
             Files.walkFileTree(r, this);
         }
 
         private String entryName(Path p) {
             Path relative = root.relativize(p);
-            return (root.getFileName() == null ? "root" : root.getFileName().toString())
-                    + (relative.toString().isEmpty() ? "" : "/" + relative);
+            return name + (relative.toString().isEmpty() ? "" : "/" + relative);
         }
 
         /** False (and the path listed) when it must be left out; checks Cancel and the window first. */
