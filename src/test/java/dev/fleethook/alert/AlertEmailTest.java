@@ -136,6 +136,25 @@ class AlertEmailTest {
     }
 
     @Test
+    void aFailingAgentStartHookIsNamedInTheSubjectNotCalledABackup() throws Exception {
+        // Case 11 of issue 11: the email said "Backup N/A on … after 1 attempt" for a job that has no backup.
+        String ops = Fixtures.unique("start") + "@alerts.test";
+        TenantFixture t = tenantWith("Starting", ops);
+        Agent agent = Agents.enrolled(t, "start-fs");
+        String jobId = UUID.randomUUID().toString();
+        agent.send(List.of(event("job-started", jobId, null, "trigger", "agent-start", "maxAttempts", 1),
+                event("attempt-started", jobId, 1),
+                event("hook-finished", jobId, 1, "phase", "agent-start", "hookIndex", 0, "sourcePath", "/srv/share",
+                        "result", result(1, 7, "mount failed")),
+                event("attempt-finished", jobId, 1, "finalAttempt", true),
+                event("job-finished", jobId, 1, "jobStatus", "failed"))).then().statusCode(200);
+        await(() -> SmtpServer.countFor(ops) == 1, "the agent-start hook's email");
+        String subject = message(ops).getSubject();
+        assertTrue(subject.contains("agent-start hook #0 (/srv/share) Failed on start-fs at agent start"), subject);
+        assertTrue(!subject.contains("Backup"), subject);
+    }
+
+    @Test
     void nothingIsLostWhileTheMailServerIsDown() throws Exception {
         String ops = Fixtures.unique("outage") + "@alerts.test";
         TenantFixture t = tenantWith("Outage", ops);

@@ -72,7 +72,10 @@ public class AlertService {
         String host = detail.job().hostname();
         List<String[]> raise = new ArrayList<>();
         boolean backupFailed = job.backupStatus == null || job.backupStatus != BackupStatus.SUCCESSFUL.code();
-        if (backupFailed && !JobStatus.CANCELED.name().equals(job.status)) {
+        if ("agent-start".equals(job.trigger) && !JobStatus.CANCELED.name().equals(job.status)) {
+            // The agent-start hooks' own job has no backup: the subject names the hooks that failed.
+            raise.add(new String[] { Alert.JOB_FAILED, failedHooks(last) + " on " + host + " at agent start" });
+        } else if (backupFailed && !JobStatus.CANCELED.name().equals(job.status)) {
             String backup = job.backupStatus == null ? "N/A" : BackupStatus.ofCode(job.backupStatus).label();
             raise.add(new String[] { Alert.JOB_FAILED, "Backup " + backup + " on " + host + " after "
                     + job.attempts + " attempt" + (job.attempts == 1 ? "" : "s") });
@@ -96,6 +99,20 @@ public class AlertService {
         for (String[] r : raise) {
             raise(job.serverId, job.id, r[0], "job:" + job.id + ":" + r[0], r[1], detail, null);
         }
+    }
+
+    /** "agent-start hook #0 (/srv/x) Failed, …" for the hooks of {@code attempt} that failed or timed out. */
+    private static String failedHooks(AttemptView attempt) {
+        List<String> failed = new ArrayList<>();
+        if (attempt != null && attempt.hooks() != null) {
+            for (var h : attempt.hooks()) {
+                Integer code = h.result() == null ? null : h.result().statusCode();
+                if (code != null && (code == ScriptStatus.FAILED.code() || code == ScriptStatus.TIMED_OUT.code())) {
+                    failed.add(h.label() + " " + h.result().status());
+                }
+            }
+        }
+        return failed.isEmpty() ? "Agent-start hooks failed" : String.join(", ", failed);
     }
 
     /**
