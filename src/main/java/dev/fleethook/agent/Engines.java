@@ -51,6 +51,7 @@ public final class Engines {
             ArchiveWalk walk = new ArchiveWalk(skip, problems, cancel, deadline);
             try {
                 Files.createDirectories(destination);
+                walk.destination = destination;
                 // An agent runs one job at a time: a partial file here is what a crash left behind.
                 try (Stream<Path> stale = Files.list(destination)) {
                     for (Path p : stale.filter(f -> f.getFileName().toString().matches("\\.fleethook-.*\\.tar\\.gz\\.partial"))
@@ -91,6 +92,8 @@ public final class Engines {
             long files = walk.files;
             long bytes = walk.bytes;
             String summary = "archived " + files + " files, " + bytes + " bytes into " + target
+                    + (walk.destinationLeftOut ? "; the archive folder " + destination + " lies inside the sources and"
+                            + " was left out" : "")
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
             BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
                     : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
@@ -260,6 +263,9 @@ public final class Engines {
         private final Instant deadline;
         private Path root;
         private String name;
+        /** Never archived into itself: with the archive folder inside a source, each archive held all before it. */
+        Path destination;
+        boolean destinationLeftOut;
         long files;
         long bytes;
 
@@ -317,6 +323,10 @@ public final class Engines {
         public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
                 java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
             if (!include(dir)) {
+                return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+            }
+            if (destination != null && Files.isSameFile(dir, destination)) {
+                destinationLeftOut = true;
                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
             }
             TarArchiveEntry entry = new TarArchiveEntry(dir, entryName(dir) + "/");

@@ -85,6 +85,24 @@ class EnginesTest {
     }
 
     @Test
+    void anArchiveFolderInsideTheSourceIsNeverArchivedIntoItself() throws Exception {
+        // source /srv, archives in /srv/backups: each archive used to hold every archive before it and its own
+        // growing .partial file (1 MB, 2 MB, 7 MB ... on three runs).
+        Path src = source();
+        Path dest = src.resolve("backups");
+        var engine = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()),
+                List.of(), null);
+        assertEquals(BackupStatus.SUCCESSFUL, engine.backup(() -> false, null).status());
+        Thread.sleep(5); // archive names carry the millisecond
+        var second = engine.backup(() -> false, null);
+        assertEquals(BackupStatus.SUCCESSFUL, second.status(), second.outputTail());
+        assertTrue(second.outputTail().contains("the archive folder " + dest + " lies inside the sources and was left"
+                + " out"), second.outputTail());
+        assertEquals(List.of("share/a.txt=alpha", "share/sub/b.txt=beta", "share/sub/skip.tmp=temp"),
+                entries(archives(dest).get(1)).stream().sorted().toList());
+    }
+
+    @Test
     void cancelAndWindowExpiryLeaveNoArchiveBehind() throws Exception {
         Path src = source();
         Path dest = dir.resolve("backups");
