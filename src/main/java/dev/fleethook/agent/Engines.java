@@ -325,11 +325,18 @@ public final class Engines {
             if (!include(dir)) {
                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
             }
-            if (destination != null && Files.isSameFile(dir, destination)) {
-                destinationLeftOut = true;
+            TarArchiveEntry entry;
+            try {
+                if (destination != null && Files.isSameFile(dir, destination)) {
+                    destinationLeftOut = true;
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                entry = new TarArchiveEntry(dir, entryName(dir) + "/");
+            } catch (IOException | RuntimeException gone) {
+                // Deleted (or made unreadable) between the listing and now: that folder only, not the backup.
+                problems.add(dir + ": not backed up, " + Failures.describe(gone));
                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
             }
-            TarArchiveEntry entry = new TarArchiveEntry(dir, entryName(dir) + "/");
             tar.putArchiveEntry(entry);
             tar.closeArchiveEntry();
             return java.nio.file.FileVisitResult.CONTINUE;
@@ -343,7 +350,9 @@ public final class Engines {
             }
             java.io.InputStream in;
             long size;
+            TarArchiveEntry entry;
             try {
+                entry = new TarArchiveEntry(file, entryName(file));
                 size = Files.size(file);
                 in = Files.newInputStream(file);
             } catch (IOException | RuntimeException unreadable) {
@@ -351,7 +360,6 @@ public final class Engines {
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
             try (in) {
-                TarArchiveEntry entry = new TarArchiveEntry(file, entryName(file));
                 entry.setSize(size);
                 tar.putArchiveEntry(entry);
                 long written = 0;

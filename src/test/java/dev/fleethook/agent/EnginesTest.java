@@ -103,6 +103,34 @@ class EnginesTest {
     }
 
     @Test
+    void aFolderDeletedWhileTheArchiveWalksIsListedAndTheRestIsArchived() throws Exception {
+        // A folder removed between the walk opening it and archiving it failed the whole backup: "archive failed:
+        // no such file or folder". The engine asks Cancel once per path, right after the walk opened the folder:
+        // that is where this test deletes it, as a concurrent rm -rf did in a manual run.
+        Path share = Files.createDirectories(dir.resolve("share/tmp-build"));
+        Files.writeString(share.resolve("object.o"), "bits");
+        Path other = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(other.resolve("notes.txt"), "keep");
+        Path dest = dir.resolve("backups");
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5),
+                List.of(share.getParent().toString(), other.toString()), List.of(), null).backup(() -> {
+                    if (asked.incrementAndGet() == 2) {
+                        try {
+                            Files.delete(share.resolve("object.o"));
+                            Files.delete(share);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                    return false;
+                }, null);
+        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, r.status(), r.outputTail());
+        assertTrue(r.outputTail().contains(share + ": not backed up, no such file or folder"), r.outputTail());
+        assertEquals(List.of("home/notes.txt=keep"), entries(archives(dest).get(0)));
+    }
+
+    @Test
     void cancelAndWindowExpiryLeaveNoArchiveBehind() throws Exception {
         Path src = source();
         Path dest = dir.resolve("backups");
