@@ -51,6 +51,7 @@ public final class Engines {
             ArchiveWalk walk = new ArchiveWalk(skip, problems, cancel, deadline);
             try {
                 Files.createDirectories(destination);
+                walk.destination = destination;
                 // An agent runs one job at a time: a partial file here is what a crash left behind.
                 try (Stream<Path> stale = Files.list(destination)) {
                     for (Path p : stale.filter(f -> f.getFileName().toString().matches("\\.fleethook-.*\\.tar\\.gz\\.partial"))
@@ -91,6 +92,8 @@ public final class Engines {
             long files = walk.files;
             long bytes = walk.bytes;
             String summary = "archived " + files + " files, " + bytes + " bytes into " + target
+                    + (walk.destinationLeftOut ? "; the archive folder " + destination + " lies inside the sources and"
+                            + " was left out" : "")
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
             BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
                     : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
@@ -271,6 +274,10 @@ public final class Engines {
         private final java.util.function.BooleanSupplier cancel;
         private final Instant deadline;
         private Path root;
+        private String name;
+        /** Never archived into itself: with the archive folder inside a source, each archive held all before it. */
+        Path destination;
+        boolean destinationLeftOut;
         long files;
         long bytes;
 
@@ -282,15 +289,26 @@ public final class Engines {
             this.deadline = deadline;
         }
 
-        void root(Path r) throws IOException {
+        /**
+         * Archives one source under its own name. A source that is a symbolic link to a folder
+         * ({@code /srv/share -> /mnt/disk1/share}) is that folder: the walk follows no links, so it would
+         * otherwise archive nothing and call that a success. A source that is neither a file nor a folder
+         * (a FIFO, a device, a socket) is listed as not backed up.
+         */
+        void root(Path source) throws IOException {
+            Path r = Files.isSymbolicLink(source) && Files.isDirectory(source) ? source.toRealPath() : source;
+            if (!Files.isDirectory(r) && !Files.isRegularFile(r)) {
+                problems.add(source + ": not backed up, it is not a regular file or a folder");
+                return;
+            }
             this.root = r;
+            this.name = source.getFileName() == null ? "root" : source.getFileName().toString();
             Files.walkFileTree(r, this);
         }
 
         private String entryName(Path p) {
             Path relative = root.relativize(p);
-            return (root.getFileName() == null ? "root" : root.getFileName().toString())
-                    + (relative.toString().isEmpty() ? "" : "/" + relative);
+            return name + (relative.toString().isEmpty() ? "" : "/" + relative);
         }
 
         /** False (and the path listed) when it must be left out; checks Cancel and the window first. */
@@ -319,7 +337,18 @@ public final class Engines {
             if (!include(dir)) {
                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
             }
-            TarArchiveEntry entry = new TarArchiveEntry(dir, entryName(dir) + "/");
+            TarArchiveEntry entry;
+            try {
+                if (destination != null && Files.isSameFile(dir, destination)) {
+                    destinationLeftOut = true;
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                entry = new TarArchiveEntry(dir, entryName(dir) + "/");
+            } catch (IOException | RuntimeException gone) {
+                // Deleted (or made unreadable) between the listing and now: that folder only, not the backup.
+                problems.add(dir + ": not backed up, " + Failures.describe(gone));
+                return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+            }
             tar.putArchiveEntry(entry);
             tar.closeArchiveEntry();
             return java.nio.file.FileVisitResult.CONTINUE;
@@ -333,7 +362,9 @@ public final class Engines {
             }
             java.io.InputStream in;
             long size;
+            TarArchiveEntry entry;
             try {
+                entry = new TarArchiveEntry(file, entryName(file));
                 size = Files.size(file);
                 in = Files.newInputStream(file);
             } catch (IOException | RuntimeException unreadable) {
@@ -341,7 +372,6 @@ public final class Engines {
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
             try (in) {
-                TarArchiveEntry entry = new TarArchiveEntry(file, entryName(file));
                 entry.setSize(size);
                 tar.putArchiveEntry(entry);
                 long written = 0;
