@@ -39,7 +39,7 @@ class PackagedPortalIT {
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@example.test",
                         "FLEETHOOK_OPERATOR_PASSWORD", "packaged-operator-password"))) {
             String base = portal.baseUrl;
-            given().baseUri(base).get("/q/health/ready").then().body("status", equalTo("UP"));
+            given().baseUri(portal.managementUrl).get("/q/health/ready").then().body("status", equalTo("UP"));
             String token = given().baseUri(base).auth().preemptive().basic("ops@example.test", "packaged-operator-password")
                     .contentType(ContentType.JSON).body(Map.of("name", "it")).post("/api/v1/me/tokens")
                     .then().statusCode(201).extract().path("token");

@@ -68,6 +68,18 @@ public final class AgentDaemon implements AutoCloseable {
         this.spool = new EventSpool(state.dir().resolve("spool"));
         this.runner = new JobRunner(settings(state, config, minute), this::emit, new JobJournal(state.dir().resolve("journal")));
         this.policy = state.cachedPolicy().map(p -> p.answer().policy()).orElse(null);
+        this.portal.reportWith(new PortalClient.PollReport() {
+            @Override
+            public UUID runningJob() {
+                Running r = running;
+                return r == null ? null : r.jobId();
+            }
+
+            @Override
+            public long rejectedEvents() {
+                return spool.rejectedCount();
+            }
+        });
     }
 
     /** Opens an enrolled state directory, locking it; fails if another agent holds it. */
@@ -99,7 +111,8 @@ public final class AgentDaemon implements AutoCloseable {
 
     static HookRunner.Permissions permissions(AgentState.Config config) {
         return new HookRunner.Permissions(config.hooksEnabled(), config.storedScriptsEnabled(),
-                config.allowedRoots().stream().map(Path::of).toList());
+                config.allowedRoots().stream().map(Path::of).toList(), config.allowedEngineOptions().stream()
+                        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
     }
 
     /**

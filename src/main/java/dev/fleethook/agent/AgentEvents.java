@@ -62,7 +62,7 @@ final class AgentEvents {
 
     static JobEvent policyRefused(String reason) {
         return new JobEvent(UUID.randomUUID(), EventType.POLICY_REFUSED, null, null, Instant.now(), null, null, null,
-                null, null, null, null, null, null, null, null, null, null, truncate(reason, 1000));
+                null, null, null, null, null, null, null, null, null, null, storable(truncate(reason, 1000)));
     }
 
     static JobEvent policyAccepted() {
@@ -72,15 +72,15 @@ final class AgentEvents {
 
     /** A step's result as reported: status code, exit code, duration, timed-out flag, output tail, detail. */
     static StepResult result(int status, ScriptRunner.Outcome o, String detail, java.util.Map<String, Object> stats) {
-        String why = detail != null ? detail : o == null ? null : o.error();
+        String why = storable(truncate(detail != null ? detail : o == null ? null : o.error(), MAX_DETAIL));
         if (o == null) {
-            return new StepResult(status, null, 0, false, null, truncate(why, MAX_DETAIL), stats);
+            return new StepResult(status, null, 0, false, null, why, stats);
         }
         String tail = o.outputTail();
         if (tail != null && tail.length() > StepResult.MAX_OUTPUT_TAIL) {
             tail = tail.substring(tail.length() - StepResult.MAX_OUTPUT_TAIL);
         }
-        return new StepResult(status, o.exitCode(), o.durationMs(), o.timedOut(), tail, truncate(why, MAX_DETAIL), stats);
+        return new StepResult(status, o.exitCode(), o.durationMs(), o.timedOut(), storable(tail), why, stats);
     }
 
     static StepResult result(AttemptRunner.Step step) {
@@ -90,6 +90,32 @@ final class AgentEvents {
     private static JobEvent of(EventType type, UUID job, Integer attempt) {
         return new JobEvent(UUID.randomUUID(), type, job, attempt, Instant.now(), null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Text the portal can store, with U+FFFD in place of what it cannot: a NUL (a script's binary output,
+     * {@code find -print0}), which PostgreSQL's text and jsonb refuse, so that the portal answered 500 to the
+     * batch at every resend and this job and every later one stayed unreported; and half of a character Java
+     * holds as two chars (an emoji whose other half the cut to the last 16 KiB removed), which is no text.
+     */
+    static String storable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean bad = c == '\0'
+                    || Character.isHighSurrogate(c) && (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1)))
+                    || Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+            if (bad && b == null) {
+                b = new StringBuilder(s.length()).append(s, 0, i);
+            }
+            if (b != null) {
+                b.append(bad ? '\uFFFD' : c);
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     private static String truncate(String s, int max) {

@@ -154,8 +154,19 @@ public final class AgentMain {
             AgentState.Config config = s.config();
             PortalClient portal = new PortalClient(config.portal());
             EventSpool spool = new EventSpool(s.dir().resolve("spool"));
+            // An event the spool cannot take (disk full, no permission) is kept here and sent at the end, so that
+            // a full disk does not silently leave the job unreported.
+            List<JobEvent> unspooled = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             JobRunner runner = new JobRunner(AgentDaemon.settings(s, config, Duration.ofMinutes(1)), event -> {
-                spool.append(event);
+                try {
+                    spool.append(event);
+                } catch (IOException | RuntimeException e) {
+                    if (unspooled.isEmpty()) {
+                        System.err.println("Cannot write to the spool (" + Failures.describe(e) + "): events are kept "
+                                + "in memory and sent at the end of the job.");
+                    }
+                    unspooled.add(event);
+                }
                 System.out.println(describe(event));
             }, new JobJournal(s.dir().resolve("journal")));
             runner.recover();
@@ -200,11 +211,21 @@ public final class AgentMain {
                 long pending = spool.size();
                 try {
                     spool.flush(portal, s.secret());
+                    if (!unspooled.isEmpty()) {
+                        portal.sendEvents(s.secret(), List.copyOf(unspooled));
+                        pending += unspooled.size();
+                        unspooled.clear();
+                    }
                     System.out.println("Reported to the portal (" + pending + " events sent).");
                 } catch (IOException e) {
                     System.err.println("Portal unreachable (" + AgentDaemon.why(e) + "): " + spool.size()
                             + " events stay in the spool (" + s.dir().resolve("spool")
                             + ") and are sent by the agent later.");
+                }
+                if (!unspooled.isEmpty()) {
+                    System.err.println(unspooled.size() + " events of job " + jobId + " could be neither written to the"
+                            + " spool nor sent: the portal will not show this job's outcome. Free the disk of "
+                            + s.dir() + " and check the portal.");
                 }
                 System.out.println("Job " + jobId + " " + status.wire());
             } finally {
@@ -272,6 +293,8 @@ public final class AgentMain {
             System.out.println("Hooks:    " + (c.hooksEnabled() ? "enabled" : "disabled (enable in config.json)")
                     + ", stored scripts " + (c.storedScriptsEnabled() ? "enabled" : "disabled"));
             System.out.println("Roots:    " + (c.allowedRoots().isEmpty() ? "none" : String.join(", ", c.allowedRoots())));
+            System.out.println("Engine options that run programs: " + (c.allowedEngineOptions().isEmpty() ? "none allowed"
+                    : "allowed " + String.join(", ", c.allowedEngineOptions())));
             PolicyDocument policy = s.cachedPolicy().map(p -> p.answer().policy()).orElse(null);
             if (policy == null) {
                 System.out.println("Policy:   none received yet");
@@ -285,7 +308,10 @@ public final class AgentMain {
                 }
             }
             if (java.nio.file.Files.isDirectory(s.dir().resolve("spool"))) {
-                System.out.println("Unsent:   " + new EventSpool(s.dir().resolve("spool")).size() + " events");
+                EventSpool spool = new EventSpool(s.dir().resolve("spool"));
+                System.out.println("Unsent:   " + spool.size() + " events");
+                System.out.println("Rejected: " + spool.rejectedCount() + " events refused by the portal"
+                        + (spool.rejectedCount() > 0 ? " (set aside in " + s.dir().resolve("spool").resolve("rejected") + ")" : ""));
             }
             if (java.nio.file.Files.isDirectory(s.dir().resolve("journal"))) {
                 for (JobJournal.Entry e : new JobJournal(s.dir().resolve("journal")).unfinished()) {

@@ -24,10 +24,25 @@ public final class AgentState {
 
     /**
      * Local configuration. Hooks and stored scripts are off until an administrator of this server turns
-     * them on here; scripts run only under {@code allowedRoots}.
+     * them on here; scripts run only when their real path lies under {@code allowedRoots}.
+     * {@code allowedEngineOptions}: engine options that start a program ({@link ProcessGate#PROGRAM_OPTIONS},
+     * such as {@code "sftp.command"} or {@code "--password-command"}), refused unless listed here.
      */
     public record Config(String portal, String serverId, String hostname, int pollIntervalSeconds,
-            boolean hooksEnabled, boolean storedScriptsEnabled, List<String> allowedRoots) {
+            boolean hooksEnabled, boolean storedScriptsEnabled, List<String> allowedRoots,
+            List<String> allowedEngineOptions) {
+
+        public Config {
+            allowedRoots = allowedRoots == null ? List.of() : allowedRoots;
+            allowedEngineOptions = allowedEngineOptions == null ? List.of() : allowedEngineOptions;
+        }
+
+        /** No engine option that starts a program allowed. */
+        public Config(String portal, String serverId, String hostname, int pollIntervalSeconds, boolean hooksEnabled,
+                boolean storedScriptsEnabled, List<String> allowedRoots) {
+            this(portal, serverId, hostname, pollIntervalSeconds, hooksEnabled, storedScriptsEnabled, allowedRoots,
+                    List.of());
+        }
     }
 
     /** Lenient on input: a newer portal may add fields to its answers, and an older agent must keep working. */

@@ -72,11 +72,18 @@ public final class AttemptRunner {
     private final PolicyDocument.Scripts scripts;
     private final TargetOs os;
     private final HookRunner.Permissions permissions;
+    private final ProcessGate gate;
 
     public AttemptRunner(PolicyDocument.Scripts scripts, TargetOs os, HookRunner.Permissions permissions) {
+        this(scripts, os, new ProcessGate(permissions));
+    }
+
+    /** The pre/post-scripts start through {@code gate} (the local permissions are the gate's). */
+    public AttemptRunner(PolicyDocument.Scripts scripts, TargetOs os, ProcessGate gate) {
         this.scripts = scripts;
         this.os = os;
-        this.permissions = permissions;
+        this.permissions = gate.permissions();
+        this.gate = gate;
     }
 
     /** For tests of the table alone: every script folder allowed. */
@@ -99,8 +106,7 @@ public final class AttemptRunner {
         } else if (refusal(scripts.preScript()) != null) {
             pre = refused(scripts.preScript());
         } else {
-            pre = script(() -> ScriptRunner.run(command(scripts.preScript(), List.of(jobId)), env(env, null, null),
-                    Path.of(scripts.preScript()).getParent(), timeout(), deadline));
+            pre = script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline);
         }
         progress.finished("pre", pre);
 
@@ -158,15 +164,24 @@ public final class AttemptRunner {
             return refused(scripts.postScript());
         }
         // The post-script always runs to its end once started: only its own timeout stops it.
-        return script(() -> ScriptRunner.run(command(scripts.postScript(),
-                List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus))),
-                env(env, preStatus, backupStatus), Path.of(scripts.postScript()).getParent(), timeout(), null));
+        return script(scripts.postScript(), List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus)),
+                env(env, preStatus, backupStatus), null);
     }
 
-    /** A script's step: its outcome's status, or Failed with the reason when running it threw. */
-    private static Step script(java.util.function.Supplier<ScriptRunner.Outcome> run) {
+    /**
+     * A script's step, run through the gate (the script's real path under an allowed root, its folder as
+     * the working folder): its outcome's status, Failed with "refused: …" when the gate refuses it, or
+     * Failed with the reason when running it threw.
+     */
+    private Step script(String script, List<String> arguments, Map<String, String> env, Instant deadline) {
         try {
-            ScriptRunner.Outcome o = run.get();
+            ProcessGate.Decision decision = gate.policyProgram(command(script, arguments),
+                    os == TargetOs.WINDOWS ? 2 : 0, Path.of(script).getParent());
+            if (!decision.allowed()) {
+                return new Step(ScriptStatus.FAILED.code(),
+                        new ScriptRunner.Outcome(null, 0, false, false, "", "refused: " + decision.refusal()));
+            }
+            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, timeout(), deadline);
             return new Step(scriptStatus(o), o);
         } catch (RuntimeException | Error e) {
             return new Step(ScriptStatus.FAILED.code(),
@@ -196,14 +211,7 @@ public final class AttemptRunner {
         if (!permissions.hooksEnabled()) {
             return "scripts and hooks are not enabled on this agent (local config)";
         }
-        try {
-            if (!permissions.allows(Path.of(script))) {
-                return script + " is outside the agent's allowed roots";
-            }
-        } catch (RuntimeException e) {
-            return "cannot use the path " + script + ": " + Failures.describe(e);
-        }
-        return null;
+        return gate.rootRefusal(script);
     }
 
     private Step refused(String script) {

@@ -58,6 +58,7 @@ public final class Engines {
             walk.kept = kept;
             try {
                 Files.createDirectories(destination);
+                walk.destination = destination;
                 // An agent runs one job at a time: a partial file here is what a crash left behind.
                 try (Stream<Path> stale = Files.list(destination)) {
                     for (Path p : stale.filter(f -> f.getFileName().toString().matches("\\.fleethook-.*\\.tar\\.gz\\.partial"))
@@ -98,6 +99,8 @@ public final class Engines {
             long files = walk.files;
             long bytes = walk.bytes;
             String summary = "archived " + files + " files, " + bytes + " bytes into " + target
+                    + (walk.destinationLeftOut ? "; the archive folder " + destination + " lies inside the sources and"
+                            + " was left out" : "")
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
             BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
                     : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
@@ -109,10 +112,13 @@ public final class Engines {
         };
     }
 
-    /** Any program, as an argument vector; exit 0 is success. Cancel and the window stop it with its children. */
-    public static AttemptRunner.Engine command(List<String> argv, Map<String, String> env) {
+    /**
+     * Any program, as an argument vector, as {@link ProcessGate} allowed it; exit 0 is success. Cancel and
+     * the window stop it with its children.
+     */
+    public static AttemptRunner.Engine command(ProcessGate.Launch launch, Map<String, String> env) {
         return (cancel, deadline) -> {
-            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
+            ScriptRunner.Outcome o = ScriptRunner.run(launch, env, null, deadline, cancel);
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
                     : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
@@ -125,19 +131,21 @@ public final class Engines {
      * {@code restic backup --json}: the repository from the policy, the password from a file in the
      * agent's own secrets folder (the portal only names it). Exit 3 (some files unreadable, snapshot
      * made) is PartiallySuccessful. The summary line is parsed into the reported stats; the output tail
-     * keeps restic's messages without its progress lines.
+     * keeps restic's messages without its progress lines. The extra arguments and the repository pass
+     * {@link ProcessGate#restic} first: an option that would have restic start a program is refused
+     * (Failed, "refused: …") unless this agent allows it locally.
      */
     public static AttemptRunner.Engine restic(PolicyDocument.Restic restic, List<String> roots, List<String> excludes,
-            Path passwordFile, Map<String, String> baseEnv) {
-        return restic(restic, roots, excludes, passwordFile, baseEnv, null);
+            Path passwordFile, Map<String, String> baseEnv, ProcessGate gate) {
+        return restic(restic, roots, excludes, passwordFile, baseEnv, gate, null);
     }
 
     /**
-     * As above; with a file-filter's {@code kept} files (a NUL-separated list, restic's
-     * {@code --files-from-raw}) instead of the roots.
+     * As above; with a file-filter's kept files in {@code filesList} (a NUL-separated list, restic's
+     * {@code --files-from-raw}) instead of the roots when it is not null.
      */
     public static AttemptRunner.Engine restic(PolicyDocument.Restic restic, List<String> roots, List<String> excludes,
-            Path passwordFile, Map<String, String> baseEnv, Path filesList) {
+            Path passwordFile, Map<String, String> baseEnv, ProcessGate gate, Path filesList) {
         List<String> argv = new ArrayList<>(List.of("restic", "backup", "--json"));
         for (String exclude : excludes) {
             argv.add("--exclude=" + exclude);
@@ -154,13 +162,17 @@ public final class Engines {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.put("RESTIC_REPOSITORY", restic.repository());
         env.put("RESTIC_PASSWORD_FILE", passwordFile.toString());
+        ProcessGate.Decision decision = gate.restic(argv, restic.extraArgs(), restic.repository());
+        if (!decision.allowed()) {
+            return refused(decision.refusal());
+        }
         return (cancel, deadline) -> {
             if (!Files.isReadable(passwordFile)) {
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, 0,
                         "restic password file " + passwordFile + " is missing on this agent (secret \""
                                 + restic.passwordSecret() + "\")");
             }
-            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, null, deadline, cancel);
+            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, null, deadline, cancel);
             if (o.exitCode() == null && o.error() != null) {
                 return new AttemptRunner.Engine.Result(BackupStatus.FAILED, null, o.durationMs(), o.error());
             }
@@ -190,31 +202,37 @@ public final class Engines {
         };
     }
 
-    /**
-     * The engine a policy asks for, backing up {@code roots} (the sources, or where before-hooks
-     * redirected them). A command engine, and restic's extra arguments (which can name commands, such as
-     * {@code --password-command}), run only when this agent enabled scripts locally, like every hook.
-     */
+    /** As {@link #forPolicy(PolicyDocument.Backup, List, ProcessGate, Path, Map)} with a gate of its own. */
     public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots,
             HookRunner.Permissions permissions, Path secrets, Map<String, String> env) {
-        return forPolicy(backup, roots, permissions, secrets, env, null, null);
+        return forPolicy(backup, roots, new ProcessGate(permissions), secrets, env, null, null);
+    }
+
+    /** As {@link #forPolicy(PolicyDocument.Backup, List, ProcessGate, Path, Map, FileFilter.Kept, Path)} without a file filter. */
+    public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots, ProcessGate gate,
+            Path secrets, Map<String, String> env) {
+        return forPolicy(backup, roots, gate, secrets, env, null, null);
     }
 
     /**
-     * As above, backing up only what a file-filter hook kept ({@code kept} null: everything): the archive
-     * engine skips the other files, restic gets the kept files as a list written to {@code filesList}. The
-     * command engine cannot be told, so a policy with a file filter and the command engine is refused by
-     * the portal.
+     * The engine a policy asks for, backing up {@code roots} (the sources, or where before-hooks
+     * redirected them). Whatever it starts passes {@code gate}: a command engine runs only when this agent
+     * enabled scripts locally and its program really lies under an allowed root; restic's extra
+     * arguments and repository are checked for options that start programs. A refusal is an engine that
+     * reports Failed with "refused: " and the reason, never running anything.
+     * <p>
+     * With a file-filter hook's {@code kept} files (null: everything) the archive engine skips the other
+     * files and restic gets the kept files as a list written to {@code filesList}. The command engine
+     * cannot be told, so a policy with a file filter and the command engine is refused by the portal.
      */
-    public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots,
-            HookRunner.Permissions permissions, Path secrets, Map<String, String> env, FileFilter.Kept kept,
-            Path filesList) {
+    public static AttemptRunner.Engine forPolicy(PolicyDocument.Backup backup, List<String> roots, ProcessGate gate,
+            Path secrets, Map<String, String> env, FileFilter.Kept kept, Path filesList) {
         List<String> excludes = backup.excludes() == null ? List.of() : backup.excludes();
         return switch (backup.engine()) {
             case ARCHIVE -> archive(backup.archive(), roots, excludes, null, kept);
             case RESTIC -> {
                 PolicyDocument.Restic r = backup.restic();
-                if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !permissions.hooksEnabled()) {
+                if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !gate.permissions().hooksEnabled()) {
                     yield refused("restic extra arguments need scripts enabled on this agent (local config)");
                 }
                 if (r.passwordSecret() == null || !r.passwordSecret().matches("[A-Za-z0-9._-]{1,100}")
@@ -228,19 +246,14 @@ public final class Engines {
                         yield refused("cannot write the file filter's list " + filesList + ": " + Failures.describe(e));
                     }
                 }
-                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env, kept == null ? null : filesList);
+                yield restic(r, roots, excludes, secrets.resolve(r.passwordSecret()), env, gate, kept == null ? null : filesList);
             }
             case COMMAND -> {
-                List<String> argv = backup.command();
-                if (!permissions.hooksEnabled()) {
+                if (!gate.permissions().hooksEnabled()) {
                     yield refused("the command engine needs scripts enabled on this agent (local config)");
                 }
-                if (argv == null || argv.isEmpty() || !Path.of(argv.get(0)).isAbsolute()
-                        || !permissions.allows(Path.of(argv.get(0)))) {
-                    yield refused((argv == null || argv.isEmpty() ? "no command" : argv.get(0))
-                            + " is outside the agent's allowed roots");
-                }
-                yield command(argv, env);
+                ProcessGate.Decision decision = gate.policyProgram(backup.command(), 0, null);
+                yield decision.allowed() ? command(decision.launch(), env) : refused(decision.refusal());
             }
         };
     }
@@ -309,6 +322,10 @@ public final class Engines {
         private final java.util.function.BooleanSupplier cancel;
         private final Instant deadline;
         private Path root;
+        private String name;
+        /** Never archived into itself: with the archive folder inside a source, each archive held all before it. */
+        Path destination;
+        boolean destinationLeftOut;
         long files;
         long bytes;
 
@@ -320,15 +337,26 @@ public final class Engines {
             this.deadline = deadline;
         }
 
-        void root(Path r) throws IOException {
+        /**
+         * Archives one source under its own name. A source that is a symbolic link to a folder
+         * ({@code /srv/share -> /mnt/disk1/share}) is that folder: the walk follows no links, so it would
+         * otherwise archive nothing and call that a success. A source that is neither a file nor a folder
+         * (a FIFO, a device, a socket) is listed as not backed up.
+         */
+        void root(Path source) throws IOException {
+            Path r = Files.isSymbolicLink(source) && Files.isDirectory(source) ? source.toRealPath() : source;
+            if (!Files.isDirectory(r) && !Files.isRegularFile(r)) {
+                problems.add(source + ": not backed up, it is not a regular file or a folder");
+                return;
+            }
             this.root = r;
+            this.name = source.getFileName() == null ? "root" : source.getFileName().toString();
             Files.walkFileTree(r, this);
         }
 
         private String entryName(Path p) {
             Path relative = root.relativize(p);
-            return (root.getFileName() == null ? "root" : root.getFileName().toString())
-                    + (relative.toString().isEmpty() ? "" : "/" + relative);
+            return name + (relative.toString().isEmpty() ? "" : "/" + relative);
         }
 
         /** False (and the path listed) when it must be left out; checks Cancel and the window first. */
@@ -357,7 +385,18 @@ public final class Engines {
             if (!include(dir)) {
                 return java.nio.file.FileVisitResult.SKIP_SUBTREE;
             }
-            TarArchiveEntry entry = new TarArchiveEntry(dir, entryName(dir) + "/");
+            TarArchiveEntry entry;
+            try {
+                if (destination != null && Files.isSameFile(dir, destination)) {
+                    destinationLeftOut = true;
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                entry = new TarArchiveEntry(dir, entryName(dir) + "/");
+            } catch (IOException | RuntimeException gone) {
+                // Deleted (or made unreadable) between the listing and now: that folder only, not the backup.
+                problems.add(dir + ": not backed up, " + Failures.describe(gone));
+                return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+            }
             tar.putArchiveEntry(entry);
             tar.closeArchiveEntry();
             return java.nio.file.FileVisitResult.CONTINUE;
@@ -371,7 +410,9 @@ public final class Engines {
             }
             java.io.InputStream in;
             long size;
+            TarArchiveEntry entry;
             try {
+                entry = new TarArchiveEntry(file, entryName(file));
                 size = Files.size(file);
                 in = Files.newInputStream(file);
             } catch (IOException | RuntimeException unreadable) {
@@ -379,7 +420,6 @@ public final class Engines {
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
             try (in) {
-                TarArchiveEntry entry = new TarArchiveEntry(file, entryName(file));
                 entry.setSize(size);
                 tar.putArchiveEntry(entry);
                 long written = 0;

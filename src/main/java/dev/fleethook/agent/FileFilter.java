@@ -93,9 +93,10 @@ public final class FileFilter implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts the filter program {@code argv} with {@code env}; throws with the reason when it cannot start. */
-    public static FileFilter start(List<String> argv, Map<String, String> env, Duration batchTimeout) throws IOException {
-        return new FileFilter(ScriptRunner.start(argv, env, null), batchTimeout);
+    /** Starts the filter program the gate allowed ({@code launch}) with {@code env}; throws with the reason when it cannot start. */
+    public static FileFilter start(ProcessGate.Launch launch, Map<String, String> env, Duration batchTimeout)
+            throws IOException {
+        return new FileFilter(ScriptRunner.start(launch, env), batchTimeout);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import dev.fleethook.protocol.HookMode;
@@ -25,20 +26,35 @@ import dev.fleethook.protocol.TargetOs;
 
 /**
  * Runs the hooks of one phase. Hooks are opt-in on the agent (local config), stored scripts need a
- * second opt-in, and everything run must lie under a local allowed root: a policy asking for more is
- * refused and the refusal recorded, never run. Directory hooks run every executable of the folder in
+ * second opt-in, and everything run must really lie under a local allowed root (symbolic links resolved,
+ * also for each file of a directory hook): every start passes {@link ProcessGate}, and a policy asking
+ * for more is refused and the refusal recorded, never run. Directory hooks run every executable of the folder in
  * alphabetical order, all of them; essential failures fail the phase, optional ones are recorded,
  * async hooks are started and not waited for. A before-hook may print {@code FLEETHOOK_SNAPSHOT_PATH=<dir>}
  * (or Kopia's {@code KOPIA_SNAPSHOT_PATH=<dir>}) to have that folder backed up instead.
  */
 public final class HookRunner {
 
-    /** What this agent allows, from its local config. */
-    public record Permissions(boolean hooksEnabled, boolean storedScriptsEnabled, List<Path> allowedRoots) {
+    /**
+     * What this agent allows, from its local config. {@code allowedEngineOptions}: the engine options
+     * that start a program which this agent allows anyway (names from {@link ProcessGate#PROGRAM_OPTIONS}).
+     */
+    public record Permissions(boolean hooksEnabled, boolean storedScriptsEnabled, List<Path> allowedRoots,
+            Set<String> allowedEngineOptions) {
 
+        public Permissions {
+            allowedRoots = allowedRoots == null ? List.of() : List.copyOf(allowedRoots);
+            allowedEngineOptions = allowedEngineOptions == null ? Set.of() : Set.copyOf(allowedEngineOptions);
+        }
+
+        /** No engine option that starts a program allowed. */
+        public Permissions(boolean hooksEnabled, boolean storedScriptsEnabled, List<Path> allowedRoots) {
+            this(hooksEnabled, storedScriptsEnabled, allowedRoots, Set.of());
+        }
+
+        /** True when {@code path}, with symbolic links and {@code ..} resolved, lies under an allowed root. */
         boolean allows(Path path) {
-            Path p = path.toAbsolutePath().normalize();
-            return allowedRoots.stream().anyMatch(root -> p.startsWith(root.toAbsolutePath().normalize()));
+            return ProcessGate.underRoots(path, allowedRoots);
         }
     }
 
@@ -78,11 +94,18 @@ public final class HookRunner {
     }
 
     private final Permissions permissions;
+    private final ProcessGate gate;
     private final Path scratch;
     private final TargetOs os;
 
     public HookRunner(Permissions permissions, Path scratch, TargetOs os) {
-        this.permissions = permissions;
+        this(new ProcessGate(permissions), scratch, os);
+    }
+
+    /** Every hook process starts through {@code gate} (the local permissions are the gate's). */
+    public HookRunner(ProcessGate gate, Path scratch, TargetOs os) {
+        this.permissions = gate.permissions();
+        this.gate = gate;
         this.scratch = scratch;
         this.os = os;
     }
@@ -143,29 +166,35 @@ public final class HookRunner {
                             "no script folder for this OS");
                 }
                 Path program = Path.of(argv.get(0));
-                if (!program.isAbsolute() || !permissions.allows(program)) {
-                    return refused(hook, ctx, argv.get(0) + " is outside the agent's allowed roots");
+                String outside = gate.rootRefusal(argv.get(0));
+                if (outside != null) {
+                    return refused(hook, ctx, outside);
                 }
                 if (hook.source() == HookSource.CONVENTION && !Files.exists(program)) {
                     // Druva's convention: a missing script is Skipped. Anything else that cannot run is Failed.
                     return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SKIPPED.code(), null,
                             argv.get(0) + " is missing");
                 }
+                int programIndex = 0;
                 if (hook.source() == HookSource.CONVENTION) {
-                    argv = Platform.of(os).scriptCommand(argv.get(0), List.of());
+                    List<String> wrapped = Platform.of(os).scriptCommand(argv.get(0), List.of());
+                    programIndex = wrapped.size() - 1;
+                    argv = wrapped;
                 }
-                return execute(hook, ctx, argv, env, timeout, null);
+                return execute(hook, ctx, gate.policyProgram(argv, programIndex, null), env, timeout, null);
             }
             case DIRECTORY -> {
                 Path dir = Path.of(hook.path());
-                if (!permissions.allows(dir)) {
-                    return refused(hook, ctx, hook.path() + " is outside the agent's allowed roots");
+                String outside = gate.rootRefusal(hook.path());
+                if (outside != null) {
+                    return refused(hook, ctx, outside);
                 }
                 return directory(hook, ctx, dir, env, timeout);
             }
             case USER_CALLBACK -> {
-                if (hook.path() == null || !Path.of(hook.path()).isAbsolute() || !permissions.allows(Path.of(hook.path()))) {
-                    return refused(hook, ctx, hook.path() + " is outside the agent's allowed roots");
+                String outside = hook.path() == null ? "no user-callback program" : gate.rootRefusal(hook.path());
+                if (outside != null) {
+                    return refused(hook, ctx, outside);
                 }
                 return userCallback(hook, ctx, Path.of(hook.path()), env, timeout);
             }
@@ -243,7 +272,14 @@ public final class HookRunner {
                 detail.add(name + ": not run, the hook's timeout of " + timeout.toSeconds() + " s was used up");
                 continue;
             }
-            ScriptRunner.Outcome o = ScriptRunner.run(List.of(file.toString()), env, dir, left, null);
+            ProcessGate.Decision entry = gate.policyProgram(List.of(file.toString()), 0, dir);
+            if (!entry.allowed()) {
+                // A symbolic link in the folder that leads outside the allowed roots: refused, never run.
+                anyFailed = true;
+                detail.add(name + ": refused, " + entry.refusal());
+                continue;
+            }
+            ScriptRunner.Outcome o = ScriptRunner.run(entry.launch(), env, left, null);
             ran++;
             output.append(o.outputTail());
             detail.add(name + ": " + (o.timedOut() ? "timed out (the hook's " + timeout.toSeconds() + " s were used up)"
@@ -299,7 +335,14 @@ public final class HookRunner {
                 continue;
             }
             List<String> argv = Platform.of(os).scriptCommand(program.toString(), arguments);
-            ScriptRunner.Outcome o = ScriptRunner.run(argv, env, program.getParent(), left, null);
+            ProcessGate.Decision decision = gate.policyProgram(argv, argv.size() - 1 - arguments.size(),
+                    program.getParent());
+            if (!decision.allowed()) {
+                failed = true;
+                detail.add(reason + ": refused: " + decision.refusal());
+                continue;
+            }
+            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, left, null);
             output.append(o.outputTail());
             detail.add(reason + ": " + (o.timedOut() ? "timed out" : o.exitCode() == null ? "failed" : "exit " + o.exitCode())
                     + (o.error() != null ? " (" + o.error() + ")" : ""));
@@ -367,23 +410,28 @@ public final class HookRunner {
             } else {
                 argv = List.of("sh", "-e", file.toString());
             }
-            return execute(hook, ctx, argv, env, timeout, dir);
+            return execute(hook, ctx, gate.storedScript(argv), env, timeout, dir);
         } catch (IOException | RuntimeException e) {
             return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
                     "cannot write the stored script: " + Failures.describe(e));
         }
     }
 
-    private Run execute(PolicyDocument.Hook hook, Context ctx, List<String> argv, Map<String, String> env,
+    private Run execute(PolicyDocument.Hook hook, Context ctx, ProcessGate.Decision decision, Map<String, String> env,
             Duration timeout, Path cleanup) {
+        if (!decision.allowed()) {
+            delete(cleanup);
+            return refused(hook, ctx, decision.refusal());
+        }
+        ProcessGate.Launch launch = decision.launch();
         if (hook.mode() == HookMode.ASYNC) {
-            String cannot = ScriptRunner.cannotRun(argv);
+            String cannot = ScriptRunner.cannotRun(launch.argv());
             if (cannot != null) {
                 delete(cleanup);
                 return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null, cannot);
             }
             Thread t = new Thread(() -> {
-                ScriptRunner.run(argv, env, null, timeout, null);
+                ScriptRunner.run(launch, env, timeout, null);
                 delete(cleanup);
             }, "async-hook-" + hook.index());
             t.setDaemon(true);
@@ -391,7 +439,7 @@ public final class HookRunner {
             return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SUCCESSFUL.code(), null,
                     "started asynchronously, not waited for");
         }
-        ScriptRunner.Outcome o = ScriptRunner.run(argv, env, null, timeout, null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch, env, timeout, null);
         delete(cleanup);
         int status = o.timedOut() ? ScriptStatus.TIMED_OUT.code()
                 : o.succeeded() ? ScriptStatus.SUCCESSFUL.code() : ScriptStatus.FAILED.code();

@@ -30,30 +30,86 @@ public final class JobJournal {
         DONE
     }
 
-    /** One job in progress: enough to run the post-script and report the job after a crash. */
+    /**
+     * One job in progress: enough to run the post-script and report the job after a crash.
+     * {@code sessions}: the sessions (= process groups: id and its leader's start) of the processes this
+     * attempt started (scripts, hooks, the engine; see {@link ProcessGate#start}), newest last, so that recovery can kill what the
+     * interrupted step left running before it runs the post-script; {@code bootId}: the boot they belong
+     * to (after a reboot they are gone and their ids mean nothing).
+     */
     public record Entry(UUID jobId, String trigger, UUID commandId, Instant startedAt, Instant deadline,
             int maxAttempts, PolicyDocument policy, int attempt, Stage stage, Integer preStatus,
-            Integer backupStatus) {
+            Integer backupStatus, List<ProcessGate.Session> sessions, String bootId) {
 
+        public Entry {
+            sessions = sessions == null ? List.of() : List.copyOf(sessions);
+        }
+
+        public Entry(UUID jobId, String trigger, UUID commandId, Instant startedAt, Instant deadline,
+                int maxAttempts, PolicyDocument policy, int attempt, Stage stage, Integer preStatus,
+                Integer backupStatus) {
+            this(jobId, trigger, commandId, startedAt, deadline, maxAttempts, policy, attempt, stage, preStatus,
+                    backupStatus, List.of(), ProcessGate.bootId());
+        }
+
+        /** The same job at another stage; the sessions are kept within an attempt and forgotten after it. */
         Entry at(int attempt, Stage stage, Integer preStatus, Integer backupStatus) {
             return new Entry(jobId, trigger, commandId, startedAt, deadline, maxAttempts, policy, attempt, stage,
-                    preStatus, backupStatus);
+                    preStatus, backupStatus, attempt == this.attempt ? sessions : List.of(), bootId);
         }
     }
 
+    /** At most this many session ids are kept per attempt (a directory hook of many files). */
+    static final int MAX_SESSIONS = 256;
+
     private final Path dir;
+
+    /** The last entry written per running job, to which {@link #processStarted} adds. */
+    private final java.util.Map<UUID, Entry> current = new java.util.HashMap<>();
 
     public JobJournal(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
     }
 
-    /** Durably records where a job stands; returns once it is on disk. */
-    public void write(Entry entry) throws IOException {
+    /**
+     * Durably records where a job stands; returns once it is on disk. The sessions recorded since the
+     * last write of the same attempt are kept.
+     */
+    public synchronized void write(Entry entry) throws IOException {
+        Entry last = current.get(entry.jobId());
+        if (last != null && last.attempt() == entry.attempt() && entry.sessions().isEmpty()) {
+            entry = new Entry(entry.jobId(), entry.trigger(), entry.commandId(), entry.startedAt(), entry.deadline(),
+                    entry.maxAttempts(), entry.policy(), entry.attempt(), entry.stage(), entry.preStatus(),
+                    entry.backupStatus(), last.sessions(), entry.bootId());
+        }
         AgentState.writeDurably(dir.resolve(entry.jobId() + ".json"), AgentState.JSON.writeValueAsBytes(entry));
+        current.put(entry.jobId(), entry);
+    }
+
+    /**
+     * Durably adds the session id of a process the job just started to its entry, before the process
+     * does anything that matters (it is called right after the start). A job without an entry (the
+     * agent-start hooks) is not journaled.
+     */
+    public synchronized void processStarted(UUID jobId, long session) throws IOException {
+        Entry last = current.get(jobId);
+        if (last == null) {
+            return;
+        }
+        List<ProcessGate.Session> sessions = new ArrayList<>(last.sessions());
+        sessions.add(new ProcessGate.Session(session, ProcessHandle.of(session)
+                .flatMap(h -> h.info().startInstant()).orElse(null)));
+        if (sessions.size() > MAX_SESSIONS) {
+            sessions.subList(0, sessions.size() - MAX_SESSIONS).clear();
+        }
+        write(new Entry(last.jobId(), last.trigger(), last.commandId(), last.startedAt(), last.deadline(),
+                last.maxAttempts(), last.policy(), last.attempt(), last.stage(), last.preStatus(), last.backupStatus(),
+                sessions, last.bootId()));
     }
 
     /** Forgets a job once its last event is safely in the spool. */
-    public void remove(UUID jobId) throws IOException {
+    public synchronized void remove(UUID jobId) throws IOException {
+        current.remove(jobId);
         Files.deleteIfExists(dir.resolve(jobId + ".json"));
     }
 

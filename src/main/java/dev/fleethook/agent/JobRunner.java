@@ -137,7 +137,13 @@ public final class JobRunner {
         return status;
     }
 
-    /** Finishes the jobs a previous run of the agent left behind (crash, kill, reboot). */
+    /** How long recovery waits for the killed processes of an interrupted step to be gone. */
+    static final Duration SESSION_KILL_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Finishes the jobs a previous run of the agent left behind (crash, kill, reboot): first kills what
+     * the interrupted step still had running (the sessions in the journal), then runs the post-script.
+     */
     public void recover() throws IOException {
         for (JobJournal.Entry e : journal.unfinished()) {
             LOG.log(System.Logger.Level.WARNING, "Finishing job {0} interrupted at attempt {1} ({2})", e.jobId(),
@@ -175,9 +181,16 @@ public final class JobRunner {
             emit(AgentEvents.backupFinished(e.jobId(), e.attempt(), AgentEvents.result(backup, null, why, null)));
         }
         if (e.stage() != JobJournal.Stage.DONE) {
+            // What the interrupted step started (the engine, a script, a hook, and what they started in their
+            // session) must be gone before the post-script runs: a database is not restarted under a backup.
+            int killed = ProcessGate.killSessions(e.sessions(), e.bootId(), SESSION_KILL_WAIT);
+            if (killed > 0) {
+                LOG.log(System.Logger.Level.WARNING, "Job {0}: killed {1} process(es) the interrupted step left running",
+                        e.jobId(), killed);
+            }
             // "pre ran, post pending": the post-script runs now (again, if it was interrupted itself).
             journal(e.at(e.attempt(), JobJournal.Stage.POST, pre, backup));
-            AttemptRunner.Step step = attemptRunner(e.policy()).post(e.jobId().toString(),
+            AttemptRunner.Step step = attemptRunner(e.policy(), e.jobId()).post(e.jobId().toString(),
                     baseEnv(e.policy(), e.jobId(), e.attempt(), true), pre, backup);
             emit(AgentEvents.scriptFinished(e.jobId(), e.attempt(), "post", AgentEvents.result(step)));
             if (backup != null) {
@@ -242,7 +255,7 @@ public final class JobRunner {
             }
         };
         AttemptRunner.Engine phase = (c, d) -> backupPhase(policy, job, attempt, finalAttempt, preStatus.get(), c, d);
-        AttemptRunner.Result result = attemptRunner(policy).run(job.toString(),
+        AttemptRunner.Result result = attemptRunner(policy, job).run(job.toString(),
                 baseEnv(policy, job, attempt, finalAttempt), phase, cancel, deadline, progress);
         journal(entry.at(attempt, JobJournal.Stage.DONE, result.pre().status(), result.backup().status()));
         afterFailedAttempt(policy, job, attempt, finalAttempt, result.pre().status(), result.backup());
@@ -410,7 +423,7 @@ public final class JobRunner {
                         filesList = java.nio.file.Files.createTempFile(settings.scratch(), "files-", ".list");
                     }
                     result = Engines.forPolicy(policy.backup(), List.copyOf(new LinkedHashSet<>(roots.values())),
-                            settings.permissions(), settings.secrets(), env, filtered.kept(), filesList)
+                            gate(job), settings.secrets(), env, filtered.kept(), filesList)
                             .backup(cancel, deadline);
                     if (filtered.kept() != null) {
                         result = new AttemptRunner.Engine.Result(result.status(), result.exitCode(), result.durationMs(),
@@ -484,12 +497,16 @@ public final class JobRunner {
                     source.getValue(), null, null, settings.serverName(), policy.policyName(), settings.version(),
                     job.toString(), sources(policy));
             String refusal = filterRefusal(policy, hook);
+            ProcessGate.Decision decision = refusal != null ? null : gate(job).policyProgram(hook.command(), 0, null);
+            if (decision != null && !decision.allowed()) {
+                refusal = decision.refusal();
+            }
             String failure;
             boolean timedOut = false;
             if (refusal != null) {
                 failure = "refused: " + refusal;
             } else {
-                try (FileFilter filter = FileFilter.start(hook.command(),
+                try (FileFilter filter = FileFilter.start(decision.launch(),
                         HookRunner.environment(HookPhase.FILE_FILTER, ctx), Duration.ofSeconds(hook.timeoutSeconds()))) {
                     FileFilter.Selection s = filter.filter(Path.of(source.getValue()), excludes);
                     kept.addAll(s.kept());
@@ -526,11 +543,6 @@ public final class JobRunner {
         if (!settings.permissions().hooksEnabled()) {
             return "hooks are not enabled on this agent (local config)";
         }
-        if (hook.command() == null || hook.command().isEmpty() || !Path.of(hook.command().get(0)).isAbsolute()
-                || !settings.permissions().allows(Path.of(hook.command().get(0)))) {
-            return (hook.command() == null || hook.command().isEmpty() ? "no command" : hook.command().get(0))
-                    + " is outside the agent's allowed roots";
-        }
         if (policy.backup().engine() == dev.fleethook.protocol.BackupEngine.COMMAND) {
             return "the command engine cannot be told which files to back up";
         }
@@ -561,7 +573,7 @@ public final class JobRunner {
         HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
                 preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString(),
                 sources(policy), callbackCalls);
-        HookRunner.PhaseResult result = new HookRunner(settings.permissions(), settings.scratch(), settings.os())
+        HookRunner.PhaseResult result = new HookRunner(gate(job), settings.scratch(), settings.os())
                 .run(hooks, phase, ctx);
         for (HookRunner.Run run : result.runs()) {
             emit(AgentEvents.hookFinished(job, attempt, run));
@@ -578,10 +590,25 @@ public final class JobRunner {
         journal.remove(entry.jobId());
     }
 
-    private AttemptRunner attemptRunner(PolicyDocument policy) {
+    private AttemptRunner attemptRunner(PolicyDocument policy, UUID job) {
         PolicyDocument.Scripts scripts = policy.scripts() != null ? policy.scripts()
                 : new PolicyDocument.Scripts(false, null, null, null, false, null);
-        return new AttemptRunner(scripts, settings.os(), settings.permissions());
+        return new AttemptRunner(scripts, settings.os(), gate(job));
+    }
+
+    /**
+     * The gate every process of {@code job} starts through: the local permissions, and the journal told
+     * each session id (durably) so that recovery after a crash can kill what was left running.
+     */
+    private ProcessGate gate(UUID job) {
+        return new ProcessGate(settings.permissions(), session -> {
+            try {
+                journal.processStarted(job, session);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Could not journal process " + session + " of job " + job + ": "
+                        + e.getMessage());
+            }
+        });
     }
 
     /** The environment of the pre/post-scripts and the engine (hooks get theirs from {@link HookRunner}). */

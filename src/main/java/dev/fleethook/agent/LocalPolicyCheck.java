@@ -56,15 +56,22 @@ final class LocalPolicyCheck {
                 reasons.add("backup command " + program + " is outside this agent's allowed roots");
             }
         }
-        if (backup != null && backup.engine() == BackupEngine.RESTIC && backup.restic() != null
-                && backup.restic().extraArgs() != null && !backup.restic().extraArgs().isEmpty()
-                && !allowed.hooksEnabled()) {
-            reasons.add("restic extra arguments can run commands, but scripts are not enabled on this agent");
+        if (backup != null && backup.engine() == BackupEngine.RESTIC && backup.restic() != null) {
+            if (backup.restic().extraArgs() != null && !backup.restic().extraArgs().isEmpty()
+                    && !allowed.hooksEnabled()) {
+                reasons.add("restic extra arguments can run commands, but scripts are not enabled on this agent");
+            }
+            // The same check the engine makes before it starts restic (ProcessGate).
+            reasons.addAll(new ProcessGate(allowed).resticRefusals(backup.restic().extraArgs(),
+                    backup.restic().repository()));
         }
         return reasons;
     }
 
-    /** An absolute path under an allowed root; a string that is no usable path at all is not allowed. */
+    /**
+     * An absolute path whose real path (symbolic links and {@code ..} resolved as far as it exists) lies
+     * under an allowed root; a string that is no usable path at all is not allowed.
+     */
     private static boolean allows(HookRunner.Permissions allowed, String path) {
         try {
             Path p = Path.of(path);

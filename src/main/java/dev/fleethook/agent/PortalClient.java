@@ -9,6 +9,7 @@ import java.time.Duration;
 
 import java.util.List;
 
+import dev.fleethook.protocol.AgentHeaders;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
@@ -36,11 +37,25 @@ public final class PortalClient {
         }
     }
 
+    /** What a poll tells the portal about this agent (daemon only): the running job and refused events. */
+    public interface PollReport {
+        /** The job running now, or null when none. */
+        java.util.UUID runningJob();
+
+        long rejectedEvents();
+    }
+
     private final String portal;
+    private volatile PollReport report;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public PortalClient(String portal) {
         this.portal = portal.endsWith("/") ? portal.substring(0, portal.length() - 1) : portal;
+    }
+
+    /** From now on each poll says which job runs and how many events were set aside (the daemon does this). */
+    public void reportWith(PollReport report) {
+        this.report = report;
     }
 
     public EnrollResponse enroll(EnrollRequest request) throws IOException, InterruptedException {
@@ -64,6 +79,12 @@ public final class PortalClient {
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + secret).GET();
         if (etag != null) {
             b.header("If-None-Match", etag);
+        }
+        PollReport r = report;
+        if (r != null) {
+            java.util.UUID job = r.runningJob();
+            b.header(AgentHeaders.RUNNING_JOB, job == null ? AgentHeaders.NONE : job.toString());
+            b.header(AgentHeaders.REJECTED_EVENTS, Long.toString(r.rejectedEvents()));
         }
         HttpResponse<String> response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 304) {

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs one program (a script or a hook) as a real process with an argument vector — never through a
- * shell line built from strings. A timeout or an expiring backup window kills the whole process tree
+ * Runs one program (a script, a hook or an engine) as a real process with an argument vector — never
+ * through a shell line built from strings — and only what {@link ProcessGate} allowed (a {@link
+ * ProcessGate.Launch}). A timeout or an expiring backup window kills the whole process tree
  * (children first). Output is kept to its last 16 KiB.
  */
 public final class ScriptRunner {
@@ -36,12 +37,12 @@ public final class ScriptRunner {
     }
 
     /**
+     * @param launch   what {@link ProcessGate} allowed to run
      * @param timeout  null: run to completion
      * @param deadline null: no backup window; otherwise the instant at which the run is stopped
      */
-    public static Outcome run(List<String> command, Map<String, String> env, Path workDir, Duration timeout,
-            Instant deadline) {
-        return run(command, env, workDir, timeout, deadline, () -> false);
+    public static Outcome run(ProcessGate.Launch launch, Map<String, String> env, Duration timeout, Instant deadline) {
+        return run(launch, env, timeout, deadline, () -> false);
     }
 
     /**
@@ -52,21 +53,17 @@ public final class ScriptRunner {
      * endings, an I/O error) comes back as an {@link Outcome} with a null exit code and {@code error} saying
      * why in words a person understands, which every caller reports as Failed.
      */
-    public static Outcome run(List<String> command, Map<String, String> env, Path workDir, Duration timeout,
+    public static Outcome run(ProcessGate.Launch launch, Map<String, String> env, Duration timeout,
             Instant deadline, BooleanSupplier stop) {
         Instant start = Instant.now();
+        List<String> command = launch.argv();
         String cannot = cannotRun(command);
         if (cannot != null) {
             return new Outcome(null, 0, false, false, "", cannot);
         }
         Process process;
         try {
-            ProcessBuilder pb = new ProcessBuilder(inOwnSession(command)).redirectErrorStream(true);
-            if (workDir != null) {
-                pb.directory(workDir.toFile());
-            }
-            pb.environment().putAll(env);
-            process = pb.start();
+            process = ProcessGate.start(launch, env);
         } catch (IOException | RuntimeException e) {
             String why = command.get(0).indexOf('/') < 0 && String.valueOf(e.getMessage()).contains("error=2,")
                     ? command.get(0) + " is not installed here (not found on PATH " + System.getenv("PATH") + ")"
@@ -140,17 +137,12 @@ public final class ScriptRunner {
      * session like every script so that {@link #stop} kills everything it started. stderr is kept as a tail
      * ({@link Started#errorTail}). Throws {@link IOException} with the reason when it cannot start.
      */
-    static Started start(List<String> command, Map<String, String> env, Path workDir) throws IOException {
-        String cannot = cannotRun(command);
+    static Started start(ProcessGate.Launch launch, Map<String, String> env) throws IOException {
+        String cannot = cannotRun(launch.argv());
         if (cannot != null) {
             throw new IOException(cannot);
         }
-        ProcessBuilder pb = new ProcessBuilder(inOwnSession(command));
-        if (workDir != null) {
-            pb.directory(workDir.toFile());
-        }
-        pb.environment().putAll(env);
-        Process process = pb.start();
+        Process process = ProcessGate.start(launch, env, false);
         TailReader tail = new TailReader(process.getErrorStream());
         Thread reader = new Thread(tail, "script-stderr-" + process.pid());
         reader.setDaemon(true);
@@ -184,30 +176,6 @@ public final class ScriptRunner {
     static final Duration KILLED_OUTPUT_GRACE = Duration.ofMillis(500);
 
     private static final boolean POSIX = java.io.File.separatorChar == '/';
-
-    private static final Path SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of)
-            .filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
-
-    private static final Path KILL = java.util.stream.Stream.of("/bin/kill", "/usr/bin/kill").map(Path::of)
-            .filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
-
-    /**
-     * Runs the program in a session (and process group) of its own, whose id is the program's pid, so that
-     * a timeout can kill everything it started, including what it started in the background and what its
-     * children left behind, and so that Ctrl-C on the agent's terminal does not reach it. util-linux
-     * {@code setsid} does this (it execs in place; {@code --wait} keeps the exit status if it had to fork).
-     * Without setsid (not Linux) only the live process tree is killed.
-     */
-    static List<String> inOwnSession(List<String> command) {
-        if (!POSIX || SETSID == null) {
-            return command;
-        }
-        List<String> argv = new java.util.ArrayList<>(command.size() + 2);
-        argv.add(SETSID.toString());
-        argv.add("--wait");
-        argv.addAll(command);
-        return argv;
-    }
 
     /**
      * Why {@code command} cannot run at all, checked before starting it so the reason names the cause
@@ -299,14 +267,14 @@ public final class ScriptRunner {
 
     /**
      * Kills a process and everything it started, forcibly: its process group (which holds the orphans of
-     * its subshells), and every process in its tree taken before the kill (which holds children that made
+     * its subshells; {@link ProcessGate#start} gives it one), and every process in its tree taken before the kill (which holds children that made
      * a session of their own). Escapes: a process that both left the group (setsid) and was orphaned
      * before the kill (double fork), as daemons do.
      */
     static void killTree(Process process) {
         for (int round = 0; round < 2; round++) {
             List<ProcessHandle> tree = process.descendants().toList();
-            killGroup(process.pid());
+            ProcessGate.killGroup(process.pid());
             tree.forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             tree.stream().flatMap(ProcessHandle::descendants).forEach(ProcessHandle::destroyForcibly);
@@ -316,23 +284,7 @@ public final class ScriptRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        killGroup(process.pid());
-    }
-
-    /** SIGKILL to the process group {@code pgid} (the script's own, see {@link #inOwnSession}). */
-    private static void killGroup(long pgid) {
-        if (!POSIX || SETSID == null || KILL == null) {
-            return;
-        }
-        try {
-            Process k = new ProcessBuilder(KILL.toString(), "-s", "KILL", "--", "-" + pgid)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            k.waitFor(2, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // the group is gone already, or kill is missing: the tree kill above still ran
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ProcessGate.killGroup(process.pid());
     }
 
     /** Reads a stream to its end, keeping the last {@link #MAX_OUTPUT} characters. */

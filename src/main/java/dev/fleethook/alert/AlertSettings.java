@@ -32,6 +32,28 @@ public class AlertSettings extends PanacheEntityBase {
     @Column(name = "offline_threshold_minutes")
     public int offlineThresholdMinutes = 60;
 
+    /** Repeats of an open alert are summarized in one email at most this often (default 24 h). */
+    @Column(name = "repeat_interval_minutes")
+    public int repeatIntervalMinutes = 1440;
+
+    /** Whether resolving a notified alert sends a recovery email. */
+    @Column(name = "recovery_emails")
+    public boolean recoveryEmails = true;
+
+    /** Set on the defaults built when no row is stored (not a column). */
+    @jakarta.persistence.Transient
+    private boolean unsaved;
+
+    /** True for the defaults of a tenant that never saved its settings: recipients are then its admins. */
+    public boolean usesDefaults() {
+        return unsaved;
+    }
+
+    /** Marks these settings as the defaults (true) or as saved (false). */
+    public void unsaved(boolean value) {
+        this.unsaved = value;
+    }
+
     public boolean wants(String kind) {
         return java.util.Arrays.asList(kinds).contains(kind);
     }

@@ -47,10 +47,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 /**
- * Dev mode only ({@code fleethook.dev-data.demo-agents}): three real agents run inside the dev portal's
+ * Dev mode only ({@code fleethook.dev-data.demo-agents}): four real agents run inside the dev portal's
  * JVM, each with its own state directory and sample scripts under {@code .fleethook-dev/demo-agents}:
- * a healthy one, one whose pre-script fails (so retries and the failure email show), and one whose
- * pre-script times out. They enroll through the real protocol on the dev port, and each start presses
+ * a healthy one, one whose pre-script fails (a failed job: retries and the failure email show), one
+ * whose pre-script times out and one whose post-script exits 3 after a successful archive (both warning
+ * jobs with their email). The tenant's alert recipients default to its admin, so the emails land in the
+ * dev mailbox (the outbox page). They enroll through the real protocol on the dev port, and each start presses
  * Backup Now for them, so jobs flow within a minute; afterwards they back up every five minutes.
  * The healthy one shows one hook of each kind, each a seed's own interface (README "Bring your hooks"):
  * a Kiwi agent-start hook and a Kiwi on_file file filter, a Rekkord pre/post directory, a Kopia
@@ -76,7 +78,10 @@ public class DemoAgents {
                     "echo \"post: pre-script status $2, backup status $3 (unlocking anyway)\"", 60, 2, true),
             new Demo("demo-fs-slow", "Demo: slow pre-script",
                     "echo \"pre: waiting for a snapshot that never comes...\"\nsleep 120",
-                    "echo \"post: pre-script status $2 (3 = TimedOut), backup status $3\"", 5, 0, false));
+                    "echo \"post: pre-script status $2 (3 = TimedOut), backup status $3\"", 5, 0, false),
+            new Demo("demo-fs-post-warning", "Demo: failing post-script",
+                    "echo \"pre: snapshot taken for job $1\"",
+                    "echo \"post: backup status $3, but the snapshot cannot be released\" >&2\nexit 3", 60, 0, true));
 
     @ConfigProperty(name = "fleethook.dev-data.demo-agents", defaultValue = "false")
     boolean enabled;

@@ -70,6 +70,14 @@ public class Server extends PanacheEntityBase {
     @Column(name = "last_refusal")
     public String lastRefusal;
 
+    /** Events the agent set aside because the portal refused them (reported with each poll). */
+    @Column(name = "rejected_events", insertable = false, updatable = false)
+    public int rejectedEvents;
+
+    /** The job the agent's latest poll said it runs (null: none, or an agent that does not say). */
+    @Column(name = "running_job_id", insertable = false, updatable = false)
+    public UUID runningJobId;
+
     @Column(name = "replaced_server_id")
     public UUID replacedServerId;
 

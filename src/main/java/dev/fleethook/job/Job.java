@@ -56,4 +56,8 @@ public class Job extends PanacheEntityBase {
 
     /** Recorded by the portal: a scheduled start no agent reported by the end of its window. */
     public boolean missed;
+
+    /** Why the portal closed the job itself (abandoned); null for outcomes the agent reported. */
+    @Column(name = "status_reason")
+    public String statusReason;
 }

@@ -9,13 +9,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * One thing that happened on an agent. {@code eventId} is unique: resending an event is harmless.
  * Fields are used by type:
  * <ul>
- * <li>{@code job-started}: policyId, policyRevision, trigger ("scheduled" or "manual"), maxAttempts, commandId;</li>
+ * <li>{@code job-started}: policyId, policyRevision (informational: the portal records the server's own
+ * assigned policy), trigger ("scheduled", "manual" or "agent-start", at most 16 characters), maxAttempts,
+ * commandId;</li>
  * <li>{@code script-finished}: step ("pre" or "post"), result;</li>
  * <li>{@code hook-finished}: phase, hookIndex, sourcePath (per-folder phases), result;</li>
  * <li>{@code backup-finished}: result (status is a {@link BackupStatus} code, stats as the engine gave them);</li>
  * <li>{@code attempt-finished}: finalAttempt; {@code job-finished}: jobStatus, backupStatus;</li>
  * <li>{@code command-acknowledged}: commandId; {@code policy-refused}: reason.</li>
  * </ul>
+ * The portal judges each event alone and answers refused ones in {@link EventBatchResponse#rejected()}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(UUID eventId, EventType type, UUID jobId, Integer attempt, Instant time,

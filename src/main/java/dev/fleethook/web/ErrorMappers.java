@@ -80,7 +80,11 @@ public class ErrorMappers {
             field = sb.toString();
         }
         String reason = "has the wrong type or format";
-        if (e instanceof UnrecognizedPropertyException) {
+        if (e instanceof InvalidFormatException f && f.getTargetType() == String.class) {
+            reason = f.getOriginalMessage();
+        } else if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException) {
+            reason = field != null && field.endsWith("]") ? "must not be null" : "must not be null or contain null";
+        } else if (e instanceof UnrecognizedPropertyException) {
             reason = "is not a known field";
         } else if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
             reason = iae.getMessage();
@@ -89,9 +93,14 @@ public class ErrorMappers {
             reason = "must be one of " + java.util.Arrays.stream(f.getTargetType().getEnumConstants())
                     .map(Object::toString).collect(java.util.stream.Collectors.joining(", "));
         }
-        String detail = field == null ? "The body is not valid JSON for this endpoint."
-                : "Field '" + field + "' " + reason + ".";
-        List<Problem.FieldError> errors = field == null ? List.of() : List.of(new Problem.FieldError(field, reason));
+        if (field == null || field.isEmpty()) {
+            // Not valid JSON, or the wrong shape as a whole: the field at fault is the body.
+            field = "body";
+            reason = "is not valid JSON for this endpoint" + (e.getOriginalMessage() == null ? ""
+                    : " (" + e.getOriginalMessage().lines().findFirst().orElse("").replaceAll("\\(.*", "").trim() + ")");
+        }
+        String detail = "Field '" + field + "' " + reason + ".";
+        List<Problem.FieldError> errors = List.of(new Problem.FieldError(field, reason));
         return respond(uri, new Problem("about:blank", "Malformed request body", 400, detail, path(uri), errors));
     }
 
@@ -137,6 +146,15 @@ public class ErrorMappers {
         if (e.getCause() instanceof JsonProcessingException json) {
             return json(json, uri);
         }
+        if (e instanceof ParameterConverters.InvalidParameter invalid) {
+            return respond(uri, new Problem("about:blank", "Invalid input", 400, invalid.getMessage(), path(uri),
+                    List.of(invalid.error())));
+        }
+        if (status == 400) {
+            // A framework refusal (a parameter that did not convert): say which part was wrong.
+            return respond(uri, new Problem("about:blank", "Invalid input", 400, e.getMessage(), path(uri),
+                    List.of(new Problem.FieldError("parameter", e.getMessage() == null ? "is malformed" : e.getMessage()))));
+        }
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "Error" : known.getReasonPhrase();
         String detail = switch (status) {
@@ -156,14 +174,51 @@ public class ErrorMappers {
                     "The database cannot be reached right now; retry later.", path(uri)));
             return Response.fromResponse(r).header("Retry-After", 15).build();
         }
+        Problem.FieldError unreadable = unreadableInput(e);
+        if (unreadable != null) {
+            return respond(uri, new Problem("about:blank", "Invalid input", 400,
+                    unreadable.field() + ": " + unreadable.message(), path(uri), List.of(unreadable)));
+        }
         String reference = UUID.randomUUID().toString().substring(0, 8);
         LOG.errorf(e, "Unexpected error %s on %s", reference, path(uri));
         return respond(uri, Problem.of(500, "Internal error",
                 "Something went wrong on our side (reference " + reference + ").", path(uri)));
     }
 
+    /**
+     * Input the framework or the database could not take, found by its cause: a form body that is not
+     * valid URL encoding, a broken multipart body, or a value PostgreSQL refuses (NUL in text, SQL
+     * states 22021 and 22P05; a number or date out of range, 22003 and 22008; text too long, 22001).
+     * The field-level checks (StrictJson, RequestShield, Bean Validation) name the field first; this is
+     * the net under them, so such input is a 400, never a 500.
+     */
+    static Problem.FieldError unreadableInput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            if (t instanceof IllegalArgumentException && message.startsWith("Failed to decode URL")) {
+                return new Problem.FieldError("body", "is not a valid URL-encoded form");
+            }
+            if (t instanceof java.io.IOException && message.contains("multipart")) {
+                return new Problem.FieldError("body", "is not a valid multipart body");
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                switch (sql.getSQLState()) {
+                    case "22021", "22P05":
+                        return new Problem.FieldError("body", "contains characters that cannot be stored (such as NUL)");
+                    case "22003", "22008":
+                        return new Problem.FieldError("body", "contains a number or date out of range");
+                    case "22001":
+                        return new Problem.FieldError("body", "contains a value that is too long");
+                    default:
+                        break;
+                }
+            }
+        }
+        return null;
+    }
+
     /** A lost or refused database connection: a 503 to retry, not an internal error. */
-    static boolean databaseUnavailable(Throwable e) {
+    public static boolean databaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.hibernate.exception.JDBCConnectionException || t instanceof java.net.ConnectException) {
                 return true;

@@ -19,6 +19,10 @@ public class InputValidator {
         if (input == null) {
             throw new BadInputException("body", "a request body is required");
         }
+        List<Problem.FieldError> unstorable = unstorableText(input);
+        if (!unstorable.isEmpty()) {
+            throw new BadInputException(unstorable);
+        }
         var violations = validator.validate(input);
         if (!violations.isEmpty()) {
             List<Problem.FieldError> errors = violations.stream()
@@ -28,6 +32,37 @@ public class InputValidator {
             throw new BadInputException(errors);
         }
         return input;
+    }
+
+    /**
+     * Text fields of a request record (and the text items of its lists) that PostgreSQL cannot store or
+     * that are not Unicode: NUL, unpaired surrogates ({@link StrictJson#badText}). JSON bodies are refused
+     * earlier by StrictJson; this covers the forms, whose fields arrive as plain strings.
+     */
+    static List<Problem.FieldError> unstorableText(Object input) {
+        List<Problem.FieldError> errors = new java.util.ArrayList<>();
+        if (input == null || !input.getClass().isRecord()) {
+            return errors;
+        }
+        for (var component : input.getClass().getRecordComponents()) {
+            Object value;
+            try {
+                component.getAccessor().setAccessible(true);
+                value = component.getAccessor().invoke(input);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                continue;
+            }
+            if (value instanceof String text && StrictJson.badText(text) != null) {
+                errors.add(new Problem.FieldError(component.getName(), StrictJson.badText(text)));
+            } else if (value instanceof List<?> list) {
+                for (int i = 0; i < list.size(); i++) {
+                    if (list.get(i) instanceof String text && StrictJson.badText(text) != null) {
+                        errors.add(new Problem.FieldError(component.getName() + "[" + i + "]", StrictJson.badText(text)));
+                    }
+                }
+            }
+        }
+        return errors;
     }
 
     private static Problem.FieldError toFieldError(ConstraintViolation<?> v) {

@@ -272,6 +272,65 @@ class AgentProcessTest {
         }
     }
 
+    @Test
+    void aSourceThatIsASymbolicLinkToAFolderIsBackedUpAndAFifoSourceIsNamedAsNotBackedUp() throws Exception {
+        // /srv/share -> /mnt/disk1/share is how many servers name their shares: the archive used to hold nothing
+        // from it and the backup was reported Successful. A source that is a FIFO was left out without a word.
+        Path disk = Files.createDirectories(base.resolve("mnt/disk1/share"));
+        Files.writeString(disk.resolve("invoice.txt"), "paid");
+        Path share = Files.createSymbolicLink(base.resolve("share"), disk);
+        Path fifo = base.resolve("queue");
+        run("mkfifo", fifo.toString());
+        Path scripts = base.resolve("scripts");
+        script(scripts, "pre_script.sh", "echo pre >> " + log);
+        script(scripts, "post_script.sh", "echo \"post $2 $3\" >> " + log);
+        enrolled(policy(scripts, List.of(share.toString(), fifo.toString()), List.of()));
+
+        Process agent = agent(List.of(), "backup-now");
+
+        assertEquals(0, exit(agent), output());
+        assertEquals(List.of("pre", "post 0 5"), logLines());
+        List<JobEvent> events = spooled();
+        JobEvent backup = the(events, EventType.BACKUP_FINISHED);
+        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL.code(), backup.result().status(), backup.result().outputTail());
+        assertTrue(backup.result().outputTail().contains(fifo + ": not backed up, it is not a regular file or a folder"),
+                backup.result().outputTail());
+        Path archive;
+        try (Stream<Path> files = Files.list(base.resolve("archives"))) {
+            archive = files.filter(f -> f.toString().endsWith(".tar.gz")).findFirst().orElseThrow();
+        }
+        assertEquals(List.of("share/invoice.txt=paid"), EnginesTest.entries(archive), "archived under the source's name");
+        assertEquals(JobStatus.PARTIAL, the(events, EventType.JOB_FINISHED).jobStatus());
+    }
+
+    @Test
+    void eventsTheSpoolCannotTakeAreNotDroppedInSilence() throws Exception {
+        // A full (here: unwritable) spool dropped every event with a log line each, then printed "Reported to
+        // the portal (0 events sent)": the job was never reported and the operator was told it was.
+        Path data = Files.createDirectories(base.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        Path scripts = base.resolve("scripts");
+        script(scripts, "pre_script.sh", "echo pre >> " + log);
+        script(scripts, "post_script.sh", "echo \"post $2 $3\" >> " + log);
+        enrolled(policy(scripts, List.of(data.toString()), List.of()));
+        run("chown", "-R", NOBODY + ":" + NOBODY, state.toString(), log.getParent().toString());
+        Files.createDirectories(state.resolve("spool"));
+        run("chown", "root:root", state.resolve("spool").toString());
+        run("chmod", "755", state.resolve("spool").toString());
+        Files.createDirectories(base.resolve("archives"));
+        run("chown", NOBODY + ":" + NOBODY, base.resolve("archives").toString());
+
+        Process agent = agent(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"),
+                "backup-now");
+
+        assertEquals(0, exit(agent), output());
+        assertEquals(List.of("pre", "post 0 0"), logLines(), "the job itself ran");
+        assertTrue(output().contains("Cannot write to the spool (permission denied"), output());
+        assertTrue(output().contains("7 events of job "), output());
+        assertTrue(output().contains("could be neither written to the spool nor sent"), output());
+        assertTrue(!output().contains("Reported to the portal"), output());
+    }
+
     /** A pre-script that takes 3 s, the backup, the post-script with its arguments. */
     void slowPreScript() throws IOException {
         Path data = Files.createDirectories(base.resolve("data"));
@@ -315,5 +374,54 @@ class AgentProcessTest {
 
         assertEquals(143, exit(agent), output());
         assertCanceledAfterThePreScriptFinished();
+    }
+
+    @Test
+    void afterKill9MidBackupTheEnginesProcessesAreGoneBeforeRecoveryRunsThePostScript() throws Exception {
+        // Issue 13: the engine kept running 55 s while the restarted agent ran the post-script.
+        long marker = 7_000_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        Path data = Files.createDirectories(base.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        Path scripts = base.resolve("scripts");
+        script(scripts, "pre_script.sh", "echo pre >> " + log);
+        // The post-script writes down whether any of the engine's processes is still alive when it starts.
+        script(scripts, "post_script.sh", "n=$(ps -eo args | grep -c '^sleep " + marker + "')\n"
+                + "echo \"post $3 engine-processes=$n\" >> " + log);
+        // A long engine with a background child in its session, like restic and the ssh it starts.
+        Path engine = script(base.resolve("engines"), "backup.sh", "sleep " + marker + " &\necho engine >> " + log
+                + "\nsleep " + marker + "\n");
+        PolicyDocument p = policy(scripts, List.of(data.toString()), List.of());
+        enrolled(new PolicyDocument(p.policyId(), p.policyName(), p.revision(), p.os(), p.schedule(), p.retry(),
+                new PolicyDocument.Backup(BackupEngine.COMMAND, List.of(data.toString()), List.of(), null, null,
+                        List.of(engine.toString())), p.scripts(), p.hooks()));
+        java.util.function.Supplier<List<ProcessHandle>> engineProcesses = () -> ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").endsWith("sleep " + marker)).toList();
+
+        Process agent = agent(List.of("env", "LC_ALL=C.UTF-8"), "backup-now");
+        try {
+            await(() -> logLines().contains("engine") && engineProcesses.get().size() == 2, Duration.ofSeconds(30));
+            run("kill", "-s", "KILL", Long.toString(agent.pid()));
+            assertTrue(agent.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(2, engineProcesses.get().size(), "kill -9 of the agent leaves the engine's session running");
+
+            Process restarted = agent(List.of("env", "LC_ALL=C.UTF-8"), "run");
+            try {
+                await(() -> logLines().stream().anyMatch(l -> l.startsWith("post ")), Duration.ofSeconds(30));
+                assertEquals(List.of("pre", "engine", "post " + BackupStatus.FAILED.code() + " engine-processes=0"),
+                        logLines(), "the engine and its child were gone before the post-script ran");
+                assertEquals(List.of(), engineProcesses.get());
+                await(() -> spooled().stream().anyMatch(e -> e.type() == EventType.JOB_FINISHED), Duration.ofSeconds(30));
+                JobEvent backup = the(spooled(), EventType.BACKUP_FINISHED);
+                assertEquals(BackupStatus.FAILED.code(), backup.result().status());
+                assertTrue(String.valueOf(backup.result().detail()).contains("interrupted"), backup.toString());
+                assertEquals(JobStatus.FAILED, the(spooled(), EventType.JOB_FINISHED).jobStatus());
+            } finally {
+                restarted.destroy();
+                restarted.waitFor(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            agent.destroyForcibly();
+            engineProcesses.get().forEach(ProcessHandle::destroyForcibly);
+        }
     }
 }

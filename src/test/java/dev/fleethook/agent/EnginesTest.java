@@ -85,6 +85,52 @@ class EnginesTest {
     }
 
     @Test
+    void anArchiveFolderInsideTheSourceIsNeverArchivedIntoItself() throws Exception {
+        // source /srv, archives in /srv/backups: each archive used to hold every archive before it and its own
+        // growing .partial file (1 MB, 2 MB, 7 MB ... on three runs).
+        Path src = source();
+        Path dest = src.resolve("backups");
+        var engine = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()),
+                List.of(), null);
+        assertEquals(BackupStatus.SUCCESSFUL, engine.backup(() -> false, null).status());
+        Thread.sleep(5); // archive names carry the millisecond
+        var second = engine.backup(() -> false, null);
+        assertEquals(BackupStatus.SUCCESSFUL, second.status(), second.outputTail());
+        assertTrue(second.outputTail().contains("the archive folder " + dest + " lies inside the sources and was left"
+                + " out"), second.outputTail());
+        assertEquals(List.of("share/a.txt=alpha", "share/sub/b.txt=beta", "share/sub/skip.tmp=temp"),
+                entries(archives(dest).get(1)).stream().sorted().toList());
+    }
+
+    @Test
+    void aFolderDeletedWhileTheArchiveWalksIsListedAndTheRestIsArchived() throws Exception {
+        // A folder removed between the walk opening it and archiving it failed the whole backup: "archive failed:
+        // no such file or folder". The engine asks Cancel once per path, right after the walk opened the folder:
+        // that is where this test deletes it, as a concurrent rm -rf did in a manual run.
+        Path share = Files.createDirectories(dir.resolve("share/tmp-build"));
+        Files.writeString(share.resolve("object.o"), "bits");
+        Path other = Files.createDirectories(dir.resolve("home"));
+        Files.writeString(other.resolve("notes.txt"), "keep");
+        Path dest = dir.resolve("backups");
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5),
+                List.of(share.getParent().toString(), other.toString()), List.of(), null).backup(() -> {
+                    if (asked.incrementAndGet() == 2) {
+                        try {
+                            Files.delete(share.resolve("object.o"));
+                            Files.delete(share);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                    return false;
+                }, null);
+        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, r.status(), r.outputTail());
+        assertTrue(r.outputTail().contains(share + ": not backed up, no such file or folder"), r.outputTail());
+        assertEquals(List.of("home/notes.txt=keep"), entries(archives(dest).get(0)));
+    }
+
+    @Test
     void cancelAndWindowExpiryLeaveNoArchiveBehind() throws Exception {
         Path src = source();
         Path dest = dir.resolve("backups");
@@ -125,10 +171,13 @@ class EnginesTest {
 
     @Test
     void theCommandEngineReportsTheProgramsOutcome() {
-        var ok = Engines.command(List.of("sh", "-c", "echo saved; exit 0"), Map.of()).backup(() -> false, null);
+        var gate = new ProcessGate(new HookRunner.Permissions(true, false, List.of(Path.of("/bin"))));
+        var ok = Engines.command(gate.policyProgram(List.of("/bin/sh", "-c", "echo saved; exit 0"), 0, null).launch(),
+                Map.of()).backup(() -> false, null);
         assertEquals(BackupStatus.SUCCESSFUL, ok.status());
         assertEquals("saved", ok.outputTail().trim());
-        var bad = Engines.command(List.of("sh", "-c", "echo nope >&2; exit 4"), Map.of()).backup(() -> false, null);
+        var bad = Engines.command(gate.policyProgram(List.of("/bin/sh", "-c", "echo nope >&2; exit 4"), 0, null)
+                .launch(), Map.of()).backup(() -> false, null);
         assertEquals(BackupStatus.FAILED, bad.status());
         assertEquals(4, bad.exitCode());
     }

@@ -46,7 +46,7 @@ class FileFilterTest {
             Files.writeString(data.resolve(i % 3 == 0 ? "f" + i + ".tmp" : "f " + i + "\nnew line.txt"), "x");
         }
         Files.writeString(dir.resolve("data/skip.log"), "excluded by the policy");
-        try (FileFilter filter = FileFilter.start(List.of(program("filter", DROP_TMP).toString()), Map.of(),
+        try (FileFilter filter = FileFilter.start(launch(program("filter", DROP_TMP)), Map.of(),
                 Duration.ofSeconds(10))) {
             FileFilter.Selection s = filter.filter(dir.resolve("data"), List.of("*.log"));
             assertEquals(files, s.offered(), "every file but the excluded one, in three batches");
@@ -61,14 +61,13 @@ class FileFilterTest {
     void aFilterThatDiesOrStopsAnsweringIsNamed() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "a");
-        try (FileFilter dies = FileFilter.start(List.of(program("dies", "#!/bin/sh\necho 'no plugin config' >&2\nexit 4\n")
-                .toString()), Map.of(), Duration.ofSeconds(10))) {
+        try (FileFilter dies = FileFilter.start(launch(program("dies", "#!/bin/sh\necho 'no plugin config' >&2\nexit 4\n")), Map.of(), Duration.ofSeconds(10))) {
             var e = assertThrows(FileFilter.DiedException.class, () -> dies.filter(data, List.of()));
             assertTrue(e.getMessage().contains("died") && e.getMessage().contains("exit 4")
                     && e.getMessage().contains("no plugin config"), e.getMessage());
         }
         long start = System.nanoTime();
-        try (FileFilter hangs = FileFilter.start(List.of(program("hangs", "#!/bin/sh\nsleep 60\n").toString()), Map.of(),
+        try (FileFilter hangs = FileFilter.start(launch(program("hangs", "#!/bin/sh\nsleep 60\n")), Map.of(),
                 Duration.ofSeconds(1))) {
             var e = assertThrows(FileFilter.DiedException.class, () -> hangs.filter(data, List.of()));
             assertTrue(e.timedOut(), e.getMessage());
@@ -83,5 +82,13 @@ class FileFilterTest {
         assertTrue(kept.keeps(Path.of("/srv/b/deep/y.tmp")));
         assertTrue(!kept.keeps(Path.of("/srv/a/y.tmp")));
         assertEquals(List.of("/srv/b", "/srv/a/x.txt"), kept.filesList());
+    }
+
+    /** The filter program as the gate allows it: scripts enabled, the test folder the allowed root. */
+    private ProcessGate.Launch launch(Path program) {
+        ProcessGate.Decision d = new ProcessGate(new HookRunner.Permissions(true, false, List.of(dir)))
+                .policyProgram(List.of(program.toString()), 0, null);
+        assertTrue(d.allowed(), String.valueOf(d.refusal()));
+        return d.launch();
     }
 }

@@ -160,7 +160,7 @@ class ResticEngineTest {
         Path list = dir.resolve("files.list");
 
         var result = Engines.forPolicy(backup(List.of()), List.of(dir.resolve("data").toString(),
-                dir.resolve("whole").toString()), new HookRunner.Permissions(false, false, List.of()), secrets, Map.of(),
+                dir.resolve("whole").toString()), new ProcessGate(new HookRunner.Permissions(false, false, List.of())), secrets, Map.of(),
                 kept, list).backup(() -> false, null);
 
         assertEquals(BackupStatus.SUCCESSFUL, result.status(), result.outputTail());

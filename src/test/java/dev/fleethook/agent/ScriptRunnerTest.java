@@ -37,6 +37,14 @@ class ScriptRunnerTest {
         return p;
     }
 
+    /** The script as the gate allows it: hooks enabled, the test's folder the allowed root. */
+    ProcessGate.Launch launch(Path script) {
+        ProcessGate.Decision d = new ProcessGate(new HookRunner.Permissions(true, false, List.of(dir)))
+                .policyProgram(List.of(script.toString()), 0, dir);
+        assertTrue(d.allowed(), d.refusal());
+        return d.launch();
+    }
+
     /** Processes still alive whose command line holds {@code sleep <marker+offset>}. */
     List<ProcessHandle> alive(int... offsets) {
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(h -> {
@@ -70,7 +78,7 @@ class ScriptRunnerTest {
         // Case 2 of issue 11: a background child, a child in its own session, an orphan of a subshell.
         Path pre = script("pre_script.sh", "sleep " + marker + " & setsid sleep " + (marker + 1) + " & ( sleep "
                 + (marker + 2) + " & ) ; echo started; sleep " + (marker + 3));
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of(pre.toString()), Map.of(), dir, Duration.ofSeconds(3), null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch(pre), Map.of(), Duration.ofSeconds(3), null);
 
         assertTrue(o.timedOut());
         assertTrue(!o.succeeded());
@@ -86,7 +94,7 @@ class ScriptRunnerTest {
         // and it holds the output pipe, but the step still ends within the grace.
         Path pre = script("pre_script.sh", "( setsid sleep " + (marker + 5) + " & ) ; sleep " + (marker + 6));
         long start = System.currentTimeMillis();
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of(pre.toString()), Map.of(), dir, Duration.ofSeconds(2), null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch(pre), Map.of(), Duration.ofSeconds(2), null);
         long took = System.currentTimeMillis() - start;
 
         assertTrue(o.timedOut());
@@ -99,7 +107,7 @@ class ScriptRunnerTest {
     void aScriptThatIsNotExecutableIsNamedAsSuchNotMissing() throws IOException {
         Path post = script("post_script.sh", "echo never");
         Files.setPosixFilePermissions(post, PosixFilePermissions.fromString("rw-r--r--"));
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of(post.toString()), Map.of(), dir, null, null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch(post), Map.of(), null, null);
         assertEquals(null, o.exitCode());
         assertTrue(o.error().contains("is not executable (mode rw-r--r--)"), o.error());
     }
@@ -109,7 +117,7 @@ class ScriptRunnerTest {
         Path pre = dir.resolve("pre_script.sh");
         Files.writeString(pre, "#!/bin/sh\r\necho hi\r\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(pre, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of(pre.toString()), Map.of(), dir, null, null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch(pre), Map.of(), null, null);
         assertEquals(null, o.exitCode());
         assertTrue(o.error().contains("Windows line endings") && o.error().contains("carriage return"), o.error());
     }
@@ -119,7 +127,7 @@ class ScriptRunnerTest {
         Path pre = dir.resolve("pre_script.sh");
         Files.writeString(pre, "#!/usr/bin/no-such-shell\necho hi\n");
         Files.setPosixFilePermissions(pre, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of(pre.toString()), Map.of(), dir, null, null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch(pre), Map.of(), null, null);
         assertTrue(o.error().contains("/usr/bin/no-such-shell") && o.error().contains("does not exist"), o.error());
     }
 
@@ -127,7 +135,7 @@ class ScriptRunnerTest {
     void aScriptDoesNotShareTheAgentsProcessGroup() throws IOException {
         // So that Ctrl-C on the agent's terminal does not kill a pre-script that Cancel lets finish.
         Path s = script("group.sh", "ps -o pgid= -p $$");
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of(s.toString()), Map.of(), dir, null, null);
+        ScriptRunner.Outcome o = ScriptRunner.run(launch(s), Map.of(), null, null);
         assertEquals(0, o.exitCode(), o.outputTail());
         long pgid = Long.parseLong(o.outputTail().trim());
         assertTrue(pgid != ProcessHandle.current().pid(), "own process group");
@@ -138,7 +146,9 @@ class ScriptRunnerTest {
 
     @Test
     void aProgramThatIsNotInstalledIsNamed() {
-        ScriptRunner.Outcome o = ScriptRunner.run(List.of("fleethook-no-such-program", "backup"), Map.of(), dir, null, null);
+        ScriptRunner.Outcome o = ScriptRunner.run(new ProcessGate(new HookRunner.Permissions(false,
+                false, List.of())).restic(List.of("fleethook-no-such-program", "backup"), null, null).launch(), Map.of(),
+                null, null);
         assertEquals(null, o.exitCode());
         assertTrue(o.error().startsWith("fleethook-no-such-program is not installed here (not found on PATH "), o.error());
     }

@@ -223,14 +223,14 @@ class AgentBenchmark {
         });
         rows.add(new Row("walk alone (listing the files)", perHundredThousand(walk), FILTER_FILES + " files"));
         long cat = median(() -> {
-            try (var f = dev.fleethook.agent.FileFilter.start(List.of("/bin/cat"), Map.of(), java.time.Duration.ofMinutes(1))) {
+            try (var f = dev.fleethook.agent.FileFilter.start(filterLaunch(Path.of("/bin/cat")), Map.of(), java.time.Duration.ofMinutes(1))) {
                 assertEquals(0, f.filter(data, List.of()).dropped());
             }
         });
         rows.add(new Row("file filter: cat (keeps all; protocol cost)", perHundredThousand(cat),
                 "batches of " + dev.fleethook.agent.FileFilter.BATCH + ", NUL-separated, one process"));
         long script = median(() -> {
-            try (var f = dev.fleethook.agent.FileFilter.start(List.of(bash.toString()), Map.of(),
+            try (var f = dev.fleethook.agent.FileFilter.start(filterLaunch(bash), Map.of(),
                     java.time.Duration.ofMinutes(1))) {
                 assertEquals(FILTER_FILES / 10, f.filter(data, List.of()).dropped());
             }
@@ -287,5 +287,12 @@ class AgentBenchmark {
         return new JobEvent(UUID.randomUUID(), type, job, attempt, Instant.now(), null, null,
                 type == EventType.JOB_STARTED ? "scheduled" : null, type == EventType.JOB_STARTED ? 1 : null, null, step,
                 phase, hook, null, result, null, null, null, null);
+    }
+
+    /** A file-filter program as the agent's gate allows it (its real folder the allowed root). */
+    private static dev.fleethook.agent.ProcessGate.Launch filterLaunch(Path program) throws java.io.IOException {
+        var gate = new dev.fleethook.agent.ProcessGate(new dev.fleethook.agent.HookRunner.Permissions(true, false,
+                List.of(program.toRealPath().getParent())));
+        return gate.policyProgram(List.of(program.toString()), 0, null).launch();
     }
 }

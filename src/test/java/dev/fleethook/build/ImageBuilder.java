@@ -27,7 +27,7 @@ import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
  * <p>
  * Layers follow Quarkus' fast-jar layout, least changing first (libraries, Quarkus' generated code, the
  * application), so a code change re-pushes only the small top layers. The image runs as the non-root user
- * 185 and needs no writable file except {@code /tmp}. The build is reproducible: files and the image
+ * 185 and needs no writable file except {@code /tmp}; its JVM options come from {@code JDK_JAVA_OPTIONS}. The build is reproducible: files and the image
  * carry a fixed time, so the same sources give the same digest.
  */
 public final class ImageBuilder {
@@ -36,6 +36,23 @@ public final class ImageBuilder {
     public static final String DEFAULT_BASE = "registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21";
 
     static final AbsoluteUnixPath HOME = AbsoluteUnixPath.get("/deployments");
+
+    /**
+     * The image's JVM options, in {@code JDK_JAVA_OPTIONS} (read by the {@code java} launcher of JDK 9+), so that
+     * a deployment replaces them by setting that one variable: the heap follows the container's memory limit,
+     * and an out-of-memory error ends the process for Kubernetes to restart. The Helm chart's {@code javaOpts}
+     * default is the same string (HelmChartTest checks it).
+     */
+    public static final String DEFAULT_JAVA_OPTIONS = "-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError";
+
+    /** The entrypoint: no memory flag here, since a command-line flag would override {@code JDK_JAVA_OPTIONS}. */
+    public static final List<String> ENTRYPOINT = List.of("java",
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-Djava.io.tmpdir=/tmp",
+            "-jar", HOME.resolve("quarkus-run.jar").toString());
+
+    /** The HTTP port (pages, API, agents) and the management port (health, metrics, OpenAPI). */
+    public static final int HTTP_PORT = 8080;
+    public static final int MANAGEMENT_PORT = 9000;
 
     private ImageBuilder() {
     }
@@ -60,11 +77,10 @@ public final class ImageBuilder {
                         layer("application", app, "app"), layer("launcher", app, "quarkus-run.jar"))
                 .setUser("185")
                 .setWorkingDirectory(HOME)
-                .setEntrypoint("java", "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError",
-                        "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-Djava.io.tmpdir=/tmp",
-                        "-jar", HOME.resolve("quarkus-run.jar").toString())
-                .setExposedPorts(Port.tcp(8080))
+                .setEntrypoint(ENTRYPOINT)
+                .setExposedPorts(Port.tcp(HTTP_PORT), Port.tcp(MANAGEMENT_PORT))
                 .addEnvironmentVariable("QUARKUS_PROFILE", "prod")
+                .addEnvironmentVariable("JDK_JAVA_OPTIONS", DEFAULT_JAVA_OPTIONS)
                 .addLabel("org.opencontainers.image.title", "Fleethook portal")
                 .addLabel("org.opencontainers.image.description", "Control plane for backup hooks")
                 .addLabel("org.opencontainers.image.licenses", "Apache-2.0")

@@ -82,6 +82,9 @@ class ImageIT {
         config.get("Entrypoint").forEach(n -> entrypoint.add(n.asText()));
         assertEquals("/deployments/quarkus-run.jar", entrypoint.get(entrypoint.size() - 1));
         assertTrue(config.get("ExposedPorts").has("8080/tcp"));
+        assertTrue(config.get("ExposedPorts").has("9000/tcp"), "the management port");
+        assertTrue(entrypoint.stream().noneMatch(a -> a.startsWith("-XX:MaxRAM")),
+                "no memory flag on the command line, where it would override JDK_JAVA_OPTIONS");
         assertEquals(5, manifest.get("layers").size(), "the base plus libraries, Quarkus, application, launcher");
 
         // Unpack the layers in order, as a container runtime would, and start the entrypoint inside.
@@ -94,6 +97,7 @@ class ImageIT {
         config.get("Env").forEach(n -> imageEnv.put(n.asText().substring(0, n.asText().indexOf('=')),
                 n.asText().substring(n.asText().indexOf('=') + 1)));
         assertEquals("prod", imageEnv.get("QUARKUS_PROFILE"));
+        assertEquals(ImageBuilder.DEFAULT_JAVA_OPTIONS, imageEnv.get("JDK_JAVA_OPTIONS"), "what the chart's javaOpts replaces");
         run("mount", "-t", "proc", "proc", rootfs.resolve("proc").toString());
         try (EmbeddedPostgres pg = EmbeddedPostgres.start();
                 PackagedPortal portal = PackagedPortal.startWith(pg, Map.of(), env -> {
@@ -107,7 +111,10 @@ class ImageIT {
                     pb.environment().computeIfPresent("QUARKUS_DATASOURCE_JDBC_URL", (k, v) -> v.replace("localhost", "127.0.0.1"));
                     return pb;
                 })) {
-            given().baseUri(portal.baseUrl).get("/q/health/ready").then().statusCode(200);
+            given().baseUri(portal.managementUrl).get("/q/health/ready").then().statusCode(200);
+            given().baseUri(portal.baseUrl).get("/api/agent/v1/ping").then().statusCode(204);
+            assertTrue(portal.log().contains("Picked up JDK_JAVA_OPTIONS: " + ImageBuilder.DEFAULT_JAVA_OPTIONS),
+                    "the JVM read the image's JDK_JAVA_OPTIONS: " + portal.log());
             long javaPid = portal.process().descendants().findFirst().map(ProcessHandle::pid)
                     .orElse(portal.process().pid());
             String status = Files.readString(Path.of("/proc/" + javaPid + "/status"));

@@ -35,17 +35,35 @@ class OperationsTest {
     RetentionService retention;
 
     @Test
-    void readinessIncludesTheDatabaseButNotTheMailServerAndLivenessNeither() {
+    void readinessAndLivenessIncludeNeitherTheDatabaseNorTheMailServerWhichAreWellnessChecks() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.name", hasItem(containsString("Database")));
+                .body("checks.name", hasItem("Agent API"))
+                .body("checks.name", not(hasItem(containsString("Database"))))
+                .body("checks.name", not(hasItem("Mail")));
         given().get("/q/health/live").then().statusCode(200).body("checks.name",
                 not(hasItem(containsString("Database"))));
+        given().get("/q/health/well").then().statusCode(200)
+                .body("checks.find { it.name == 'Database' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'Mail' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'Mail' }.data.smtpHost", equalTo("127.0.0.1"));
+        given().get("/q/health").then().statusCode(200).body("checks.name", hasItem("Database"));
         SmtpServer.down();
         try {
             given().get("/q/health/ready").then().statusCode(200);
         } finally {
             SmtpServer.up();
         }
+    }
+
+    @Test
+    void theOpenApiDocumentIsServedToSignedInUsersOnly() {
+        var t = Fixtures.newTenant("OpenApi");
+        t.admin().get("/api/v1/openapi").then().statusCode(200).contentType(containsString("json"))
+                .body(containsString("/api/v1/policies")).body(containsString("/api/agent/v1/policy"));
+        t.admin().queryParam("format", "yaml").get("/api/v1/openapi").then().statusCode(200)
+                .body(containsString("openapi: 3"));
+        given().get("/api/v1/openapi").then().statusCode(401);
+        given().redirects().follow(false).get("/openapi").then().statusCode(org.hamcrest.Matchers.not(200));
     }
 
     @Test

@@ -305,15 +305,27 @@ class AgentProtocolTest {
             many.add(event("policy-refused", null, null, "reason", "x"));
         }
         agent.send(many).then().statusCode(413).contentType("application/problem+json");
-        agent.send(List.of(Map.of("type", "job-started"))).then().statusCode(400)
-                .body("errors.field", org.hamcrest.Matchers.hasItems("events[0].eventId", "events[0].time",
-                        "events[0].jobId"));
-        agent.send(List.of(event("exploded", UUID.randomUUID().toString(), 1))).then().statusCode(400)
-                .body("errors[0].field", equalTo("events[0].type"));
-        agent.send(List.of(event("script-finished", UUID.randomUUID().toString(), 1, "step", "pre",
-                "result", result(0, 0, "x".repeat(16 * 1024 + 1))))).then().statusCode(400)
-                .body("errors[0].field", equalTo("events[0].result.outputTail"));
+        // A malformed event is refused alone, with its index, field and reason; the rest is taken.
+        Map<String, Object> good = event("policy-refused", null, null, "reason", "x");
+        Map<String, Object> unknown = event("exploded", UUID.randomUUID().toString(), 1);
+        agent.send(List.of(Map.of("type", "job-started"), unknown, good)).then().statusCode(200)
+                .body("accepted", equalTo(1)).body("rejected.size()", equalTo(2))
+                .body("rejected[0].index", equalTo(0)).body("rejected[0].field", equalTo("eventId"))
+                .body("rejected[1].index", equalTo(1)).body("rejected[1].eventId", equalTo(unknown.get("eventId")))
+                .body("rejected[1].field", equalTo("type"))
+                .body("rejected[1].reason", org.hamcrest.Matchers.startsWith("must be one of job-started"));
+        // Output longer than 16 KiB is cut to its last 16 KiB, not refused.
+        String job = UUID.randomUUID().toString();
+        agent.send(List.of(event("script-finished", job, 1, "step", "pre",
+                "result", result(0, 0, "x".repeat(16 * 1024 + 1) + "END")))).then().statusCode(200)
+                .body("accepted", equalTo(1)).body("rejected", org.hamcrest.Matchers.nullValue());
+        String tail = tenant().admin().get("/api/v1/jobs/" + job).then().statusCode(200).extract()
+                .path("attempts[0].pre.outputTail");
+        assertEquals(16 * 1024, tail.length());
+        assertTrue(tail.endsWith("END"));
         agent.api().body("{\"events\": [").post("/api/agent/v1/events").then().statusCode(400);
+        agent.api().body("{\"events\": 3}").post("/api/agent/v1/events").then().statusCode(400)
+                .body("errors[0].field", equalTo("events"));
     }
 
     @Test
@@ -322,7 +334,10 @@ class AgentProtocolTest {
         Agent intruder = Agents.enrolled(tenant(), "intruder");
         String jobId = UUID.randomUUID().toString();
         owner.send(List.of(event("job-started", jobId, null))).then().statusCode(200);
-        intruder.send(List.of(event("job-finished", jobId, 1, "jobStatus", "canceled"))).then().statusCode(404);
+        Map<String, Object> theft = event("job-finished", jobId, 1, "jobStatus", "canceled");
+        intruder.send(List.of(theft)).then().statusCode(200).body("accepted", equalTo(0))
+                .body("rejected[0].eventId", equalTo(theft.get("eventId"))).body("rejected[0].field", equalTo("jobId"))
+                .body("rejected[0].reason", equalTo("no such job on this server"));
         tenant().admin().get("/api/v1/jobs/" + jobId).then().body("job.status", equalTo("running"));
     }
 

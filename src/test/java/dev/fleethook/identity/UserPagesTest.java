@@ -30,7 +30,7 @@ class UserPagesTest {
                 .then().statusCode(400)
                 .body(containsString("id=\"e-email\">must be an email address"))
                 .body(containsString("id=\"e-displayName\">is required"))
-                .body(containsString("id=\"e-password\">must be 12 to 200 characters"))
+                .body(containsString("id=\"e-password\">must be at least 12 characters and at most 72 bytes"))
                 .body(containsString("value=\"nope\""));
     }
 

@@ -102,6 +102,8 @@ public final class Fixtures {
             if (r.statusCode() != 303) {
                 throw new AssertionError("sign-in failed with " + r.statusCode());
             }
+            // Sign-in drops the CSRF cookie; the next page issues a new token, as a browser would see.
+            b.csrf = csrfOf(b.get("/account/tokens").asString());
             return b;
         }
 

@@ -17,18 +17,22 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The packaged portal ({@code target/quarkus-app/quarkus-run.jar}) as its own process, in its production
- * profile, on a real PostgreSQL: what the integration tests and the benchmark run against.
+ * profile, on a real PostgreSQL: what the integration tests and the benchmark run against. Health, metrics and
+ * OpenAPI are on its management port ({@link #managementUrl}), as in production; pages and APIs on {@link #baseUrl}.
  */
 public final class PackagedPortal implements AutoCloseable {
 
     public static final Path JAR = Path.of(System.getProperty("fleethook.app.jar", "target/quarkus-app/quarkus-run.jar"));
 
     public final String baseUrl;
+    /** The management interface: {@code /q/health}, {@code /q/metrics}, {@code /q/openapi}. */
+    public final String managementUrl;
     private final Process process;
     private final Path log;
 
-    private PackagedPortal(String baseUrl, Process process, Path log) {
+    private PackagedPortal(String baseUrl, String managementUrl, Process process, Path log) {
         this.baseUrl = baseUrl;
+        this.managementUrl = managementUrl;
         this.process = process;
         this.log = log;
     }
@@ -54,15 +58,17 @@ public final class PackagedPortal implements AutoCloseable {
     public static PackagedPortal startWith(EmbeddedPostgres pg, Map<String, String> env,
             java.util.function.Function<Map<String, String>, ProcessBuilder> launcher) throws IOException, InterruptedException {
         int port = freePort();
+        int managementPort = freePort();
         Map<String, String> all = new HashMap<>(Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", pg.getJdbcUrl("postgres", "postgres"),
                 "QUARKUS_DATASOURCE_USERNAME", "postgres",
                 "QUARKUS_DATASOURCE_PASSWORD", "postgres",
-                "QUARKUS_HTTP_PORT", Integer.toString(port)));
+                "QUARKUS_HTTP_PORT", Integer.toString(port),
+                "QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort)));
         all.putAll(env);
         Path log = Files.createTempFile("fleethook-portal", ".log");
         Process p = launcher.apply(all).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        PackagedPortal portal = new PackagedPortal("http://127.0.0.1:" + port, p, log);
+        PackagedPortal portal = new PackagedPortal("http://127.0.0.1:" + port, "http://127.0.0.1:" + managementPort, p, log);
         portal.awaitReady(Duration.ofSeconds(120));
         return portal;
     }
@@ -74,7 +80,7 @@ public final class PackagedPortal implements AutoCloseable {
                 throw new IllegalStateException("portal exited: " + log());
             }
             try {
-                if (given().baseUri(baseUrl).get("/q/health/ready").statusCode() == 200) {
+                if (given().baseUri(managementUrl).get("/q/health/ready").statusCode() == 200) {
                     return;
                 }
             } catch (Exception notYet) {

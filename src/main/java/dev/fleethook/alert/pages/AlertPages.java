@@ -47,12 +47,15 @@ public class AlertPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance alerts(List<Alert> alerts, String state, String nav);
+        static native TemplateInstance alerts(List<Alert> alerts, FilterView filter, List<String> kinds,
+                List<Map.Entry<UUID, String>> servers, List<Map.Entry<String, String>> query, String queryString,
+                long total, int page, int pages, String error, int recipients, boolean defaultRecipients, String nav);
 
         static native TemplateInstance settings(AlertSettings settings, List<String> kinds, String recipients,
                 BadInputException errors, String recipientsError, String message, String nav);
 
-        static native TemplateInstance outbox(List<OutboxEmail> emails, boolean devMode, String nav);
+        static native TemplateInstance outbox(List<OutboxEmail> emails, boolean devMode, List<String> statuses,
+                String status, String recipient, long total, int page, int pages, String nav);
 
         static native TemplateInstance preview(String title, EmailRenderer.Rendered mail, String nav);
     }
@@ -69,10 +72,95 @@ public class AlertPages {
     @Inject
     CurrentAccount currentAccount;
 
+    /** The filter as the form shows it (strings, as typed). */
+    public record FilterView(String state, String kind, String server, String from, String to) {
+    }
+
+    static final int PAGE_SIZE = 50;
+
+    /** Alerts with filters (state, kind, server, from/to dates on the latest occurrence) and pages. */
     @GET
-    public TemplateInstance list(@QueryParam("state") String state) {
-        String s = state == null ? "open" : state;
-        return Templates.alerts(alerts.list(s.equals("all") ? null : s, null, 0, 200), s, "alerts");
+    public Response list(@QueryParam("state") String state, @QueryParam("kind") String kind,
+            @QueryParam("server") String server, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        FilterView f = new FilterView(state == null || state.isBlank() ? "open" : state.trim().toLowerCase(),
+                blank(kind), blank(server), blank(from), blank(to));
+        int p = page == null || page < 0 ? 0 : page;
+        int n = size == null || size < 1 || size > 500 ? PAGE_SIZE : size;
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        params.put("state", f.state());
+        if (f.kind() != null) {
+            params.put("kind", f.kind());
+        }
+        if (f.server() != null) {
+            params.put("server", f.server());
+        }
+        if (f.from() != null) {
+            params.put("from", f.from());
+        }
+        if (f.to() != null) {
+            params.put("to", f.to());
+        }
+        if (n != PAGE_SIZE) {
+            params.put("size", String.valueOf(n));
+        }
+        String queryString = params.entrySet().stream().map(e -> e.getKey() + "="
+                + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                .collect(java.util.stream.Collectors.joining("&"));
+        List<Map.Entry<UUID, String>> servers = dev.fleethook.fleet.Server.<dev.fleethook.fleet.Server> listAll(
+                io.quarkus.panache.common.Sort.by("hostname")).stream()
+                .map(sv -> Map.entry(sv.id, sv.hostname)).toList();
+        AlertSettings settings = alerts.settings();
+        dev.fleethook.fleet.rest.FleetRecords.Page<Alert> result;
+        String error = null;
+        int status = 200;
+        try {
+            result = alerts.list(new AlertService.Filter(f.state(), f.kind(),
+                    AlertService.parseId("server", f.server()),
+                    AlertService.parseTime("from", f.from()),
+                    AlertService.parseTime("to", f.to()), p, n));
+        } catch (BadInputException e) {
+            result = new dev.fleethook.fleet.rest.FleetRecords.Page<>(List.of(), 0, 0, n);
+            error = e.errors().stream().map(x -> x.field() + " " + x.message()).collect(java.util.stream.Collectors.joining("; "));
+            status = 400;
+        }
+        int pages = (int) ((result.total() + n - 1) / n);
+        return Response.status(status).entity(Templates.alerts(result.items(), f, Alert.KINDS, servers,
+                List.copyOf(params.entrySet()), queryString, result.total(), p, pages, error, settings.recipients.length,
+                settings.usesDefaults(), "alerts")).build();
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** Bulk acknowledge from the list's checkboxes; back to the same filtered page. */
+    @POST
+    @Path("/acknowledge")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response acknowledgeSelected(MultivaluedMap<String, String> form) {
+        List<String> raw = form.get("ids") == null ? List.of() : form.get("ids");
+        List<UUID> ids = new java.util.ArrayList<>();
+        for (String r : raw) {
+            try {
+                ids.add(UUID.fromString(r.trim()));
+            } catch (IllegalArgumentException ignored) {
+                // not an alert id: nothing to acknowledge
+            }
+        }
+        if (!ids.isEmpty()) {
+            alerts.acknowledgeAll(ids, currentAccount.email());
+        }
+        StringBuilder back = new StringBuilder();
+        for (String key : List.of("state", "kind", "server", "from", "to", "size")) {
+            String v = form.getFirst("back." + key);
+            if (v != null && !v.isBlank()) {
+                back.append(back.isEmpty() ? "?" : "&").append(key).append('=')
+                        .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return Response.seeOther(URI.create("/alerts" + back)).build();
     }
 
     @POST
@@ -106,12 +194,15 @@ public class AlertPages {
             Integer threshold = form.getFirst("offlineThresholdMinutes") == null
                     || form.getFirst("offlineThresholdMinutes").isBlank() ? null
                             : Integer.valueOf(form.getFirst("offlineThresholdMinutes").trim());
+            Integer repeat = form.getFirst("repeatIntervalMinutes") == null
+                    || form.getFirst("repeatIntervalMinutes").isBlank() ? null
+                            : Integer.valueOf(form.getFirst("repeatIntervalMinutes").trim());
             settings.update(new SettingsRequest(recipients.lines().map(String::trim).filter(l -> !l.isEmpty()).toList(),
-                    kinds, threshold));
+                    kinds, threshold, repeat, "true".equals(form.getFirst("recoveryEmails"))));
             return Response.seeOther(URI.create("/alerts/settings?saved=1")).build();
         } catch (NumberFormatException e) {
             return Response.status(400).entity(Templates.settings(alerts.settings(), Alert.KINDS, recipients,
-                    new BadInputException("offlineThresholdMinutes", "must be a whole number of minutes"), null, null,
+                    new BadInputException("offlineThresholdMinutes", "must be a whole number of minutes (both durations)"), null, null,
                     "alerts")).build();
         } catch (BadInputException e) {
             return Response.status(400).entity(Templates.settings(alerts.settings(), Alert.KINDS, recipients, e,
@@ -139,9 +230,21 @@ public class AlertPages {
     @GET
     @Path("/outbox")
     @RolesAllowed(Role.TENANT_ADMIN)
-    public TemplateInstance outbox() {
-        return Templates.outbox(settings.outbox(0, 100), io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT, "alerts");
+    public TemplateInstance outbox(@QueryParam("status") String status, @QueryParam("recipient") String recipient,
+            @QueryParam("page") Integer page) {
+        String s = status == null || status.isBlank() ? "all" : status.trim().toLowerCase();
+        if (!STATUSES.contains(s)) {
+            s = "all";
+        }
+        int p = page == null || page < 0 ? 0 : page;
+        String r = recipient == null ? "" : recipient.trim();
+        var result = settings.outbox(s, r, p, PAGE_SIZE);
+        return Templates.outbox(result.items(),
+                io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.DEVELOPMENT, STATUSES, s, r,
+                result.total(), p, (int) ((result.total() + PAGE_SIZE - 1) / PAGE_SIZE), "alerts");
     }
+
+    static final List<String> STATUSES = List.of("all", "pending", "sending", "sent", "failed");
 
     /** One queued or sent email as its recipient sees it (in dev mode, the dev mailbox). */
     @GET
@@ -177,7 +280,7 @@ public class AlertPages {
     static JobDetail sample() {
         Instant now = Instant.now();
         JobSummary job = new JobSummary(UUID.randomUUID(), UUID.randomUUID(), "fs-paris-01", UUID.randomUUID(),
-                "Nightly file shares", 7, "scheduled", "failed", 1, "Failed", 3, 3, now.minusSeconds(3600), now, false);
+                "Nightly file shares", 7, "scheduled", "failed", 1, "Failed", 3, 3, now.minusSeconds(3600), now, false, null);
         StepView ok = new StepView("Successful", 0, 0, 840L, false, "dump written: 1.2 GiB", null, null);
         StepView failed = new StepView("Failed", 1, 3, 125_000L, false,
                 "Fatal: unable to save snapshot: <disk full> on /var/backups", null, Map.of("filesNew", 12));

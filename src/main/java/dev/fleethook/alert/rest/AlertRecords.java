@@ -17,23 +17,47 @@ public final class AlertRecords {
     private AlertRecords() {
     }
 
+    /**
+     * An alert: {@code jobId} is the first job counted, {@code lastJobId} the latest; {@code occurrences}
+     * how many jobs (or offline episodes) it stands for.
+     */
     public record AlertResponse(UUID id, String kind, String state, String title, UUID serverId, UUID jobId,
-            Instant createdAt, Instant acknowledgedAt, String acknowledgedBy, Instant resolvedAt) {
+            Instant createdAt, Instant acknowledgedAt, String acknowledgedBy, Instant resolvedAt, int occurrences,
+            Instant lastOccurredAt, UUID lastJobId, Instant lastNotifiedAt) {
         public static AlertResponse of(Alert a) {
             return new AlertResponse(a.id, a.kind, a.state.toLowerCase(), a.title, a.serverId, a.jobId, a.createdAt,
-                    a.acknowledgedAt, a.acknowledgedBy, a.resolvedAt);
+                    a.acknowledgedAt, a.acknowledgedBy, a.resolvedAt, a.occurrences, a.lastOccurredAt, a.lastJobId,
+                    a.lastNotifiedAt);
         }
+    }
+
+    /** {@code POST /api/v1/alerts/acknowledge}: the alerts to acknowledge (open ones change). */
+    public record AcknowledgeRequest(List<UUID> ids) {
+    }
+
+    /** How many alerts changed to acknowledged. */
+    public record AcknowledgeResponse(int acknowledged) {
     }
 
     public record SettingsRequest(@Size(max = 50, message = "at most 50 recipients") List<String> recipients,
             List<String> kinds,
             @Min(value = 5, message = "must be 5 to 10080 minutes") @Max(value = 10080, message = "must be 5 to 10080 minutes")
-            Integer offlineThresholdMinutes) {
+            Integer offlineThresholdMinutes,
+            @Min(value = 5, message = "must be 5 to 43200 minutes") @Max(value = 43200, message = "must be 5 to 43200 minutes")
+            Integer repeatIntervalMinutes,
+            Boolean recoveryEmails) {
+
+        public SettingsRequest(List<String> recipients, List<String> kinds, Integer offlineThresholdMinutes) {
+            this(recipients, kinds, offlineThresholdMinutes, null, null);
+        }
     }
 
-    public record SettingsResponse(List<String> recipients, List<String> kinds, int offlineThresholdMinutes) {
+    /** {@code recipientsAreDefault}: nothing saved yet, the recipients are the tenant's admins. */
+    public record SettingsResponse(List<String> recipients, List<String> kinds, int offlineThresholdMinutes,
+            int repeatIntervalMinutes, boolean recoveryEmails, boolean recipientsAreDefault) {
         public static SettingsResponse of(AlertSettings s) {
-            return new SettingsResponse(List.of(s.recipients), List.of(s.kinds), s.offlineThresholdMinutes);
+            return new SettingsResponse(List.of(s.recipients), List.of(s.kinds), s.offlineThresholdMinutes,
+                    s.repeatIntervalMinutes, s.recoveryEmails, s.usesDefaults());
         }
     }
 

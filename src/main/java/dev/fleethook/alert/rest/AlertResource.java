@@ -1,12 +1,17 @@
 package dev.fleethook.alert.rest;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.fleethook.alert.Alert;
+import dev.fleethook.alert.rest.AlertRecords.AcknowledgeRequest;
+import dev.fleethook.alert.rest.AlertRecords.AcknowledgeResponse;
 import dev.fleethook.alert.rest.AlertRecords.AlertResponse;
+import dev.fleethook.fleet.rest.FleetRecords.Page;
 import dev.fleethook.alert.rest.AlertRecords.OutboxResponse;
 import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
 import dev.fleethook.alert.rest.AlertRecords.SettingsResponse;
@@ -47,17 +52,20 @@ public class AlertResource {
     @Inject
     CurrentAccount currentAccount;
 
+    /**
+     * Alerts, newest activity first: {@code state} open, acknowledged, resolved, unresolved or all
+     * (default all), {@code kind}, {@code server} (id), {@code from}/{@code to} (ISO-8601, on the latest
+     * occurrence), {@code page} from 0, {@code size} 1 to 500. The total is in {@code X-Total-Count}.
+     */
     @GET
     @Path("/alerts")
-    public List<AlertResponse> list(@QueryParam("state") String state, @QueryParam("kind") String kind,
+    public Response list(@QueryParam("state") String state, @QueryParam("kind") String kind,
+            @QueryParam("server") String server, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        if (size < 1 || size > 500 || page < 0) {
-            throw new BadInputException(page < 0 ? "page" : "size", page < 0 ? "must be 0 or more" : "must be 1 to 500");
-        }
-        if (state != null && !state.isBlank() && !List.of("open", "acknowledged", "resolved").contains(state.toLowerCase())) {
-            throw new BadInputException("state", "must be one of open, acknowledged, resolved");
-        }
-        return alerts.list(state, kind, page, size).stream().map(AlertResponse::of).toList();
+        Page<Alert> result = alerts.list(new AlertService.Filter(state, kind, AlertService.parseId("server", server),
+                AlertService.parseTime("from", from), AlertService.parseTime("to", to), page, size));
+        return Response.ok(result.items().stream().map(AlertResponse::of).toList())
+                .header("X-Total-Count", result.total()).build();
     }
 
     @POST
@@ -65,6 +73,15 @@ public class AlertResource {
     @RolesAllowed(Role.TENANT_OPERATOR)
     public AlertResponse acknowledge(@PathParam("id") UUID id) {
         return AlertResponse.of(alerts.acknowledge(id, currentAccount.email()));
+    }
+
+    /** Bulk acknowledge: every open alert among {@code ids} (at most 1,000); others are skipped. */
+    @POST
+    @Path("/alerts/acknowledge")
+    @RolesAllowed(Role.TENANT_OPERATOR)
+    public AcknowledgeResponse acknowledgeAll(AcknowledgeRequest request) {
+        return new AcknowledgeResponse(alerts.acknowledgeAll(request == null ? null : request.ids(),
+                currentAccount.email()));
     }
 
     @GET
@@ -91,8 +108,11 @@ public class AlertResource {
     @GET
     @Path("/outbox")
     @RolesAllowed(Role.TENANT_ADMIN)
-    public List<OutboxResponse> outbox(@QueryParam("page") @DefaultValue("0") int page) {
-        return settings.outbox(Math.max(0, page), 50).stream().map(OutboxResponse::of).toList();
+    public Response outbox(@QueryParam("status") String status, @QueryParam("recipient") String recipient,
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+        Page<dev.fleethook.alert.OutboxEmail> result = settings.outbox(status, recipient, page, size);
+        return Response.ok(result.items().stream().map(OutboxResponse::of).toList())
+                .header("X-Total-Count", result.total()).build();
     }
 
     @POST

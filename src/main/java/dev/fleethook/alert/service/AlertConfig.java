@@ -31,4 +31,8 @@ public interface AlertConfig {
     /** How often servers are checked for being offline longer than their tenant's threshold. */
     @WithDefault("60s")
     Duration offlineCheck();
+
+    /** How often open alerts are checked for a due repeat summary (the interval itself is per tenant). */
+    @WithDefault("60s")
+    Duration repeatCheck();
 }

@@ -8,9 +8,19 @@ import dev.fleethook.job.rest.JobRecords.HookView;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.StepView;
 
-/** What an alert email says: the data of the Emails/alert templates. */
+/**
+ * What an alert email says: the data of the Emails/alert templates. {@code problems} lists every failure
+ * when a job had several (empty otherwise); {@code recovery} marks a "resolved" email.
+ */
 public record AlertMail(String subject, String title, String tenantName, String hostname, String policyName,
-        Integer policyRevision, JobDetail job, String detail, String link, String settingsUrl) {
+        Integer policyRevision, JobDetail job, String detail, String link, String settingsUrl, List<String> problems,
+        boolean recovery) {
+
+    /** The same mail, announcing a recovery. */
+    public AlertMail asRecovery() {
+        return new AlertMail(subject, title, tenantName, hostname, policyName, policyRevision, job, detail, link,
+                settingsUrl, problems, true);
+    }
 
     /** A step's output, for the email body. */
     public record Output(String name, String output) {

@@ -69,10 +69,18 @@ public class AlertSettingsService {
         if (request.offlineThresholdMinutes() != null) {
             s.offlineThresholdMinutes = request.offlineThresholdMinutes();
         }
+        if (request.repeatIntervalMinutes() != null) {
+            s.repeatIntervalMinutes = request.repeatIntervalMinutes();
+        }
+        if (request.recoveryEmails() != null) {
+            s.recoveryEmails = request.recoveryEmails();
+        }
+        s.unsaved(false);
         s.persist();
         audit.record("alert-settings.update", "alert-settings", s.tenantId, "Changed alert settings", before,
                 Map.of("recipients", List.of(s.recipients), "kinds", List.of(s.kinds),
-                        "offlineThresholdMinutes", s.offlineThresholdMinutes));
+                        "offlineThresholdMinutes", s.offlineThresholdMinutes, "repeatIntervalMinutes",
+                        s.repeatIntervalMinutes, "recoveryEmails", s.recoveryEmails));
         return s;
     }
 
@@ -98,8 +106,38 @@ public class AlertSettingsService {
     }
 
     public List<OutboxEmail> outbox(int page, int size) {
-        return OutboxEmail.<OutboxEmail> findAll(Sort.by("createdAt", Sort.Direction.Descending))
-                .page(io.quarkus.panache.common.Page.of(page, size)).list();
+        return outbox(null, null, page, size).items();
+    }
+
+    /**
+     * A page of the outbox, newest first; {@code status} one of pending, sending, sent, failed (or null),
+     * {@code recipient} a part of the address (case-insensitive).
+     */
+    public dev.fleethook.fleet.rest.FleetRecords.Page<OutboxEmail> outbox(String status, String recipient, int page,
+            int size) {
+        if (size < 1 || size > 500) {
+            throw new BadInputException("size", "must be 1 to 500");
+        }
+        if (page < 0) {
+            throw new BadInputException("page", "must be 0 or more");
+        }
+        StringBuilder where = new StringBuilder("1 = 1");
+        io.quarkus.panache.common.Parameters p = new io.quarkus.panache.common.Parameters();
+        if (status != null && !status.isBlank() && !status.equalsIgnoreCase("all")) {
+            if (!List.of("pending", "sending", "sent", "failed").contains(status.trim().toLowerCase())) {
+                throw new BadInputException("status", "must be one of pending, sending, sent, failed, all");
+            }
+            where.append(" and status = :status");
+            p.and("status", status.trim().toUpperCase());
+        }
+        if (recipient != null && !recipient.isBlank()) {
+            where.append(" and lower(recipient) like :recipient");
+            p.and("recipient", "%" + recipient.trim().toLowerCase().replace("\\", "").replace("%", "").replace("_", "\\_") + "%");
+        }
+        var query = OutboxEmail.<OutboxEmail> find(where.toString(),
+                Sort.by("createdAt", Sort.Direction.Descending).and("id"), p);
+        return new dev.fleethook.fleet.rest.FleetRecords.Page<>(
+                query.page(io.quarkus.panache.common.Page.of(page, size)).list(), query.count(), page, size);
     }
 
     public OutboxEmail retry(UUID id) {

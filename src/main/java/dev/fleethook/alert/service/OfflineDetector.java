@@ -6,6 +6,7 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 import dev.fleethook.alert.Alert;
+import dev.fleethook.fleet.Server;
 import dev.fleethook.tenant.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -38,6 +39,20 @@ public class OfflineDetector {
         }
     }
 
+    /** Resolves one offline alert once (conditional update) and announces the recovery. */
+    private boolean resolve(UUID alertId) {
+        int updated = Panache.getEntityManager().createNativeQuery(
+                "UPDATE alert SET state = 'RESOLVED', resolved_at = now() WHERE id = ?1 AND state <> 'RESOLVED'")
+                .setParameter(1, alertId).executeUpdate();
+        if (updated > 0) {
+            Alert a = Alert.findById(alertId);
+            Panache.getEntityManager().refresh(a);
+            Server server = Server.findById(a.serverId);
+            alerts.announceRecovery(a.serverId, server == null ? "a server" : server.hostname, List.of(a));
+        }
+        return updated > 0;
+    }
+
     /** One pass over every tenant; returns how many alerts were raised. */
     public int check() {
         List<?> silent = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
@@ -60,12 +75,16 @@ public class OfflineDetector {
                             + " minutes", null, "Last seen " + lastSeen + " (UTC); threshold " + threshold + " min."));
             raised += created ? 1 : 0;
         }
-        currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
-                UPDATE alert a SET state = 'RESOLVED', resolved_at = now()
-                  FROM server s LEFT JOIN alert_settings st ON st.tenant_id = s.tenant_id
-                 WHERE a.server_id = s.id AND a.kind = 'agent-offline' AND a.state <> 'RESOLVED'
+        List<?> back = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+                SELECT a.tenant_id, a.id FROM alert a JOIN server s ON s.id = a.server_id
+                  LEFT JOIN alert_settings st ON st.tenant_id = s.tenant_id
+                 WHERE a.kind = 'agent-offline' AND a.state <> 'RESOLVED'
                    AND s.last_seen_at >= now() - make_interval(mins => coalesce(st.offline_threshold_minutes, 60))""")
-                .executeUpdate());
+                .getResultList());
+        for (Object row : back) {
+            Object[] r = (Object[]) row;
+            currentTenant.inTransaction((String) r[0], () -> resolve((UUID) r[1]));
+        }
         return raised;
     }
 }

@@ -76,7 +76,8 @@ public class OutboxService {
             try {
                 mailer.send(Mail.withHtml(c.recipient(), c.subject(), c.html()).setText(c.text()).setFrom(config.from()));
             } catch (RuntimeException e) {
-                error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                error = humanReason(e);
+                LOG.warnf("Email %s to a recipient not delivered (attempt %d): %s", c.id(), c.attempts() + 1, e);
             }
             String failure = error;
             metrics.emailDelivery(failure == null);
@@ -89,6 +90,43 @@ public class OutboxService {
         }
         return sent;
     }
+
+    /**
+     * What an admin reads on the outbox page when a delivery failed: a short reason, never the
+     * exception's text (class names, addresses of internal hosts); the details go to the server log.
+     */
+    static String humanReason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase();
+            String type = t.getClass().getSimpleName();
+            if (type.contains("ConnectException") || m.contains("connection refused")) {
+                return "The mail server could not be reached (connection refused). The portal retries.";
+            }
+            if (type.contains("UnknownHost") || m.contains("failed to resolve") || m.contains("unknown host")) {
+                return "The mail server's name could not be resolved. Check the SMTP host setting.";
+            }
+            if (type.contains("Timeout") || m.contains("timed out") || m.contains("timeout")) {
+                return "The mail server did not answer in time. The portal retries.";
+            }
+            if (type.contains("SSL") || m.contains("ssl") || m.contains("tls") || m.contains("certificate")) {
+                return "The secure connection to the mail server failed (TLS). Check the SMTP TLS settings.";
+            }
+            if (m.contains("auth") || m.contains("535") || m.contains("credentials")) {
+                return "The mail server refused the portal's credentials.";
+            }
+            java.util.regex.Matcher code = SMTP_CODE.matcher(m);
+            if (code.find()) {
+                return (code.group(1).startsWith("5") ? "The mail server refused the message"
+                        : "The mail server deferred the message") + " (SMTP " + code.group(1) + ").";
+            }
+            if (type.contains("Closed") || m.contains("connection was closed") || m.contains("connection reset")) {
+                return "The mail server closed the connection. The portal retries.";
+            }
+        }
+        return "The email could not be delivered; the portal's log has the details.";
+    }
+
+    private static final java.util.regex.Pattern SMTP_CODE = java.util.regex.Pattern.compile("(?:^|[\\s:])([45]\\d\\d)[ -]");
 
     private List<Claimed> claim(int limit) throws SQLException {
         List<Claimed> out = new ArrayList<>();

@@ -60,7 +60,7 @@ public class EnrollmentPages {
         try {
             EnrollmentTokenService.Created c = tokens.create(new CreateTokenRequest(label,
                     number("expiresInMinutes", expiresInMinutes), number("maxUses", maxUses),
-                    policyId == null || policyId.isBlank() ? null : UUID.fromString(policyId), null));
+                    dev.fleethook.web.ParameterConverters.uuid("policyId", policyId), null));
             return Response.status(201).entity(render(new Fresh(c.token().label, c.secret(), c.command()), null)).build();
         } catch (BadInputException e) {
             return Response.status(400).entity(render(null, e)).build();

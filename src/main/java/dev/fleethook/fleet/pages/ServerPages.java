@@ -67,7 +67,7 @@ public class ServerPages {
     public TemplateInstance list(@QueryParam("q") String q, @QueryParam("status") String status,
             @QueryParam("policy") String policy, @QueryParam("label") String label,
             @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
-        UUID policyId = policy == null || policy.isBlank() ? null : UUID.fromString(policy);
+        UUID policyId = dev.fleethook.web.ParameterConverters.uuid("policy", policy);
         Page<Server> found = servers.list(new ServerService.Filter(q, status, policyId, label, page, PAGE_SIZE));
         if (htmx != null) {
             return Templates.list$table(found, servers.policyNames(), q, status, policy, label, java.time.Instant.now());
@@ -101,7 +101,7 @@ public class ServerPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response assign(@PathParam("id") UUID id, @RestForm String policyId) {
         try {
-            servers.assignPolicy(id, policyId == null || policyId.isBlank() ? null : UUID.fromString(policyId));
+            servers.assignPolicy(id, dev.fleethook.web.ParameterConverters.uuid("policyId", policyId));
         } catch (BadInputException e) {
             return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
         }

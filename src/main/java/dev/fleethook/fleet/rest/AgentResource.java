@@ -10,6 +10,7 @@ import dev.fleethook.fleet.service.FleetConfig;
 import dev.fleethook.fleet.service.HeartbeatWriter;
 import dev.fleethook.fleet.service.PollCache;
 import dev.fleethook.job.service.EventIngestion;
+import dev.fleethook.protocol.AgentHeaders;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
@@ -79,9 +80,11 @@ public class AgentResource {
     @GET
     @Path("/policy")
     @RolesAllowed(AgentIdentityProvider.ROLE)
-    public Uni<Response> policy(@RestHeader("If-None-Match") String ifNoneMatch) {
+    public Uni<Response> policy(@RestHeader("If-None-Match") String ifNoneMatch,
+            @RestHeader(AgentHeaders.RUNNING_JOB) String runningJob,
+            @RestHeader(AgentHeaders.REJECTED_EVENTS) String rejectedEvents) {
         AgentCredential agent = identity.getAttribute(AgentIdentityProvider.CREDENTIAL);
-        heartbeats.record(agent.serverId());
+        heartbeats.record(agent.serverId(), runningJob, rejectedEvents);
         PollCache.Answer cached = cache.answer(agent.serverId());
         if (cached != null) {
             return Uni.createFrom().item(respond(cached, ifNoneMatch));
@@ -95,8 +98,9 @@ public class AgentResource {
     @POST
     @Path("/events")
     @RolesAllowed(AgentIdentityProvider.ROLE)
-    public Response events(EventBatch batch) {
-        if (batch != null && batch.events() != null && batch.events().size() > EventBatch.MAX_EVENTS) {
+    public Response events(com.fasterxml.jackson.databind.JsonNode batch) {
+        com.fasterxml.jackson.databind.JsonNode list = batch == null ? null : batch.get("events");
+        if (list != null && list.isArray() && list.size() > EventBatch.MAX_EVENTS) {
             return Response.status(413).type(Problem.MEDIA_TYPE).entity(Problem.of(413, "Batch too large",
                     "Send at most " + EventBatch.MAX_EVENTS + " events per batch.", "/api/agent/v1/events")).build();
         }

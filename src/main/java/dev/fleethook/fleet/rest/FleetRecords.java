@@ -43,12 +43,15 @@ public final class FleetRecords {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ServerResponse(UUID id, String hostname, String os, String agentVersion, List<String> labels,
             UUID policyId, String policyName, String status, String presence, int pollIntervalSeconds,
-            Instant enrolledAt, Instant lastSeenAt, String lastRefusal, UUID replacedServerId) {
+            Instant enrolledAt, Instant lastSeenAt, String lastRefusal, UUID replacedServerId, int rejectedEvents,
+            UUID runningJobId) {
 
+        /** {@code rejectedEvents}: events the agent set aside as refused (from its polls); {@code runningJobId}: the job its last poll said it runs. */
         public static ServerResponse of(Server s, String policyName) {
             return new ServerResponse(s.id, s.hostname, s.os, s.agentVersion, List.of(s.labels), s.policyId, policyName,
                     s.status.name().toLowerCase(), s.presence(Instant.now()).name().toLowerCase().replace('_', '-'),
-                    s.pollIntervalSeconds, s.enrolledAt, s.lastSeenAt, s.lastRefusal, s.replacedServerId);
+                    s.pollIntervalSeconds, s.enrolledAt, s.lastSeenAt, s.lastRefusal, s.replacedServerId,
+                    s.rejectedEvents, s.runningJobId);
         }
     }
 

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import dev.fleethook.protocol.AgentHeaders;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,20 +24,61 @@ import jakarta.inject.Inject;
 /**
  * Every poll is a heartbeat. They are gathered in memory and written together every few seconds in one
  * statement, never one row update per poll; if the database is down they wait for the next flush.
- * Several replicas may write the same server: the latest time wins.
+ * Several replicas may write the same server: the latest time wins. A poll may also say which job the
+ * agent runs ({@link AgentHeaders#RUNNING_JOB}; the abandoned-job detector compares it with the jobs
+ * still running) and how many events it set aside ({@link AgentHeaders#REJECTED_EVENTS}).
  */
 @ApplicationScoped
 public class HeartbeatWriter {
 
     private static final Logger LOG = Logger.getLogger(HeartbeatWriter.class);
 
-    private final Map<UUID, Instant> pending = new ConcurrentHashMap<>();
+    /** One poll: when, whether it said which job runs (and which: null for none), the rejected count. */
+    private record Beat(Instant at, boolean reportsJob, UUID runningJob, Integer rejected) {
+        Beat newest(Beat other) {
+            return other.at.isAfter(at) ? other : this;
+        }
+    }
+
+    private final Map<UUID, Beat> pending = new ConcurrentHashMap<>();
 
     @Inject
     DataSource dataSource;
 
+    /** A poll without the optional headers (old agents). */
     public void record(UUID serverId) {
-        pending.put(serverId, Instant.now());
+        record(serverId, null, null);
+    }
+
+    /**
+     * A poll; {@code runningJob} is the header's value (a job id or {@code none}; absent or unreadable
+     * means the agent does not say), {@code rejectedEvents} a count or null.
+     */
+    public void record(UUID serverId, String runningJob, String rejectedEvents) {
+        boolean reports = false;
+        UUID job = null;
+        if (runningJob != null) {
+            String v = runningJob.trim();
+            if (AgentHeaders.NONE.equalsIgnoreCase(v)) {
+                reports = true;
+            } else {
+                try {
+                    job = UUID.fromString(v);
+                    reports = true;
+                } catch (IllegalArgumentException e) {
+                    // not a job id: the poll says nothing about jobs
+                }
+            }
+        }
+        Integer rejected = null;
+        if (rejectedEvents != null) {
+            try {
+                rejected = Math.max(0, Integer.parseInt(rejectedEvents.trim()));
+            } catch (NumberFormatException e) {
+                // ignored: a count or nothing
+            }
+        }
+        pending.put(serverId, new Beat(Instant.now(), reports, job, rejected));
     }
 
     @Scheduled(every = "${fleethook.fleet.heartbeat-flush:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -45,28 +87,44 @@ public class HeartbeatWriter {
         if (pending.isEmpty()) {
             return;
         }
-        Map<UUID, Instant> batch = new HashMap<>();
+        Map<UUID, Beat> batch = new HashMap<>();
         for (UUID id : pending.keySet()) {
-            Instant at = pending.remove(id);
-            if (at != null) {
-                batch.put(id, at);
+            Beat beat = pending.remove(id);
+            if (beat != null) {
+                batch.put(id, beat);
             }
         }
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("""
-                        UPDATE server SET last_seen_at = v.at
-                          FROM unnest(?::uuid[], ?::timestamptz[]) AS v(id, at)
-                         WHERE server.id = v.id AND (server.last_seen_at IS NULL OR server.last_seen_at < v.at)""")) {
+                        UPDATE server SET last_seen_at = GREATEST(coalesce(server.last_seen_at, v.at), v.at),
+                               running_job_id = CASE WHEN v.reports AND (server.running_reported_at IS NULL
+                                   OR server.running_reported_at < v.at) THEN v.job ELSE server.running_job_id END,
+                               running_reported_at = CASE WHEN v.reports AND (server.running_reported_at IS NULL
+                                   OR server.running_reported_at < v.at) THEN v.at ELSE server.running_reported_at END,
+                               rejected_events = coalesce(v.rejected, server.rejected_events)
+                          FROM unnest(?::uuid[], ?::timestamptz[], ?::boolean[], ?::uuid[], ?::integer[])
+                               AS v(id, at, reports, job, rejected)
+                         WHERE server.id = v.id""")) {
             UUID[] ids = batch.keySet().toArray(UUID[]::new);
             Timestamp[] times = new Timestamp[ids.length];
+            Boolean[] reports = new Boolean[ids.length];
+            UUID[] jobs = new UUID[ids.length];
+            Integer[] rejected = new Integer[ids.length];
             for (int i = 0; i < ids.length; i++) {
-                times[i] = Timestamp.from(batch.get(ids[i]));
+                Beat b = batch.get(ids[i]);
+                times[i] = Timestamp.from(b.at());
+                reports[i] = b.reportsJob();
+                jobs[i] = b.runningJob();
+                rejected[i] = b.rejected();
             }
             s.setArray(1, c.createArrayOf("uuid", ids));
             s.setArray(2, c.createArrayOf("timestamptz", times));
+            s.setArray(3, c.createArrayOf("boolean", reports));
+            s.setArray(4, c.createArrayOf("uuid", jobs));
+            s.setArray(5, c.createArrayOf("integer", rejected));
             s.executeUpdate();
         } catch (SQLException e) {
-            batch.forEach((id, at) -> pending.merge(id, at, (a, b) -> a.isAfter(b) ? a : b));
+            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
             LOG.debugf("Heartbeats kept for the next flush: %s", e.getMessage());
         }
     }

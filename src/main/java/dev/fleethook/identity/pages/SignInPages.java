@@ -47,6 +47,8 @@ public class SignInPages {
     @Inject
     PageContext page;
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     @GET
     @Path("sign-in")
     public Response form(@QueryParam("next") String next) {
@@ -60,10 +62,13 @@ public class SignInPages {
     @Path("sign-in")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response signIn(@RestForm String email, @RestForm String password, @RestForm String next,
-            @Context HttpServerResponse response) {
+            @Context HttpServerRequest request, @Context HttpServerResponse response,
+            @Context io.vertx.ext.web.RoutingContext routing) {
         try {
-            Account account = signIn.authenticate(email, password);
+            Account account = signIn.authenticate(email, password,
+                    request.remoteAddress() == null ? null : request.remoteAddress().host());
             response.addCookie(SessionCookies.issue(config, sessions.open(account)));
+            renewCsrfToken(routing);
             return seeOther(safeNext(next));
         } catch (SignInService.ThrottledException e) {
             long minutes = Math.max(1, (e.retryAfter.toSeconds() + 59) / 60);
@@ -90,10 +95,26 @@ public class SignInPages {
         return seeOther("/sign-in");
     }
 
+    /**
+     * A new session gets a new CSRF token, so a token planted or read before sign-in is worthless after
+     * it. quarkus-rest-csrf writes its cookie after the request from these routing-context entries (the
+     * token bytes and their unpadded base64url text, 16 bytes as its default token size); replacing them
+     * makes it write a new token. PageSecurityTest checks that the cookie changes.
+     */
+    static void renewCsrfToken(io.vertx.ext.web.RoutingContext routing) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        routing.put("csrf_token_bytes", bytes);
+        routing.put("csrf_token", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+        routing.put("true", "true");
+    }
+
     /** Only a local path may follow sign-in, never another site. */
     static String safeNext(String next) {
         if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
-                || next.startsWith("/sign-")) {
+                || next.startsWith("/sign-") || next.length() > 2048
+                || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c > 0x7e)) {
+            // Control characters (a newline) would split the Location header; non-ASCII is not a path we emit.
             return "/";
         }
         return next;

@@ -17,7 +17,7 @@ public final class UserRequests {
             @NotBlank(message = "is required") @Email(message = "must be an email address") @Size(max = 254) String email,
             @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String displayName,
             @NotNull(message = "is required (ADMIN, OPERATOR or VIEWER)") Role role,
-            @Size(min = 12, max = 200, message = "must be 12 to 200 characters") String password) {
+            @dev.fleethook.identity.PasswordRule String password) {
     }
 
     /** A partial change: only the fields present are applied. */
@@ -25,6 +25,6 @@ public final class UserRequests {
             @Size(min = 1, max = 120, message = "must be 1 to 120 characters") String displayName,
             Role role,
             Boolean disabled,
-            @Size(min = 12, max = 200, message = "must be 12 to 200 characters") String password) {
+            @dev.fleethook.identity.PasswordRule String password) {
     }
 }

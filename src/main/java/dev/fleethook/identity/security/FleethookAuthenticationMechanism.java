@@ -36,6 +36,8 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
 
     /** Routing-context key set when a sign-in was refused by throttling. */
     public static final String RETRY_AFTER = "fleethook.retry-after";
+    /** Routing-context key set when a credential could not be checked because the database is down. */
+    static final String DATABASE_DOWN = "fleethook.database-down";
     static final String TOKEN_PATH = "/api/v1/me/tokens";
     static final String AGENT_API = "/api/agent/";
 
@@ -60,12 +62,13 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
                 return Uni.createFrom().failure(new io.quarkus.security.AuthenticationFailedException());
             }
             if (startsWithIgnoreCase(authorization, "Bearer ")) {
-                return providers.authenticate(attach(new ApiTokenRequest(authorization.substring(7).trim()), context));
+                return outageAware(providers.authenticate(attach(new ApiTokenRequest(authorization.substring(7).trim()), context)),
+                        context);
             }
             if (startsWithIgnoreCase(authorization, "Basic ") && TOKEN_PATH.equals(path)) {
                 UsernamePasswordAuthenticationRequest basic = parseBasic(authorization.substring(6).trim());
                 if (basic != null) {
-                    return providers.authenticate(attach(basic, context));
+                    return outageAware(providers.authenticate(attach(basic, context)), context);
                 }
             }
             return Uni.createFrom().failure(new io.quarkus.security.AuthenticationFailedException());
@@ -75,10 +78,24 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
             return Uni.createFrom().nullItem();
         }
         return providers.authenticate(attach(new SessionCookieRequest(cookie.getValue()), context))
-                .onFailure().recoverWithItem(() -> {
+                .onFailure().recoverWithUni(failure -> {
+                    if (dev.fleethook.web.ErrorMappers.databaseUnavailable(failure)) {
+                        // The session could not be checked, which says nothing about it: keep the cookie and
+                        // answer 503 (sendChallenge), instead of signing every user out during an outage.
+                        context.put(DATABASE_DOWN, Boolean.TRUE);
+                        return Uni.createFrom().failure(new io.quarkus.security.AuthenticationFailedException());
+                    }
                     context.response().addCookie(SessionCookies.expired(config));
-                    return null;
+                    return Uni.createFrom().nullItem();
                 });
+    }
+
+    /** A credential check that failed because the database is down answers 503, not 401 (see sendChallenge). */
+    private static Uni<SecurityIdentity> outageAware(Uni<SecurityIdentity> check, RoutingContext context) {
+        return check.onFailure(dev.fleethook.web.ErrorMappers::databaseUnavailable).transform(failure -> {
+            context.put(DATABASE_DOWN, Boolean.TRUE);
+            return new io.quarkus.security.AuthenticationFailedException();
+        });
     }
 
     @Override
@@ -99,14 +116,32 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
             return Uni.createFrom().item(true);
         }
         String path = context.normalizedPath();
+        if (Boolean.TRUE.equals(context.get(DATABASE_DOWN))) {
+            response.setStatusCode(503).putHeader("Retry-After", "15");
+            String detail = "The database cannot be reached right now; you are still signed in. Retry in a moment.";
+            if (isApi(path)) {
+                response.putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+                try {
+                    return Uni.createFrom().completionStage(response.end(json.writeValueAsString(
+                            Problem.of(503, "Service unavailable", detail, path))).toCompletionStage()).replaceWith(true);
+                } catch (JsonProcessingException e) {
+                    return Uni.createFrom().failure(e);
+                }
+            }
+            response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=UTF-8");
+            return Uni.createFrom().completionStage(response.end("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    + "<meta http-equiv=\"refresh\" content=\"15\"><title>Service unavailable · Fleethook</title>"
+                    + "<link rel=\"stylesheet\" href=\"/fleethook.css\"></head><body><main><h1>503 Service unavailable</h1><p>"
+                    + detail + "</p></main></body></html>").toCompletionStage()).replaceWith(true);
+        }
         if (isApi(path)) {
             Duration retryAfter = context.get(RETRY_AFTER);
             Problem problem;
             if (retryAfter != null) {
                 long seconds = Math.max(1, retryAfter.toSeconds());
                 response.setStatusCode(429).putHeader("Retry-After", Long.toString(seconds));
-                problem = Problem.of(429, "Too many failed sign-ins",
-                        "This account is locked for " + seconds + " s after repeated failures.", path);
+                problem = Problem.of(429, "Too many sign-in attempts",
+                        "Sign-in is paused for " + seconds + " s after too many attempts (for this account or from this address).", path);
             } else {
                 response.setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"fleethook\"");
                 problem = Problem.of(401, "Unauthorized", path.startsWith(AGENT_API)

@@ -28,9 +28,12 @@ public class PasswordIdentityProvider implements IdentityProvider<UsernamePasswo
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
             AuthenticationRequestContext context) {
         return context.runBlocking(() -> {
+            RoutingContext client = HttpSecurityUtils.getRoutingContextAttribute(request);
             try {
                 return Identities.of(signIn.authenticate(request.getUsername(),
-                        new String(request.getPassword().getPassword())));
+                        new String(request.getPassword().getPassword()),
+                        client == null || client.request().remoteAddress() == null ? null
+                                : client.request().remoteAddress().host()));
             } catch (SignInService.ThrottledException e) {
                 RoutingContext rc = HttpSecurityUtils.getRoutingContextAttribute(request);
                 if (rc != null) {

@@ -55,5 +55,13 @@ public interface IdentityConfig {
         /** How long an email stays locked after too many failures. */
         @WithDefault("15m")
         Duration lockout();
+
+        /** Sign-in attempts one client (IP address) may make at once, before {@link #clientPerMinute()} applies. */
+        @WithDefault("10")
+        int clientBurst();
+
+        /** Sustained sign-in attempts per minute for one client (IP address), per replica. */
+        @WithDefault("30")
+        int clientPerMinute();
     }
 }

@@ -16,11 +16,23 @@ public class PasswordHasher {
     /** Compared against when the account does not exist, so timing does not reveal which emails exist. */
     private volatile String dummyHash;
 
+    /**
+     * The BCrypt hash of a password of at most 72 bytes in UTF-8 ({@link dev.fleethook.identity.PasswordRule});
+     * longer input is a 400 on {@code password}, never a library exception.
+     */
     public String hash(String password) {
+        if (!dev.fleethook.identity.PasswordRule.Check.fitsBcrypt(password)) {
+            throw new dev.fleethook.web.BadInputException("password", "must be at most 72 bytes in UTF-8 (BCrypt's limit)");
+        }
         return BCrypt.withDefaults().hashToString(config.bcryptCost(), password.toCharArray());
     }
 
+    /** True when the password matches; a password over BCrypt's 72 bytes matches nothing ever stored. */
     public boolean verify(String password, String hash) {
+        if (!dev.fleethook.identity.PasswordRule.Check.fitsBcrypt(password)) {
+            password = "";
+            hash = null;
+        }
         String against = hash;
         if (against == null) {
             if (dummyHash == null) {

@@ -40,6 +40,9 @@ public class SignInService {
         }
     }
 
+    /** Longest email address (RFC 5321 path limit); longer input is refused before any look-up. */
+    public static final int MAX_EMAIL = 254;
+
     @Inject
     CurrentTenant currentTenant;
 
@@ -49,26 +52,71 @@ public class SignInService {
     @Inject
     IdentityConfig config;
 
+    @Inject
+    ClientLimiter clients;
+
+    /** Like {@link #authenticate(String, String, String)} for an unknown client (tests, start-up). */
     public Account authenticate(String email, String password) {
-        if (email == null || password == null || email.isBlank() || password.isEmpty()) {
+        return authenticate(email, password, null);
+    }
+
+    /**
+     * Checks an email and password for a client (its IP address, or null). Throttled first per client
+     * ({@link ClientLimiter}), then per email: the email's throttle row is locked for the whole check, so
+     * parallel attempts on one email are counted one after another and none slips past a lock (40
+     * parallel wrong passwords lock it; the right one arriving meanwhile is refused).
+     *
+     * @throws ThrottledException when the client or the email is locked, with the time left
+     * @throws InvalidCredentialsException for a wrong email or password, a disabled user or a suspended tenant
+     */
+    public Account authenticate(String email, String password, String client) {
+        if (email == null || password == null || email.isBlank() || password.isEmpty()
+                || email.length() > MAX_EMAIL || dev.fleethook.web.StrictJson.badText(email) != null) {
+            // No account has such an email (RFC 5321 caps an address at 254): nothing to look up or count.
             throw new InvalidCredentialsException();
         }
-        String key = normalize(email);
-        Optional<Duration> locked = currentTenant.withoutTenant(() -> lockRemaining(key));
-        if (locked.isPresent()) {
-            throw new ThrottledException(locked.get());
+        Optional<Duration> clientWait = clients.acquire(client);
+        if (clientWait.isPresent()) {
+            throw new ThrottledException(clientWait.get());
         }
-        Candidate candidate = currentTenant.withoutTenant(() -> find(key));
+        String key = normalize(email);
+        Outcome outcome = currentTenant.withoutTenant(() -> check(key, password));
+        if (outcome.retryAfter() != null) {
+            throw new ThrottledException(outcome.retryAfter());
+        }
+        if (outcome.account() == null) {
+            throw new InvalidCredentialsException();
+        }
+        return outcome.account();
+    }
+
+    /** What one locked check found: an account, a lock with its time left, or neither (wrong credentials). */
+    private record Outcome(Account account, Duration retryAfter) {
+    }
+
+    /** One transaction holding the email's throttle row: lock check, password check, and the count. */
+    private Outcome check(String key, String password) {
+        var em = Panache.getEntityManager();
+        em.createNativeQuery("""
+                INSERT INTO sign_in_throttle (email_key, failures, window_start) VALUES (?1, 0, now())
+                ON CONFLICT (email_key) DO NOTHING""").setParameter(1, key).executeUpdate();
+        List<?> locked = em.createNativeQuery(
+                "SELECT locked_until FROM sign_in_throttle WHERE email_key = ?1 FOR UPDATE", Instant.class)
+                .setParameter(1, key).getResultList();
+        Instant until = locked.isEmpty() ? null : (Instant) locked.get(0);
+        if (until != null && until.isAfter(Instant.now())) {
+            Duration remaining = Duration.between(Instant.now(), until);
+            return new Outcome(null, remaining.isNegative() ? Duration.ZERO : remaining);
+        }
+        Candidate candidate = find(key);
         boolean ok = hasher.verify(password, candidate == null ? null : candidate.passwordHash)
                 && candidate != null && candidate.active;
         if (!ok) {
-            currentTenant.withoutTenant(() -> recordFailure(key));
-            throw new InvalidCredentialsException();
+            recordFailure(key);
+            return new Outcome(null, null);
         }
-        currentTenant.withoutTenant(() -> Panache.getEntityManager()
-                .createNativeQuery("DELETE FROM sign_in_throttle WHERE email_key = ?1")
-                .setParameter(1, key).executeUpdate());
-        return candidate.account;
+        em.createNativeQuery("DELETE FROM sign_in_throttle WHERE email_key = ?1").setParameter(1, key).executeUpdate();
+        return new Outcome(candidate.account, null);
     }
 
     public static String normalize(String email) {
@@ -76,18 +124,6 @@ public class SignInService {
     }
 
     private record Candidate(Account account, String passwordHash, boolean active) {
-    }
-
-    private Optional<Duration> lockRemaining(String key) {
-        List<?> rows = Panache.getEntityManager()
-                .createNativeQuery("SELECT locked_until FROM sign_in_throttle WHERE email_key = ?1 AND locked_until > now()",
-                        Instant.class)
-                .setParameter(1, key).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Duration remaining = Duration.between(Instant.now(), (Instant) rows.get(0));
-        return Optional.of(remaining.isNegative() ? Duration.ZERO : remaining);
     }
 
     /** The one sanctioned cross-tenant read: sign-in happens before any tenant is known. */

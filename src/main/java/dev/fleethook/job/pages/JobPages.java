@@ -47,7 +47,7 @@ public class JobPages {
     @GET
     public TemplateInstance list(@QueryParam("status") String status, @QueryParam("server") String server,
             @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
-        UUID serverId = server == null || server.isBlank() ? null : UUID.fromString(server);
+        UUID serverId = dev.fleethook.web.ParameterConverters.uuid("server", server);
         Page<JobSummary> found = jobs.list(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50));
         if (htmx != null) {
             return Templates.list$results(found, status, server);

@@ -15,7 +15,8 @@ public final class JobRecords {
 
     public record JobSummary(UUID id, UUID serverId, String hostname, UUID policyId, String policyName,
             Integer policyRevision, String trigger, String status, Integer backupStatus, String backupStatusName,
-            int attempts, Integer maxAttempts, Instant startedAt, Instant finishedAt, boolean missed) {
+            int attempts, Integer maxAttempts, Instant startedAt, Instant finishedAt, boolean missed,
+            String statusReason) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

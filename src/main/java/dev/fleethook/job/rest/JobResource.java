@@ -62,7 +62,12 @@ public class JobResource {
             return null;
         }
         try {
-            return Instant.parse(value);
+            Instant parsed = Instant.parse(value);
+            // PostgreSQL's timestamptz holds years 4713 BC to 294276 AD; keep to the years people mean.
+            if (parsed.isBefore(Instant.parse("0001-01-01T00:00:00Z")) || parsed.isAfter(Instant.parse("9999-12-31T23:59:59Z"))) {
+                throw new BadInputException(field, "must be between the years 1 and 9999");
+            }
+            return parsed;
         } catch (DateTimeParseException e) {
             throw new BadInputException(field, "must be an ISO-8601 instant such as 2026-11-22T00:00:00Z");
         }

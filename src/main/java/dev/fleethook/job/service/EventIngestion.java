@@ -16,12 +16,18 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.fleethook.fleet.AgentCredential;
 import dev.fleethook.fleet.service.ChangeNotifier;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
+import dev.fleethook.protocol.EventBatchResponse.Rejected;
+import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.EventType;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.StepResult;
@@ -31,12 +37,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
 
 /**
  * Takes an agent's event batch in one transaction. Each event is inserted once — the unique event id
  * decides, not a look-up — and only new events are projected onto jobs, attempts and hook runs. Every
  * projection writes only the columns its event type owns, so events may arrive in any order.
+ * <p>
+ * Events are judged one by one: a malformed one (unknown type, missing or out-of-range field, another
+ * server's job) is refused alone with its id and the reason, and the rest of the batch is taken, so one
+ * bad event never holds back a server's later reports. Text from the agent is stored safely whatever it
+ * holds ({@link EventSanitizer}): PostgreSQL refuses NUL characters and lone surrogates, so they are
+ * replaced by visible stand-ins before anything is written.
  */
 @ApplicationScoped
 public class EventIngestion {
@@ -60,13 +71,52 @@ public class EventIngestion {
     @Inject
     dev.fleethook.web.FleetMetrics metrics;
 
+    /**
+     * Ingests a batch as received ({@code {"events": [...]}}, at most {@link EventBatch#MAX_EVENTS}; the
+     * caller checks the size). Throws {@link BadInputException} only when the body is not a batch at all.
+     */
     @Transactional
-    public EventBatchResponse ingest(AgentCredential agent, EventBatch batch) {
-        List<JobEvent> events = validate(batch);
+    public EventBatchResponse ingest(AgentCredential agent, JsonNode body) {
+        JsonNode list = body == null ? null : body.get("events");
+        if (list == null || !list.isArray()) {
+            throw new BadInputException("events", "is required: a list of events");
+        }
+        List<Rejected> rejected = new ArrayList<>();
+        List<JobEvent> events = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode node = list.get(i);
+            JobEvent e;
+            try {
+                e = EventSanitizer.parse(reader(), node);
+            } catch (EventSanitizer.Refused r) {
+                rejected.add(new Rejected(EventSanitizer.eventId(node), i, r.field, r.getMessage()));
+                continue;
+            }
+            FieldError error = check(e);
+            if (error != null) {
+                rejected.add(new Rejected(e.eventId(), i, error.field(), error.message()));
+                continue;
+            }
+            events.add(e);
+            indexes.add(i);
+        }
         try (Connection c = dataSource.getConnection()) {
             Set<UUID> jobIds = new LinkedHashSet<>();
             events.stream().filter(e -> e.jobId() != null).forEach(e -> jobIds.add(e.jobId()));
-            claimJobs(c, agent, jobIds);
+            Set<UUID> foreign = claimJobs(c, agent, jobIds);
+            if (!foreign.isEmpty()) {
+                List<JobEvent> own = new ArrayList<>();
+                for (int k = 0; k < events.size(); k++) {
+                    JobEvent e = events.get(k);
+                    if (e.jobId() != null && foreign.contains(e.jobId())) {
+                        rejected.add(new Rejected(e.eventId(), indexes.get(k), "jobId", "no such job on this server"));
+                    } else {
+                        own.add(e);
+                    }
+                }
+                events = own;
+            }
             List<JobEvent> fresh = insertEvents(c, agent, events);
             boolean acknowledged = false;
             for (JobEvent e : fresh) {
@@ -75,95 +125,123 @@ public class EventIngestion {
             if (acknowledged) {
                 changes.answer(agent.serverId());
             }
-            return new EventBatchResponse(fresh.size(), events.size() - fresh.size());
+            rejected.sort(java.util.Comparator.comparingInt(Rejected::index));
+            return new EventBatchResponse(fresh.size(), events.size() - fresh.size(), rejected);
         } catch (SQLException e) {
             throw new IllegalStateException("event ingestion failed", e);
         }
     }
 
-    private static List<JobEvent> validate(EventBatch batch) {
-        if (batch == null || batch.events() == null) {
-            throw new BadInputException("events", "is required: a list of events");
-        }
-        List<FieldError> errors = new ArrayList<>();
-        for (int i = 0; i < batch.events().size(); i++) {
-            JobEvent e = batch.events().get(i);
-            String at = "events[" + i + "].";
-            if (e == null) {
-                errors.add(new FieldError("events[" + i + "]", "must not be null"));
-                continue;
-            }
-            if (e.eventId() == null) {
-                errors.add(new FieldError(at + "eventId", "is required"));
-            }
-            if (e.type() == null) {
-                errors.add(new FieldError(at + "type", "is required"));
-                continue;
-            }
-            if (e.time() == null) {
-                errors.add(new FieldError(at + "time", "is required"));
-            }
-            boolean jobScoped = e.type() != EventType.COMMAND_ACKNOWLEDGED && e.type() != EventType.POLICY_REFUSED
-                    && e.type() != EventType.POLICY_ACCEPTED;
-            if (jobScoped && e.jobId() == null) {
-                errors.add(new FieldError(at + "jobId", "is required for " + e.type().wire()));
-            }
-            boolean attemptScoped = jobScoped && e.type() != EventType.JOB_STARTED && e.type() != EventType.JOB_FINISHED;
-            if (attemptScoped && (e.attempt() == null || e.attempt() < 1 || e.attempt() > 100)) {
-                errors.add(new FieldError(at + "attempt", "is required for " + e.type().wire() + " (1 to 100)"));
-            }
-            switch (e.type()) {
-                case SCRIPT_FINISHED -> {
-                    if (!"pre".equals(e.step()) && !"post".equals(e.step())) {
-                        errors.add(new FieldError(at + "step", "must be pre or post"));
-                    }
-                    requireResult(e, at, errors);
-                }
-                case HOOK_FINISHED -> {
-                    if (e.phase() == null) {
-                        errors.add(new FieldError(at + "phase", "is required"));
-                    }
-                    if (e.hookIndex() == null || e.hookIndex() < 0) {
-                        errors.add(new FieldError(at + "hookIndex", "is required (0 or more)"));
-                    }
-                    requireResult(e, at, errors);
-                }
-                case BACKUP_FINISHED -> requireResult(e, at, errors);
-                case JOB_FINISHED -> {
-                    if (e.jobStatus() == null) {
-                        errors.add(new FieldError(at + "jobStatus", "is required"));
-                    }
-                }
-                case COMMAND_ACKNOWLEDGED -> {
-                    if (e.commandId() == null) {
-                        errors.add(new FieldError(at + "commandId", "is required"));
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new BadInputException(errors);
-        }
-        return batch.events();
+    /** Events from newer agents may carry fields this portal does not know: they are ignored, not refused. */
+    private ObjectReader reader() {
+        return json.readerFor(JobEvent.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
-    private static void requireResult(JobEvent e, String at, List<FieldError> errors) {
+    /** What is wrong with one parsed event, or null. Limits are those of the columns the fields land in. */
+    static FieldError check(JobEvent e) {
+        if (e.eventId() == null) {
+            return new FieldError("eventId", "is required");
+        }
+        if (e.type() == null) {
+            return new FieldError("type", "is required");
+        }
+        if (e.time() == null) {
+            return new FieldError("time", "is required");
+        }
+        if (e.time().isBefore(EARLIEST) || e.time().isAfter(LATEST)) {
+            return new FieldError("time", "must be between the years 1970 and 9999");
+        }
+        boolean jobScoped = e.type() != EventType.COMMAND_ACKNOWLEDGED && e.type() != EventType.POLICY_REFUSED
+                && e.type() != EventType.POLICY_ACCEPTED;
+        if (jobScoped && e.jobId() == null) {
+            return new FieldError("jobId", "is required for " + e.type().wire());
+        }
+        boolean attemptScoped = jobScoped && e.type() != EventType.JOB_STARTED && e.type() != EventType.JOB_FINISHED;
+        if (attemptScoped && e.attempt() == null) {
+            return new FieldError("attempt", "is required for " + e.type().wire() + " (1 to 100)");
+        }
+        if (e.attempt() != null && (e.attempt() < 1 || e.attempt() > 100)) {
+            return new FieldError("attempt", "must be 1 to 100");
+        }
+        if (e.trigger() != null && e.trigger().length() > 16) {
+            return new FieldError("trigger", "must be at most 16 characters");
+        }
+        if (e.maxAttempts() != null && (e.maxAttempts() < 1 || e.maxAttempts() > 100)) {
+            return new FieldError("maxAttempts", "must be 1 to 100");
+        }
+        if (e.sourcePath() != null && e.sourcePath().length() > 1024) {
+            return new FieldError("sourcePath", "must be at most 1,024 characters");
+        }
+        if (e.backupStatus() != null && !isBackupCode(e.backupStatus())) {
+            return new FieldError("backupStatus", "must be a backup status code (0 to 5)");
+        }
+        switch (e.type()) {
+            case SCRIPT_FINISHED -> {
+                if (!"pre".equals(e.step()) && !"post".equals(e.step())) {
+                    return new FieldError("step", "must be pre or post");
+                }
+                return checkResult(e, true);
+            }
+            case HOOK_FINISHED -> {
+                if (e.phase() == null) {
+                    return new FieldError("phase", "is required");
+                }
+                if (e.hookIndex() == null || e.hookIndex() < 0 || e.hookIndex() > 10_000) {
+                    return new FieldError("hookIndex", "is required (0 to 10000)");
+                }
+                return checkResult(e, true);
+            }
+            case BACKUP_FINISHED -> {
+                return checkResult(e, false);
+            }
+            case JOB_FINISHED -> {
+                if (e.jobStatus() == null) {
+                    return new FieldError("jobStatus", "is required");
+                }
+                if (e.jobStatus() == dev.fleethook.protocol.JobStatus.RUNNING
+                        || e.jobStatus() == dev.fleethook.protocol.JobStatus.ABANDONED) {
+                    return new FieldError("jobStatus", "must be a final outcome the agent saw");
+                }
+            }
+            case COMMAND_ACKNOWLEDGED -> {
+                if (e.commandId() == null) {
+                    return new FieldError("commandId", "is required");
+                }
+            }
+            default -> {
+            }
+        }
+        return null;
+    }
+
+    private static FieldError checkResult(JobEvent e, boolean script) {
         StepResult r = e.result();
         if (r == null) {
-            errors.add(new FieldError(at + "result", "is required for " + e.type().wire()));
-        } else if (r.outputTail() != null && r.outputTail().length() > StepResult.MAX_OUTPUT_TAIL) {
-            errors.add(new FieldError(at + "result.outputTail", "must be at most 16 KiB (send the last 16 KiB)"));
-        } else if (r.detail() != null && r.detail().length() > 4000) {
-            errors.add(new FieldError(at + "result.detail", "must be at most 4000 characters"));
+            return new FieldError("result", "is required for " + e.type().wire());
         }
+        if (script ? !isScriptCode(r.status()) : !isBackupCode(r.status())) {
+            return new FieldError("result.status", script ? "must be a script status code (0 to 4)"
+                    : "must be a backup status code (0 to 5)");
+        }
+        return null;
     }
 
-    /** Creates the jobs this batch names; a job of another server is not found (404), whoever asks. */
-    private static void claimJobs(Connection c, AgentCredential agent, Set<UUID> jobIds) throws SQLException {
+    private static boolean isBackupCode(int code) {
+        return java.util.Arrays.stream(BackupStatus.values()).anyMatch(b -> b.code() == code);
+    }
+
+    private static boolean isScriptCode(int code) {
+        return java.util.Arrays.stream(ScriptStatus.values()).anyMatch(b -> b.code() == code);
+    }
+
+    private static final java.time.Instant EARLIEST = java.time.Instant.parse("1970-01-01T00:00:00Z");
+    private static final java.time.Instant LATEST = java.time.Instant.parse("9999-12-31T23:59:59Z");
+
+    /** Creates the jobs this batch names; returns those that belong to another server (not found for this one). */
+    private static Set<UUID> claimJobs(Connection c, AgentCredential agent, Set<UUID> jobIds) throws SQLException {
+        Set<UUID> foreign = new HashSet<>();
         if (jobIds.isEmpty()) {
-            return;
+            return foreign;
         }
         UUID[] ids = jobIds.toArray(UUID[]::new);
         try (PreparedStatement s = c.prepareStatement("""
@@ -176,16 +254,16 @@ public class EventIngestion {
             s.executeUpdate();
         }
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT count(*) FROM job WHERE id = ANY(?::uuid[]) AND server_id <> ?")) {
+                "SELECT id FROM job WHERE id = ANY(?::uuid[]) AND server_id <> ?")) {
             s.setArray(1, c.createArrayOf("uuid", ids));
             s.setObject(2, agent.serverId());
             try (ResultSet r = s.executeQuery()) {
-                r.next();
-                if (r.getLong(1) > 0) {
-                    throw new NotFoundException("A job of this batch does not exist for this server.");
+                while (r.next()) {
+                    foreign.add((UUID) r.getObject(1));
                 }
             }
         }
+        return foreign;
     }
 
     private List<JobEvent> insertEvents(Connection c, AgentCredential agent, List<JobEvent> events) throws SQLException {
@@ -224,13 +302,21 @@ public class EventIngestion {
     private boolean project(Connection c, AgentCredential agent, JobEvent e) throws SQLException {
         Timestamp at = Timestamp.from(e.time());
         switch (e.type()) {
+            // The policy is the server's own assignment, never the agent's word; the agent's revision
+            // number is kept only when it names a revision of that policy.
             case JOB_STARTED -> update(c, """
-                    UPDATE job SET policy_id = coalesce(policy_id, ?), policy_revision = coalesce(policy_revision, ?),
-                           trigger = coalesce(trigger, ?), max_attempts = coalesce(max_attempts, ?),
-                           started_at = CASE WHEN missed THEN ? ELSE LEAST(coalesce(started_at, ?), ?) END,
-                           status = CASE WHEN missed THEN 'RUNNING' ELSE status END, missed = false, updated_at = now()
-                     WHERE id = ?""", e.policyId(), e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, at,
-                    e.jobId());
+                    UPDATE job SET policy_id = coalesce(job.policy_id, s.policy_id),
+                           policy_revision = coalesce(job.policy_revision, CASE
+                               WHEN s.policy_id = ?::uuid AND EXISTS (SELECT 1 FROM policy_revision r
+                                    WHERE r.policy_id = s.policy_id AND r.number = ?::integer) THEN ?::integer
+                               ELSE (SELECT p.current_revision FROM policy p WHERE p.id = s.policy_id) END),
+                           trigger = coalesce(job.trigger, ?), max_attempts = coalesce(job.max_attempts, ?),
+                           started_at = CASE WHEN job.missed THEN ? ELSE LEAST(coalesce(job.started_at, ?), ?) END,
+                           status = CASE WHEN job.missed THEN 'RUNNING' ELSE job.status END, missed = false,
+                           updated_at = now()
+                      FROM server s
+                     WHERE job.id = ? AND s.id = job.server_id""", e.policyId(), e.policyRevision(),
+                    e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, at, e.jobId());
             case ATTEMPT_STARTED -> attempt(c, agent, e, "started_at", at);
             case SCRIPT_FINISHED -> {
                 attempt(c, agent, e, e.step(), json(e.result()));
@@ -253,12 +339,15 @@ public class EventIngestion {
                         VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING""", agent.tenantId(), e.jobId(),
                         e.attempt(), e.phase().wire(), e.hookIndex(), e.sourcePath() == null ? "" : e.sourcePath(),
                         json(e.result()));
+                reevaluateIfFinished(c, agent, e);
             }
             case JOB_FINISHED -> {
                 update(c, """
                         UPDATE job SET status = ?, backup_status = coalesce(?, backup_status), missed = false,
                                finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), updated_at = now()
                          WHERE id = ?""", e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
+                update(c, "UPDATE job SET status_reason = NULL WHERE id = ?", e.jobId());
+                markWarning(c, e.jobId());
                 jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
                 metrics.jobFinished(e.jobStatus().name());
             }
@@ -280,10 +369,28 @@ public class EventIngestion {
             s.setObject(1, e.jobId());
             try (ResultSet r = s.executeQuery()) {
                 if (r.next() && !"RUNNING".equals(r.getString(1))) {
+                    markWarning(c, e.jobId());
                     jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
                 }
             }
         }
+    }
+
+    /**
+     * A job the agent reports succeeded whose last attempt has a failed or timed-out pre/post-script or
+     * hook is a {@code warning}: the backup is fine, but someone must look. Derived here, not by the
+     * agent, so that every agent version gets it and a late step report can still turn it amber.
+     */
+    private static void markWarning(Connection c, UUID jobId) throws SQLException {
+        update(c, """
+                UPDATE job j SET status = 'WARNING', updated_at = now()
+                 WHERE j.id = ? AND j.status = 'SUCCEEDED' AND (
+                       EXISTS (SELECT 1 FROM job_attempt a WHERE a.job_id = j.id AND a.number = j.attempts
+                                 AND ((a.pre->>'status')::int IN (?, ?) OR (a.post->>'status')::int IN (?, ?)))
+                    OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = j.attempts
+                                 AND (h.result->>'status')::int IN (?, ?)))""", jobId,
+                ScriptStatus.FAILED.code(), ScriptStatus.TIMED_OUT.code(), ScriptStatus.FAILED.code(),
+                ScriptStatus.TIMED_OUT.code(), ScriptStatus.FAILED.code(), ScriptStatus.TIMED_OUT.code());
     }
 
     /** Creates the attempt row if needed and sets one of its columns (pre, post, backup, started_at, ...). */

@@ -123,8 +123,8 @@ public class JobService {
         }
         return jobs.stream().map(j -> new JobSummary(j.id, j.serverId, hosts.get(j.serverId), j.policyId,
                 policies.get(j.policyId), j.policyRevision, j.trigger, JobStatus.valueOf(j.status).wire(), j.backupStatus,
-                j.backupStatus == null ? "N/A" : BackupStatus.ofCode(j.backupStatus).label(), j.attempts, j.maxAttempts,
-                j.startedAt, j.finishedAt, j.missed)).toList();
+                j.backupStatus == null ? "N/A" : safeLabel(() -> BackupStatus.ofCode(j.backupStatus).label()), j.attempts, j.maxAttempts,
+                j.startedAt, j.finishedAt, j.missed, j.statusReason)).toList();
     }
 
     private StepView script(String stored) {

@@ -138,7 +138,12 @@ public class PolicyPages {
         if (form.invalid()) {
             return rerender(policy, form, 400);
         }
-        Integer base = form.baseRevision.isBlank() ? null : Integer.valueOf(form.baseRevision);
+        Integer base;
+        try {
+            base = form.baseRevision.isBlank() ? null : Integer.valueOf(form.baseRevision.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("baseRevision", "must be a whole number");
+        }
         try {
             policies.update(id, new SavePolicyRequest(base, form.note, spec));
             return Response.seeOther(URI.create("/policies/" + id + "?saved=1")).build();

@@ -20,7 +20,7 @@ public final class TenantRequests {
             @Size(max = 64) String timeZone,
             @NotBlank(message = "is required") @Email(message = "must be an email address") @Size(max = 254) String adminEmail,
             @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String adminName,
-            @Size(min = 12, max = 200, message = "must be 12 to 200 characters") String adminPassword) {
+            @dev.fleethook.identity.PasswordRule String adminPassword) {
     }
 
     /** Suspending a tenant signs its users and agents out at their next request. */

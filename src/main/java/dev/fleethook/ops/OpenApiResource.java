@@ -1,0 +1,38 @@
+package dev.fleethook.ops;
+
+import io.quarkus.security.Authenticated;
+import io.quarkus.smallrye.openapi.runtime.OpenApiConstants;
+import io.quarkus.smallrye.openapi.runtime.OpenApiDocumentService;
+import io.smallrye.openapi.runtime.io.Format;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * The OpenAPI document for signed-in users. In production {@code /q/openapi} and Swagger UI live on the
+ * management port, which is never exposed outside the cluster; the same document is served here to any
+ * authenticated caller with an API token ({@link OpenApiPage} serves it to a portal session).
+ * {@code ?format=yaml} gives YAML, JSON otherwise.
+ */
+@Path("/api/v1/openapi")
+@Authenticated
+public class OpenApiResource {
+
+    @Inject
+    OpenApiDocumentService documents;
+
+    @GET
+    @Produces({"application/json", "application/yaml"})
+    public Response document(@QueryParam("format") String format) {
+        return document(documents, format);
+    }
+
+    static Response document(OpenApiDocumentService documents, String format) {
+        boolean yaml = "yaml".equalsIgnoreCase(format);
+        byte[] doc = documents.getDocument(OpenApiConstants.DEFAULT_DOCUMENT_NAME, yaml ? Format.YAML : Format.JSON);
+        return Response.ok(doc, yaml ? "application/yaml" : "application/json").build();
+    }
+}
