@@ -91,7 +91,8 @@ public final class PolicyPoller {
                 state.savePolicy(fresh);
                 now = Optional.of(fresh);
             }
-            Duration next = wait > 0
+            // Holding (still, or from now on: the first poll has no ETag to hold on): poll again at once.
+            Duration next = holding() && (wait > 0 || poll.held() || cached.isEmpty())
                     ? HELD_SPACING.minus(Duration.ofNanos(System.nanoTime() - started))
                     : backoff.afterSuccess(interval(now));
             return new Outcome(now, changed, next.isNegative() ? Duration.ZERO : next, null);

@@ -8,7 +8,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.fleethook.fleet.AgentCredential;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * This replica's memory of agent credentials (by secret hash) and poll answers (by server), so that
@@ -31,6 +35,15 @@ public class PollCache {
     private final Map<String, AgentCredential> credentials = new ConcurrentHashMap<>();
     private final Map<UUID, Answer> answers = new ConcurrentHashMap<>();
     private final Map<UUID, Set<Runnable>> watchers = new ConcurrentHashMap<>();
+
+    @Inject
+    MeterRegistry registry;
+
+    @PostConstruct
+    void meters() {
+        Gauge.builder("fleethook.polls.held", this, PollCache::watching)
+                .description("Agent polls held open on this replica (the command channel)").register(registry);
+    }
 
     public AgentCredential credential(String secretHash) {
         return credentials.get(secretHash);
