@@ -98,7 +98,8 @@ public class AgentResource {
         int granted = wait == null ? -1 : Math.min(waitSeconds, Math.max(1, agent.pollIntervalSeconds()));
         PollCache.Answer cached = cache.answer(agent.serverId());
         if (cached != null) {
-            if (granted > 0 && AgentService.matches(ifNoneMatch, cached.etag())) {
+            // Held only for the exact ETag an agent holds (not "*"): there is an answer it already has.
+            if (granted > 0 && ifNoneMatch != null && ifNoneMatch.contains(cached.etag())) {
                 return hold(agent, cached, ifNoneMatch, granted);
             }
             return Uni.createFrom().item(respond(cached, ifNoneMatch, granted == -1 ? -1 : 0));
