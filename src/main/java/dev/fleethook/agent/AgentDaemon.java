@@ -161,6 +161,8 @@ public final class AgentDaemon implements AutoCloseable {
         synchronized (sendNow) {
             sendNow.notifyAll();
         }
+        // The poll thread may be inside a held poll (up to one interval): end it now.
+        threads.stream().filter(t -> t.getName().equals("fleethook-poll")).forEach(Thread::interrupt);
         jobs.shutdown();
         try {
             jobs.awaitTermination(10, TimeUnit.MINUTES);
@@ -196,7 +198,8 @@ public final class AgentDaemon implements AutoCloseable {
     // ------------------------------------------------------------------ polling and commands
 
     private void pollLoop() {
-        PolicyPoller poller = new PolicyPoller(state, portal, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5)));
+        PolicyPoller poller = new PolicyPoller(state, portal, new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(5)),
+                true);
         while (!stopping) {
             Duration next = Duration.ofSeconds(30);
             try {

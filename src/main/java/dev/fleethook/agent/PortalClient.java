@@ -16,6 +16,7 @@ import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.PollResponse;
+import dev.fleethook.protocol.PollWait;
 
 /** The agent's side of the protocol, over the JDK HTTP client. */
 public final class PortalClient {
@@ -69,14 +70,30 @@ public final class PortalClient {
         return AgentState.JSON.readValue(response.body(), EnrollResponse.class);
     }
 
-    /** A poll's answer: the new document and its ETag, or {@code notModified} when the cached one stands. */
-    public record Poll(boolean notModified, String etag, PollResponse response) {
+    /**
+     * A poll's answer: the new document and its ETag, or {@code notModified} when the cached one stands;
+     * {@code held} when the portal said it holds polls ({@link PollWait#HEADER}).
+     */
+    public record Poll(boolean notModified, String etag, PollResponse response, boolean held) {
+
+        public Poll(boolean notModified, String etag, PollResponse response) {
+            this(notModified, etag, response, false);
+        }
     }
 
     /** {@code GET /api/agent/v1/policy} with the ETag of the cached answer. */
     public Poll poll(String secret, String etag) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(portal + "/api/agent/v1/policy"))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + secret).GET();
+        return poll(secret, etag, 0);
+    }
+
+    /**
+     * {@code GET /api/agent/v1/policy}; with {@code waitSeconds > 0} the portal may hold it that long
+     * ({@link PollWait}), so the request's timeout is that much longer.
+     */
+    public Poll poll(String secret, String etag, int waitSeconds) throws IOException, InterruptedException {
+        String query = waitSeconds > 0 ? "?" + PollWait.PARAMETER + "=" + waitSeconds : "";
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(portal + "/api/agent/v1/policy" + query))
+                .timeout(Duration.ofSeconds(30L + waitSeconds)).header("Authorization", "Bearer " + secret).GET();
         if (etag != null) {
             b.header("If-None-Match", etag);
         }
@@ -87,14 +104,15 @@ public final class PortalClient {
             b.header(AgentHeaders.REJECTED_EVENTS, Long.toString(r.rejectedEvents()));
         }
         HttpResponse<String> response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        boolean held = response.headers().firstValue(PollWait.HEADER).isPresent();
         if (response.statusCode() == 304) {
-            return new Poll(true, etag, null);
+            return new Poll(true, etag, null, held);
         }
         if (response.statusCode() != 200) {
             throw new PortalException(response.statusCode(), response.body(), retryAfter(response));
         }
         return new Poll(false, response.headers().firstValue("ETag").orElse(null),
-                AgentState.JSON.readValue(response.body(), PollResponse.class));
+                AgentState.JSON.readValue(response.body(), PollResponse.class), held);
     }
 
     private static Long retryAfter(HttpResponse<?> response) {

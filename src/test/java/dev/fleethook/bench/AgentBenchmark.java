@@ -44,7 +44,7 @@ class AgentBenchmark {
     static final int JOBS = Integer.getInteger("bench.agent.jobs", 5);
     /** The agent's JVM settings, as in deployment/agent/fleethook-agent.service. */
     static final List<String> JVM = List.of(System.getProperty("bench.agent.jvm",
-            "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=24m -Xss512k").split(" "));
+            "-Xmx64m -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -XX:CICompilerCount=1 -Xss512k").split(" "));
     static final Path AGENT = PackagedPortal.JAR.toAbsolutePath().getParent().getParent().resolve("fleethook-agent.jar");
     static final ObjectMapper JSON = new ObjectMapper();
 

@@ -25,7 +25,15 @@ import java.util.concurrent.Executors;
 
 import javax.sql.DataSource;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+
+import dev.fleethook.fleet.service.PollCache;
+import dev.fleethook.protocol.PollWait;
 
 import dev.fleethook.support.Agents;
 import dev.fleethook.support.Agents.Agent;
@@ -43,6 +51,9 @@ class AgentProtocolTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    PollCache pollCache;
 
     static TenantFixture tenant;
 
@@ -161,6 +172,40 @@ class AgentProtocolTest {
                 .body("commands[0].id", equalTo(commandId));
         agent.send(List.of(event("command-acknowledged", null, null, "commandId", commandId))).then().statusCode(200);
         agent.poll(withCommand.header("ETag")).then().statusCode(200).body("commands", empty());
+    }
+
+    @Test
+    void aHeldPollAnswersAtOnceWhenBackupNowIsPressedAnd304WhenTheTimeIsUp() throws Exception {
+        Agent agent = Agents.enrolled(tenant(), "held-poller");
+        Response first = agent.poll(null);
+        String etag = first.header("ETag");
+        assertEquals(null, first.header(PollWait.HEADER), "a plain poll is not held and says nothing about it");
+
+        // Nothing changes: the portal holds the poll for the time asked, then answers 304.
+        long started = System.nanoTime();
+        agent.api().header("If-None-Match", etag).queryParam("wait", 2).get("/api/agent/v1/policy").then()
+                .statusCode(304).header(PollWait.HEADER, "2");
+        assertTrue(System.nanoTime() - started >= 1_900_000_000L, "held about 2 s");
+
+        // A held poll, then Backup Now: the answer comes at once with the command.
+        CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> agent.api()
+                .header("If-None-Match", etag).queryParam("wait", 25).get("/api/agent/v1/policy"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> pollCache.watching() > 0);
+        long pressed = System.nanoTime();
+        String commandId = tenant().admin().post("/api/v1/servers/" + agent.serverId() + "/backup-now").then()
+                .statusCode(202).extract().path("id");
+        Response answer = held.get(10, TimeUnit.SECONDS);
+        long millis = (System.nanoTime() - pressed) / 1_000_000;
+        answer.then().statusCode(200).body("commands[0].id", equalTo(commandId)).header(PollWait.HEADER, "25");
+        assertTrue(millis < 3_000, "Backup Now reached the held poll in " + millis + " ms");
+
+        // A stale ETag is answered at once (nothing to wait for); a malformed wait names the field.
+        agent.api().header("If-None-Match", etag).queryParam("wait", 25).get("/api/agent/v1/policy").then()
+                .statusCode(200).header(PollWait.HEADER, "0").body("commands", hasSize(1));
+        for (String bad : List.of("soon", "-1", "1.5")) {
+            agent.api().queryParam("wait", bad).get("/api/agent/v1/policy").then().statusCode(400)
+                    .contentType("application/problem+json").body("errors[0].field", equalTo("wait"));
+        }
     }
 
     private Integer currentRevision(String policyId) {

@@ -2,6 +2,10 @@ package dev.fleethook.fleet.rest;
 
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import java.time.Duration;
+import java.util.List;
 
 import dev.fleethook.fleet.AgentCredential;
 import dev.fleethook.fleet.security.AgentIdentityProvider;
@@ -15,6 +19,7 @@ import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
+import dev.fleethook.protocol.PollWait;
 import dev.fleethook.web.Problem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
@@ -33,7 +38,9 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * The agent protocol (paths fixed by contract). Polls are answered on the I/O thread from memory when
- * the answer is cached; only a miss goes to a worker thread and the database.
+ * the answer is cached; only a miss goes to a worker thread and the database. A poll with
+ * {@code ?wait=S} whose ETag still matches is held (see {@link PollWait}): it waits as a watcher in the
+ * {@link PollCache}, with no thread and no database work, until the answer changes or the time is up.
  */
 @Path("/api/agent/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -82,17 +89,74 @@ public class AgentResource {
     @RolesAllowed(AgentIdentityProvider.ROLE)
     public Uni<Response> policy(@RestHeader("If-None-Match") String ifNoneMatch,
             @RestHeader(AgentHeaders.RUNNING_JOB) String runningJob,
-            @RestHeader(AgentHeaders.REJECTED_EVENTS) String rejectedEvents) {
+            @RestHeader(AgentHeaders.REJECTED_EVENTS) String rejectedEvents,
+            @RestQuery(PollWait.PARAMETER) String wait) {
+        Integer waitSeconds = waitSeconds(wait);
+        if (waitSeconds == null) {
+            return Uni.createFrom().item(badWait());
+        }
         AgentCredential agent = identity.getAttribute(AgentIdentityProvider.CREDENTIAL);
         heartbeats.record(agent.serverId(), runningJob, rejectedEvents);
+        // Held no longer than the poll interval, so that a held poll still beats once per interval.
+        int granted = wait == null ? -1 : Math.min(waitSeconds, Math.max(1, agent.pollIntervalSeconds()));
         PollCache.Answer cached = cache.answer(agent.serverId());
         if (cached != null) {
-            return Uni.createFrom().item(respond(cached, ifNoneMatch));
+            // Held only for the exact ETag an agent holds (not "*"): there is an answer it already has.
+            if (granted > 0 && ifNoneMatch != null && ifNoneMatch.contains(cached.etag())) {
+                return hold(agent, cached, ifNoneMatch, granted);
+            }
+            return Uni.createFrom().item(respond(cached, ifNoneMatch, granted == -1 ? -1 : 0));
         }
+        return build(agent, ifNoneMatch, granted == -1 ? -1 : 0);
+    }
+
+    /**
+     * Waits, without a thread, until {@code seen} is dropped from the cache (the answer changed on some
+     * replica) or {@code seconds} pass; then answers from the fresh answer, or 304.
+     */
+    private Uni<Response> hold(AgentCredential agent, PollCache.Answer seen, String ifNoneMatch, int seconds) {
+        return Uni.createFrom().<Boolean>emitter(emitter -> {
+            Runnable unwatch = cache.watch(agent.serverId(), seen, () -> emitter.complete(Boolean.TRUE));
+            emitter.onTermination(unwatch);
+        }).ifNoItem().after(Duration.ofSeconds(seconds)).recoverWithItem(Boolean.FALSE)
+                .chain(changed -> {
+                    heartbeats.record(agent.serverId());
+                    if (!changed) {
+                        return Uni.createFrom().item(respond(seen, ifNoneMatch, seconds));
+                    }
+                    PollCache.Answer fresh = cache.answer(agent.serverId());
+                    return fresh != null ? Uni.createFrom().item(respond(fresh, ifNoneMatch, seconds))
+                            : build(agent, ifNoneMatch, seconds);
+                });
+    }
+
+    private Uni<Response> build(AgentCredential agent, String ifNoneMatch, int granted) {
         return Uni.createFrom().item(() -> agents.answer(agent))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .map(answer -> respond(answer, ifNoneMatch))
+                .map(answer -> respond(answer, ifNoneMatch, granted))
                 .onFailure().recoverWithItem(this::unavailable);
+    }
+
+    /** The hold asked for, clamped to {@link PollWait#MAX_SECONDS}; 0 when absent; null when malformed. */
+    private static Integer waitSeconds(String wait) {
+        if (wait == null) {
+            return 0;
+        }
+        try {
+            int seconds = Integer.parseInt(wait.trim());
+            return seconds < 0 ? null : Math.min(seconds, PollWait.MAX_SECONDS);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Response badWait() {
+        return Response.status(400).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", "Bad request", 400,
+                        "wait must be a whole number of seconds, 0 or more.", "/api/agent/v1/policy",
+                        List.of(new Problem.FieldError(PollWait.PARAMETER,
+                                "must be a whole number of seconds, 0 or more"))))
+                .build();
     }
 
     @POST
@@ -113,14 +177,17 @@ public class AgentResource {
     @Inject
     dev.fleethook.web.FleetMetrics metrics;
 
-    private Response respond(PollCache.Answer answer, String ifNoneMatch) {
+    /** The answer, or 304; {@code granted} >= 0 adds the {@link PollWait#HEADER} (the request asked to wait). */
+    private Response respond(PollCache.Answer answer, String ifNoneMatch, int granted) {
         boolean notModified = AgentService.matches(ifNoneMatch, answer.etag());
         metrics.poll(notModified);
-        if (notModified) {
-            return Response.notModified().tag(new jakarta.ws.rs.core.EntityTag(unquote(answer.etag()))).build();
+        Response.ResponseBuilder b = notModified ? Response.notModified()
+                : Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE);
+        b.tag(new jakarta.ws.rs.core.EntityTag(unquote(answer.etag())));
+        if (granted >= 0) {
+            b.header(PollWait.HEADER, granted);
         }
-        return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE)
-                .tag(new jakarta.ws.rs.core.EntityTag(unquote(answer.etag()))).build();
+        return b.build();
     }
 
     private Response unavailable(Throwable failure) {
