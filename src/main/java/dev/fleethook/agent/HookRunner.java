@@ -8,12 +8,16 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import dev.fleethook.protocol.HookMode;
@@ -29,8 +33,12 @@ import dev.fleethook.protocol.TargetOs;
  * second opt-in, and everything run must really lie under a local allowed root (symbolic links resolved,
  * also for each file of a directory hook): every start passes {@link ProcessGate}, and a policy asking
  * for more is refused and the refusal recorded, never run. Directory hooks run every executable of the folder in
- * alphabetical order, all of them; essential failures fail the phase, optional ones are recorded,
- * async hooks are started and not waited for. A before-hook may print {@code FLEETHOOK_SNAPSHOT_PATH=<dir>}
+ * alphabetical order, all of them; essential failures fail the phase, optional ones are recorded.
+ * An async hook (command, convention or stored source) is started and the phase goes on without waiting
+ * for it, but it is bounded like every hook: its timeout kills its whole session, and its own status
+ * (Successful / Failed / TimedOut with the reason) is reported when it ends, through the listener given to
+ * the constructor; {@link AsyncHooks#await} lets the job wait for it before it reports its end, so that no
+ * hook outlives the job (and the agent). A before-hook may print {@code FLEETHOOK_SNAPSHOT_PATH=<dir>}
  * (or Kopia's {@code KOPIA_SNAPSHOT_PATH=<dir>}) to have that folder backed up instead.
  */
 public final class HookRunner {
@@ -93,26 +101,88 @@ public final class HookRunner {
     public record PhaseResult(List<Run> runs, boolean failed, String redirect) {
     }
 
+    /**
+     * The async hooks started and not yet ended, per job id. Each runs on a thread of its own and is
+     * bounded by its own timeout (after which {@link ScriptRunner} kills its session), so {@link #await}
+     * returns at the latest about that timeout (plus the kill's few seconds) after the last one started.
+     */
+    public static final class AsyncHooks {
+
+        private record Started(Thread thread, Instant bound) {
+        }
+
+        private final Map<String, List<Started>> running = new ConcurrentHashMap<>();
+
+        void start(String jobId, Thread thread, Duration timeout) {
+            // The timeout, then ScriptRunner's kill (waits up to 5 s) and output grace, with room to spare.
+            Instant bound = Instant.now().plus(timeout).plus(KILL_MARGIN);
+            running.computeIfAbsent(jobId, k -> new CopyOnWriteArrayList<>()).add(new Started(thread, bound));
+            thread.start();
+        }
+
+        /**
+         * Waits until every async hook started for {@code jobId} has ended and been reported (each at most its
+         * timeout plus {@link #KILL_MARGIN}). Returns the number still running after that (0 unless the
+         * agent itself is stuck); interrupted, it returns at once with what is still running.
+         */
+        public int await(String jobId) {
+            List<Started> started = running.remove(jobId);
+            if (started == null) {
+                return 0;
+            }
+            int left = 0;
+            for (Started s : started) {
+                try {
+                    long ms = Math.max(1, Duration.between(Instant.now(), s.bound()).toMillis());
+                    s.thread().join(ms);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                left += s.thread().isAlive() ? 1 : 0;
+            }
+            return left;
+        }
+
+        /** How far past its timeout an async hook may take to be killed and reported. */
+        static final Duration KILL_MARGIN = Duration.ofSeconds(30);
+    }
+
     private final Permissions permissions;
     private final ProcessGate gate;
     private final Path scratch;
     private final TargetOs os;
+    private final AsyncHooks async;
+    private final Consumer<Run> asyncEnded;
 
+    /**
+     * For a caller that has no job to report to: async hooks are tracked in a tracker of their own, their
+     * end is only logged.
+     */
     public HookRunner(Permissions permissions, Path scratch, TargetOs os) {
-        this(new ProcessGate(permissions), scratch, os);
+        this(new ProcessGate(permissions), scratch, os, new AsyncHooks(), run -> LOG.log(System.Logger.Level.INFO,
+                "Async hook {0} ended with status {1}: {2}", run.index(), run.status(), run.detail()));
     }
 
-    /** Every hook process starts through {@code gate} (the local permissions are the gate's). */
-    public HookRunner(ProcessGate gate, Path scratch, TargetOs os) {
+    /**
+     * Every hook process starts through {@code gate} (the local permissions are the gate's). Async hooks
+     * are registered in {@code async} under the context's job id; {@code asyncEnded} is called with each
+     * one's {@link Run} when it ends (on the hook's own thread), which is the one report of that hook.
+     */
+    public HookRunner(ProcessGate gate, Path scratch, TargetOs os, AsyncHooks async, Consumer<Run> asyncEnded) {
         this.permissions = gate.permissions();
         this.gate = gate;
         this.scratch = scratch;
         this.os = os;
+        this.async = async;
+        this.asyncEnded = asyncEnded;
     }
+
+    private static final System.Logger LOG = System.getLogger("fleethook.agent");
 
     /**
      * Runs every hook of {@code phase} in the policy's order. Once one of them failed (whatever its mode),
-     * the later ones of the same phase see Rekkord's {@code SUCCESS=0}.
+     * the later ones of the same phase see Rekkord's {@code SUCCESS=0}. An async hook that started is not
+     * in the returned runs: its run goes to the {@code asyncEnded} listener when it ends.
      */
     public PhaseResult run(List<PolicyDocument.Hook> hooks, HookPhase phase, Context ctx) {
         List<Run> runs = new ArrayList<>();
@@ -126,6 +196,9 @@ public final class HookRunner {
             Run run;
             try {
                 run = runOne(hook, ctx, anyFailed);
+                if (run == null) {
+                    continue; // an async hook that started: reported when it ends
+                }
             } catch (RuntimeException | Error e) {
                 // Every hook ends in a status: whatever broke while preparing or running it makes it Failed.
                 run = new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
@@ -147,6 +220,7 @@ public final class HookRunner {
         return new PhaseResult(runs, failed, redirect);
     }
 
+    /** The hook's run; null for an async hook that started (its run is reported when it ends). */
     private Run runOne(PolicyDocument.Hook hook, Context ctx, boolean earlierFailed) {
         if (!permissions.hooksEnabled()) {
             return refused(hook, ctx, "hooks are not enabled on this agent (local config)");
@@ -431,19 +505,40 @@ public final class HookRunner {
                 return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null, cannot);
             }
             Thread t = new Thread(() -> {
-                ScriptRunner.run(launch, env, timeout, null);
-                delete(cleanup);
+                Run run;
+                try {
+                    ScriptRunner.Outcome o = ScriptRunner.run(launch, env, timeout, null);
+                    String why = o.timedOut()
+                            ? "timed out after " + timeout.toSeconds() + " s; its processes were killed"
+                            : o.error() != null ? o.error() : o.exitCode() == null ? null : "exit " + o.exitCode();
+                    run = new Run(hook.index(), hook.phase(), ctx.sourcePath(), status(o), o,
+                            "ran asynchronously" + (why == null ? "" : ": " + why));
+                } catch (RuntimeException | Error e) {
+                    run = new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.FAILED.code(), null,
+                            "could not run: " + Failures.describe(e));
+                } finally {
+                    delete(cleanup);
+                }
+                try {
+                    asyncEnded.accept(run);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "Could not report async hook " + hook.index() + ": "
+                            + Failures.describe(e));
+                }
             }, "async-hook-" + hook.index());
+            // Daemon only as a last resort: the job waits for it (AsyncHooks.await) before it reports its end.
             t.setDaemon(true);
-            t.start();
-            return new Run(hook.index(), hook.phase(), ctx.sourcePath(), ScriptStatus.SUCCESSFUL.code(), null,
-                    "started asynchronously, not waited for");
+            async.start(ctx.jobId(), t, timeout);
+            return null;
         }
         ScriptRunner.Outcome o = ScriptRunner.run(launch, env, timeout, null);
         delete(cleanup);
-        int status = o.timedOut() ? ScriptStatus.TIMED_OUT.code()
+        return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status(o), o, o.error());
+    }
+
+    private static int status(ScriptRunner.Outcome o) {
+        return o.timedOut() ? ScriptStatus.TIMED_OUT.code()
                 : o.succeeded() ? ScriptStatus.SUCCESSFUL.code() : ScriptStatus.FAILED.code();
-        return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status, o, o.error());
     }
 
     private Run refused(PolicyDocument.Hook hook, Context ctx, String why) {

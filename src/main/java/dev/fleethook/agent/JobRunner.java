@@ -59,6 +59,8 @@ public final class JobRunner {
     private final Settings settings;
     private final Events events;
     private final JobJournal journal;
+    /** Async hooks still running, per job; every job waits for its own before it reports its end. */
+    private final HookRunner.AsyncHooks asyncHooks = new HookRunner.AsyncHooks();
 
     public JobRunner(Settings settings, Events events, JobJournal journal) {
         this.settings = settings;
@@ -88,6 +90,7 @@ public final class JobRunner {
             if (entry != null) {
                 return finishInterrupted(entry, why);
             }
+            awaitAsyncHooks(request.jobId());
             emit(AgentEvents.jobFinished(request.jobId(), null, JobStatus.FAILED, null));
             return JobStatus.FAILED;
         }
@@ -105,6 +108,7 @@ public final class JobRunner {
             // error 2 (a backup was already running): one agent runs one job at a time, so a queued job that
             // missed its window waited for another, or the agent was down.
             skippedCallbacks(policy, job);
+            awaitAsyncHooks(job);
             emit(AgentEvents.jobFinished(job, null, JobStatus.SKIPPED, null));
             return JobStatus.SKIPPED;
         }
@@ -229,6 +233,7 @@ public final class JobRunner {
                 List.of(callback(policy, reason)));
         emit(AgentEvents.attemptFinished(job, 1, true));
         JobStatus status = r.failed() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
+        awaitAsyncHooks(job);
         emit(AgentEvents.jobFinished(job, 1, status, null));
         return status;
     }
@@ -573,8 +578,8 @@ public final class JobRunner {
         HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
                 preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString(),
                 sources(policy), callbackCalls);
-        HookRunner.PhaseResult result = new HookRunner(gate(job), settings.scratch(), settings.os())
-                .run(hooks, phase, ctx);
+        HookRunner.PhaseResult result = new HookRunner(gate(job), settings.scratch(), settings.os(), asyncHooks,
+                run -> emit(AgentEvents.hookFinished(job, attempt, run))).run(hooks, phase, ctx);
         for (HookRunner.Run run : result.runs()) {
             emit(AgentEvents.hookFinished(job, attempt, run));
         }
@@ -586,8 +591,20 @@ public final class JobRunner {
             hooks(entry.policy(), entry.jobId(), entry.attempt(), true, HookPhase.AFTER_FINAL_FAILURE,
                     first(sources(entry.policy())), null, entry.preStatus(), entry.backupStatus());
         }
+        awaitAsyncHooks(entry.jobId());
         emit(AgentEvents.jobFinished(entry.jobId(), entry.attempt(), status, entry.backupStatus()));
         journal.remove(entry.jobId());
+    }
+
+    /**
+     * Waits for the async hooks {@code job} started (each bounded by its own timeout, which kills its
+     * session) so that they are reported before the job and none outlives it, nor the agent.
+     */
+    private void awaitAsyncHooks(UUID job) {
+        int left = asyncHooks.await(job.toString());
+        if (left > 0) {
+            LOG.log(System.Logger.Level.ERROR, "Job {0}: {1} async hook(s) did not end within their timeout", job, left);
+        }
     }
 
     private AttemptRunner attemptRunner(PolicyDocument policy, UUID job) {

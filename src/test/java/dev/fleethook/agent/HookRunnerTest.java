@@ -1,5 +1,6 @@
 package dev.fleethook.agent;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,14 +128,55 @@ class HookRunnerTest {
     }
 
     @Test
-    void asyncHooksAreStartedAndNotWaitedFor() throws IOException {
-        Path slow = exe(dir, "slow.sh", "sleep 5; touch " + dir.resolve("late"));
+    void anAsyncHookDoesNotHoldUpThePhaseButItsTimeoutKillsItsSessionAndItIsReportedTimedOut() throws IOException {
+        // The reviewer's case: an async after-backup hook running sleep 47 with a 2 s timeout. The sleep is a
+        // child of the script, so only killing the hook's whole session (process group) stops it.
+        Path pids = dir.resolve("pids");
+        Path slow = exe(dir, "slow.sh", "sleep 47 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait");
+        List<HookRunner.Run> ended = new CopyOnWriteArrayList<>();
+        HookRunner.AsyncHooks async = new HookRunner.AsyncHooks();
+        HookRunner runner = new HookRunner(new ProcessGate(new HookRunner.Permissions(true, false, List.of(dir))), dir,
+                TargetOs.LINUX, async, ended::add);
+        var hook = new PolicyDocument.Hook(0, HookPhase.AFTER_BACKUP, HookSource.COMMAND, HookMode.ASYNC, 2, null,
+                List.of(slow.toString()), null, null);
+
         Instant start = Instant.now();
-        var result = runner(true, false).run(List.of(hook(0, HookPhase.AFTER_FINAL_FAILURE, HookSource.COMMAND,
-                HookMode.ASYNC, null, List.of(slow.toString()), null)), HookPhase.AFTER_FINAL_FAILURE, ctx("/srv", null));
-        assertTrue(Duration.between(start, Instant.now()).toMillis() < 2000);
-        assertEquals("started asynchronously, not waited for", result.runs().get(0).detail());
-        assertFalse(Files.exists(dir.resolve("late")));
+        var result = runner.run(List.of(hook), HookPhase.AFTER_BACKUP, ctx("/srv", null));
+
+        assertTrue(Duration.between(start, Instant.now()).toMillis() < 1500, "the phase did not wait for it");
+        assertEquals(List.of(), result.runs(), "not reported as started: its one report is its end");
+        assertFalse(result.failed());
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pids) && Files.readAllLines(pids).size() == 2);
+        List<Long> processes = Files.readAllLines(pids).stream().map(String::trim).map(Long::parseLong).toList();
+
+        assertEquals(0, async.await("job-7"), "ended within its timeout and the kill");
+        assertTrue(Duration.between(start, Instant.now()).toSeconds() < 40, "killed, not waited for to the end");
+        assertEquals(1, ended.size());
+        HookRunner.Run run = ended.get(0);
+        assertEquals(ScriptStatus.TIMED_OUT.code(), run.status(), run.detail());
+        assertEquals(HookPhase.AFTER_BACKUP, run.phase());
+        assertTrue(run.detail().contains("timed out after 2 s"), run.detail());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of(), alive(processes),
+                "no process of the hook survives"));
+    }
+
+    /** Those of {@code pids} still running (a killed child may take a moment to be reaped). */
+    static List<Long> alive(List<Long> pids) {
+        return pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+    }
+
+    @Test
+    void anAsyncHookThatSucceedsIsReportedSuccessfulWhenItEnds() throws IOException {
+        Path quick = exe(dir, "quick.sh", "exit 0");
+        List<HookRunner.Run> ended = new CopyOnWriteArrayList<>();
+        HookRunner.AsyncHooks async = new HookRunner.AsyncHooks();
+        new HookRunner(new ProcessGate(new HookRunner.Permissions(true, false, List.of(dir))), dir, TargetOs.LINUX,
+                async, ended::add).run(List.of(hook(3, HookPhase.AFTER_FINAL_FAILURE, HookSource.COMMAND, HookMode.ASYNC,
+                        null, List.of(quick.toString()), null)), HookPhase.AFTER_FINAL_FAILURE, ctx("/srv", null));
+        assertEquals(0, async.await("job-7"));
+        assertEquals(1, ended.size());
+        assertEquals(ScriptStatus.SUCCESSFUL.code(), ended.get(0).status(), ended.get(0).detail());
+        assertEquals(3, ended.get(0).index());
     }
 
     @Test

@@ -275,6 +275,32 @@ class JobRunnerTest {
     }
 
     @Test
+    void aJobWaitsForItsAsyncHookWhoseTimeoutKillsItAndReportsItTimedOutBeforeTheJobEnds() throws IOException {
+        // The reviewer's case: an async after-backup hook running sleep 47 with a 2 s timeout must not outlive
+        // the job (backup-now exits right after run() returns), and its status must be reported.
+        script("pre_script.sh", "exit 0");
+        script("post_script.sh", "exit 0");
+        Path pids = dir.resolve("pids");
+        Path hook = script("notify.sh", "sleep 47 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait");
+        var p = policy(0, null, archive(), true, List.of(new PolicyDocument.Hook(0, HookPhase.AFTER_BACKUP,
+                HookSource.COMMAND, HookMode.ASYNC, 2, null, List.of(hook.toString()), null, null)));
+
+        var status = runner(true).run(request(p), () -> false);
+
+        assertEquals(JobStatus.SUCCEEDED, status, "an async hook's failure is recorded, it does not fail the job");
+        List<Long> processes = Files.readAllLines(pids).stream().map(String::trim).map(Long::parseLong).toList();
+        assertEquals(2, processes.size());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertEquals(List.of(),
+                HookRunnerTest.alive(processes), "no process of the hook outlives the job"));
+        JobEvent hookEvent = events.stream().filter(e -> e.type() == EventType.HOOK_FINISHED).findFirst().orElseThrow();
+        assertEquals(ScriptStatus.TIMED_OUT.code(), hookEvent.result().status(), hookEvent.result().detail());
+        assertTrue(hookEvent.result().detail().contains("timed out after 2 s"), hookEvent.result().detail());
+        assertEquals(1, events.stream().filter(e -> e.type() == EventType.HOOK_FINISHED).count(), "reported once");
+        assertTrue(events.indexOf(hookEvent) < events.indexOf(last(EventType.JOB_FINISHED)),
+                "reported before the job's end");
+    }
+
+    @Test
     void afterACrashBetweenPreAndPostThePostScriptStillRunsAndTheJobIsReportedFailed() throws IOException {
         script("post_script.sh", "echo \"post $1 $2 $3\" >> " + log());
         var p = policy(2, null, archive(), true, List.of());
