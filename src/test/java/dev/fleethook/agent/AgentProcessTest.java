@@ -304,6 +304,35 @@ class AgentProcessTest {
     }
 
     @Test
+    void backupNowWaitsForAnAsyncHookWhoseTimeoutKillsItAndReportsItTimedOut() throws Exception {
+        // The reviewer's case: an async after-backup hook running sleep 47 with timeoutSeconds 2 was still alive
+        // after backup-now exited (its timeout lived on a thread that died with the JVM), its status lost.
+        Path data = Files.createDirectories(base.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        Path scripts = base.resolve("scripts");
+        script(scripts, "pre_script.sh", "exit 0");
+        script(scripts, "post_script.sh", "exit 0");
+        Path pids = base.resolve("pids");
+        Path hook = script(base.resolve("hooks"), "notify.sh",
+                "sleep 47 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait");
+        enrolled(policy(scripts, List.of(data.toString()), List.of(new PolicyDocument.Hook(0, HookPhase.AFTER_BACKUP,
+                HookSource.COMMAND, HookMode.ASYNC, 2, null, List.of(hook.toString()), null, null))));
+
+        Process agent = agent(List.of(), "backup-now");
+
+        assertEquals(0, exit(agent), output());
+        List<Long> processes = Files.readAllLines(pids).stream().map(String::trim).map(Long::parseLong).toList();
+        assertEquals(2, processes.size());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertEquals(List.of(),
+                HookRunnerTest.alive(processes), "no process of the hook outlives backup-now"));
+        List<JobEvent> events = spooled();
+        JobEvent hookRun = the(events, EventType.HOOK_FINISHED);
+        assertEquals(ScriptStatus.TIMED_OUT.code(), hookRun.result().status(), hookRun.result().detail());
+        assertTrue(hookRun.result().detail().contains("timed out after 2 s"), hookRun.result().detail());
+        assertEquals(JobStatus.SUCCEEDED, the(events, EventType.JOB_FINISHED).jobStatus());
+    }
+
+    @Test
     void eventsTheSpoolCannotTakeAreNotDroppedInSilence() throws Exception {
         // A full (here: unwritable) spool dropped every event with a log line each, then printed "Reported to
         // the portal (0 events sent)": the job was never reported and the operator was told it was.
