@@ -272,24 +272,31 @@ class AgentDaemonTest {
                 hook), false)) {
             AgentState state = enrolledAt(portal, server);
             try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
-                daemon.start();
-                EventSpool spool = new EventSpool(state.dir().resolve("spool"));
-                UUID job = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spool.pending(100)
-                        .stream().map(EventSpool.Pending::event).filter(e -> e.type() == EventType.JOB_STARTED
-                                && "agent-start".equals(e.trigger())).map(JobEvent::jobId).findFirst(),
-                        java.util.Optional::isPresent).orElseThrow();
-                // Polls keep coming while the hook runs, and they name the agent-start job.
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
-                        .until(() -> portal.runningJobHeaders.stream().filter(job.toString()::equals).count() >= 2);
-                assertTrue(spool.pending(100).stream().noneMatch(e -> e.event().type() == EventType.JOB_FINISHED),
-                        "the hook job still runs");
-                Files.createFile(release);
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spool.pending(100).stream()
-                        .anyMatch(e -> e.event().type() == EventType.JOB_FINISHED && job.equals(e.event().jobId())));
-                int seen = portal.runningJobHeaders.size();
-                // Once it has ended, the polls say no job runs.
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> portal.runningJobHeaders
-                        .subList(seen, portal.runningJobHeaders.size()).contains(dev.fleethook.protocol.AgentHeaders.NONE));
+                try {
+                    daemon.start();
+                    EventSpool spool = new EventSpool(state.dir().resolve("spool"));
+                    UUID job = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spool.pending(100)
+                            .stream().map(EventSpool.Pending::event).filter(e -> e.type() == EventType.JOB_STARTED
+                                    && "agent-start".equals(e.trigger())).map(JobEvent::jobId).findFirst(),
+                            java.util.Optional::isPresent).orElseThrow();
+                    // Polls keep coming while the hook runs, and they name the agent-start job.
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                            .until(() -> portal.runningJobHeaders.stream().filter(job.toString()::equals).count() >= 2);
+                    assertTrue(spool.pending(100).stream().noneMatch(e -> e.event().type() == EventType.JOB_FINISHED),
+                            "the hook job still runs");
+                    Files.createFile(release);
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spool.pending(100).stream()
+                            .anyMatch(e -> e.event().type() == EventType.JOB_FINISHED && job.equals(e.event().jobId())));
+                    int seen = portal.runningJobHeaders.size();
+                    // Once it has ended, the polls say no job runs.
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> portal.runningJobHeaders
+                            .subList(seen, portal.runningJobHeaders.size()).contains(dev.fleethook.protocol.AgentHeaders.NONE));
+                } finally {
+                    // A failed assertion must not leave the hook holding close() for its whole timeout.
+                    if (!Files.exists(release)) {
+                        Files.createFile(release);
+                    }
+                }
             }
         }
     }
