@@ -56,6 +56,8 @@ public final class AgentDaemon implements AutoCloseable {
     private final Object wake = new Object();
     private final Object sendNow = new Object();
     private final Set<String> refusalsReported = new LinkedHashSet<>();
+    /** Events the spool refused (disk full, spool folder unwritable), oldest first; sent with the next flush. */
+    private final java.util.Deque<JobEvent> unspooled = new java.util.ArrayDeque<>();
     private volatile boolean stopping;
     private volatile PolicyDocument policy;
     private volatile Running running;
@@ -71,8 +73,10 @@ public final class AgentDaemon implements AutoCloseable {
         this.portal.reportWith(new PortalClient.PollReport() {
             @Override
             public UUID runningJob() {
+                // Every job the runner runs (agent-start/-stop hook jobs too), else the one about to start.
+                UUID job = runner.runningJob();
                 Running r = running;
-                return r == null ? null : r.jobId();
+                return job != null ? job : r == null ? null : r.jobId();
             }
 
             @Override
@@ -393,14 +397,106 @@ public final class AgentDaemon implements AutoCloseable {
         });
     }
 
+    /**
+     * How many events the daemon keeps in memory while the spool refuses them (each at most ~20 KiB with
+     * its output tail, so this stays under ~20 MiB); beyond it an event is dropped with a log line.
+     */
+    static final int MAX_UNSPOOLED = 1000;
+
+    /**
+     * Spools an event. One the spool cannot take (disk full, spool folder unwritable) is kept in memory,
+     * bounded by {@link #MAX_UNSPOOLED}, and sent directly with the next flush, as {@code backup-now} does.
+     */
     private void emit(JobEvent event) {
         try {
             spool.append(event);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, "Could not spool an event: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            synchronized (unspooled) {
+                if (unspooled.size() >= MAX_UNSPOOLED) {
+                    LOG.log(System.Logger.Level.ERROR, "Could not spool a " + wire(event) + " event (" + Failures.describe(e)
+                            + ") and " + MAX_UNSPOOLED + " events already wait in memory: it is dropped" + ofJob(event)
+                            + ". Free the disk of " + state.dir() + " and check the portal.");
+                } else {
+                    if (unspooled.isEmpty()) {
+                        LOG.log(System.Logger.Level.ERROR, "Could not spool a " + wire(event) + " event"
+                                + ofJob(event) + " (" + Failures.describe(e) + "): events are kept in memory and sent "
+                                + "directly with the next flush. Free the disk of " + state.dir() + ".");
+                    }
+                    unspooled.addLast(event);
+                }
+            }
         }
         synchronized (sendNow) {
             sendNow.notifyAll();
+        }
+    }
+
+    private static String wire(JobEvent event) {
+        return event.type() == null ? "?" : event.type().wire();
+    }
+
+    private static String ofJob(JobEvent event) {
+        return event.jobId() == null ? "" : " of job " + event.jobId();
+    }
+
+    /**
+     * Sends what is pending: first the events kept in memory are offered to the spool again (it may take
+     * them now, keeping their order), then the spool is flushed, then what the spool still refuses is sent
+     * directly. Throws the first failure after trying both, so a broken spool does not hold back the
+     * in-memory events and vice versa.
+     */
+    private void flushEvents() throws IOException, InterruptedException {
+        synchronized (unspooled) {
+            while (!unspooled.isEmpty()) {
+                try {
+                    spool.append(unspooled.peekFirst());
+                    unspooled.removeFirst();
+                } catch (IOException | RuntimeException e) {
+                    break;
+                }
+            }
+        }
+        long inSpool;
+        try {
+            inSpool = spool.size();
+        } catch (IOException | RuntimeException unreadable) {
+            // The spool folder itself is broken (the events went to memory): not a failure to send.
+            inSpool = 0;
+        }
+        IOException failure = null;
+        try {
+            if (inSpool > 0) {
+                spool.flush(portal, state.secret());
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+        try {
+            sendUnspooled();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Sends the in-memory events in batches; an event the portal refuses for good is dropped with a log line. */
+    private void sendUnspooled() throws IOException, InterruptedException {
+        while (true) {
+            List<JobEvent> batch;
+            synchronized (unspooled) {
+                batch = unspooled.stream().limit(dev.fleethook.protocol.EventBatch.MAX_EVENTS).toList();
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            sendDirectly(batch);
+            synchronized (unspooled) {
+                for (int i = 0; i < batch.size(); i++) {
+                    unspooled.removeFirst();
+                }
+            }
         }
     }
 
@@ -409,10 +505,8 @@ public final class AgentDaemon implements AutoCloseable {
         while (!stopping) {
             Duration wait = Duration.ofSeconds(10);
             try {
-                if (spool.size() > 0) {
-                    spool.flush(portal, state.secret());
-                    backoff.succeeded();
-                }
+                flushEvents();
+                backoff.succeeded();
             } catch (PortalClient.PortalException e) {
                 wait = backoff.afterFailure(e.retryAfter == null ? null : Duration.ofSeconds(e.retryAfter));
                 LOG.log(System.Logger.Level.WARNING, "Sending events failed ({0}); retry in {1} s", why(e),
@@ -434,12 +528,54 @@ public final class AgentDaemon implements AutoCloseable {
 
     private void flushQuietly() {
         try {
-            spool.flush(portal, state.secret());
+            flushEvents();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.INFO, "Unsent events stay in the spool: " + why(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (unspooled) {
+            if (!unspooled.isEmpty()) {
+                Set<UUID> jobsLost = new LinkedHashSet<>();
+                unspooled.stream().map(JobEvent::jobId).filter(java.util.Objects::nonNull).forEach(jobsLost::add);
+                LOG.log(System.Logger.Level.ERROR, unspooled.size() + " events could be neither written to the spool "
+                        + "nor sent and are lost as the agent stops" + (jobsLost.isEmpty() ? "" : ": the portal will "
+                        + "not show the outcome of job(s) " + jobsLost) + ". Free the disk of " + state.dir()
+                        + " and check the portal.");
+            }
+        }
+    }
+
+    /** Sends events not in the spool; one the portal refuses for good (400, or named rejected) is dropped with a log line. */
+    private void sendDirectly(List<JobEvent> batch) throws IOException, InterruptedException {
+        dev.fleethook.protocol.EventBatchResponse answer;
+        try {
+            answer = portal.sendEvents(state.secret(), batch);
+        } catch (PortalClient.PortalException e) {
+            if (e.status != 400) {
+                throw e;
+            }
+            if (batch.size() == 1) {
+                dropRefused(batch.get(0), e.getMessage());
+                return;
+            }
+            for (JobEvent one : batch) {
+                sendDirectly(List.of(one));
+            }
+            return;
+        }
+        if (answer.rejected() != null) {
+            for (dev.fleethook.protocol.EventBatchResponse.Rejected r : answer.rejected()) {
+                if (r.index() >= 0 && r.index() < batch.size()) {
+                    dropRefused(batch.get(r.index()), r.reason());
+                }
+            }
+        }
+    }
+
+    private static void dropRefused(JobEvent e, String reason) {
+        LOG.log(System.Logger.Level.WARNING, "Event " + e.eventId() + " (" + wire(e) + ")" + ofJob(e)
+                + " refused by the portal and dropped (the spool could not keep it): " + reason);
     }
 
     private void sleep(Object monitor, Duration d) {

@@ -61,6 +61,8 @@ public final class JobRunner {
     private final JobJournal journal;
     /** Async hooks still running, per job; every job waits for its own before it reports its end. */
     private final HookRunner.AsyncHooks asyncHooks = new HookRunner.AsyncHooks();
+    /** The job this runner runs now (a backup job, a recovered one, or an agent-start/-stop hook job); null between jobs. */
+    private volatile UUID current;
 
     public JobRunner(Settings settings, Events events, JobJournal journal) {
         this.settings = settings;
@@ -75,6 +77,7 @@ public final class JobRunner {
      * the reason, the post-script run if the pre-script ran, job-finished reported).
      */
     public JobStatus run(Request request, BooleanSupplier cancel) throws IOException {
+        current = request.jobId();
         try {
             return runJob(request, cancel);
         } catch (RuntimeException | Error e) {
@@ -93,7 +96,19 @@ public final class JobRunner {
             awaitAsyncHooks(request.jobId());
             emit(AgentEvents.jobFinished(request.jobId(), null, JobStatus.FAILED, null));
             return JobStatus.FAILED;
+        } finally {
+            current = null;
         }
+    }
+
+    /**
+     * The id of the job this runner runs right now, or null between jobs: every job it runs counts (a
+     * backup job, a crashed job being finished by {@link #recover}, and the agent-start and agent-stop hook
+     * jobs). The daemon's polls name it in {@code Fleethook-Running-Job}, so the portal's abandoned-job
+     * detector does not close a job the agent is still running (for example a slow agent-start hook).
+     */
+    public UUID runningJob() {
+        return current;
     }
 
     private JobStatus runJob(Request request, BooleanSupplier cancel) throws IOException {
@@ -152,6 +167,7 @@ public final class JobRunner {
         for (JobJournal.Entry e : journal.unfinished()) {
             LOG.log(System.Logger.Level.WARNING, "Finishing job {0} interrupted at attempt {1} ({2})", e.jobId(),
                     e.attempt(), e.stage());
+            current = e.jobId();
             try {
                 finishInterrupted(e, "interrupted: the agent stopped during this step");
             } catch (RuntimeException | Error broken) {
@@ -160,6 +176,8 @@ public final class JobRunner {
                         + Failures.describe(broken));
                 emit(AgentEvents.jobFinished(e.jobId(), e.attempt(), JobStatus.FAILED, e.backupStatus()));
                 journal.remove(e.jobId());
+            } finally {
+                current = null;
             }
         }
     }
@@ -226,16 +244,21 @@ public final class JobRunner {
             return null;
         }
         UUID job = UUID.randomUUID();
-        emit(AgentEvents.jobStarted(job, policy, phase.wire(), 1, null));
-        emit(AgentEvents.attemptStarted(job, 1));
-        List<String> sources = sources(policy);
-        HookRunner.PhaseResult r = hooks(policy, job, 1, true, phase, first(sources), null, null, null,
-                List.of(callback(policy, reason)));
-        emit(AgentEvents.attemptFinished(job, 1, true));
-        JobStatus status = r.failed() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
-        awaitAsyncHooks(job);
-        emit(AgentEvents.jobFinished(job, 1, status, null));
-        return status;
+        current = job;
+        try {
+            emit(AgentEvents.jobStarted(job, policy, phase.wire(), 1, null));
+            emit(AgentEvents.attemptStarted(job, 1));
+            List<String> sources = sources(policy);
+            HookRunner.PhaseResult r = hooks(policy, job, 1, true, phase, first(sources), null, null, null,
+                    List.of(callback(policy, reason)));
+            emit(AgentEvents.attemptFinished(job, 1, true));
+            JobStatus status = r.failed() ? JobStatus.FAILED : JobStatus.SUCCEEDED;
+            awaitAsyncHooks(job);
+            emit(AgentEvents.jobFinished(job, 1, status, null));
+            return status;
+        } finally {
+            current = null;
+        }
     }
 
     private AttemptRunner.Result attempt(JobJournal.Entry entry, int attempt, boolean finalAttempt,

@@ -177,4 +177,179 @@ class AgentDaemonTest {
             portal.stop(0);
         }
     }
+
+    /** A stand-in portal on loopback: answers polls as held (so the agent polls about every second), records them and the events. */
+    static final class StandInPortal implements AutoCloseable {
+        final com.sun.net.httpserver.HttpServer server;
+        final List<String> runningJobHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<JobEvent> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean acceptEvents;
+
+        StandInPortal(UUID serverId, PolicyDocument policy, boolean acceptEvents) throws IOException {
+            this.acceptEvents = acceptEvents;
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/api/agent/v1/policy", exchange -> {
+                String running = exchange.getRequestHeaders().getFirst(dev.fleethook.protocol.AgentHeaders.RUNNING_JOB);
+                if (running != null) {
+                    runningJobHeaders.add(running);
+                }
+                exchange.getResponseHeaders().add(dev.fleethook.protocol.PollWait.HEADER, "1");
+                exchange.getResponseHeaders().add("ETag", "\"p\"");
+                if ("\"p\"".equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+                    exchange.sendResponseHeaders(304, -1);
+                } else {
+                    byte[] body = AgentState.JSON.writeValueAsBytes(new PollResponse(serverId, 30, policy, List.of()));
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            server.createContext("/api/agent/v1/events", exchange -> {
+                if (!this.acceptEvents) {
+                    // Refused for now, so they stay in the spool where a test reads them.
+                    exchange.getResponseHeaders().add("Retry-After", "60");
+                    exchange.sendResponseHeaders(503, -1);
+                    exchange.close();
+                    return;
+                }
+                dev.fleethook.protocol.EventBatch batch = AgentState.JSON.readValue(exchange.getRequestBody(),
+                        dev.fleethook.protocol.EventBatch.class);
+                received.addAll(batch.events());
+                byte[] body = AgentState.JSON.writeValueAsBytes(
+                        new dev.fleethook.protocol.EventBatchResponse(batch.events().size(), 0));
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** A policy whose only hook is {@code phase}, running {@code script}. */
+    PolicyDocument hookPolicy(dev.fleethook.protocol.HookPhase phase, Path script) {
+        return new PolicyDocument(UUID.randomUUID().toString(), "Hooks", 1, TargetOs.LINUX,
+                new PolicyDocument.Schedule(ScheduleKind.MANUAL, null, "UTC", null), new PolicyDocument.Retry(0, 1),
+                new PolicyDocument.Backup(BackupEngine.ARCHIVE, List.of(dir.resolve("data").toString()), List.of(),
+                        new PolicyDocument.Archive(dir.resolve("archives").toString(), 2), null, null),
+                new PolicyDocument.Scripts(false, null, null, null, false, null), List.of(new PolicyDocument.Hook(0,
+                        phase, dev.fleethook.protocol.HookSource.COMMAND, dev.fleethook.protocol.HookMode.ESSENTIAL, 300,
+                        null, List.of(script.toString()), null, null)));
+    }
+
+    Path script(String name, String body) throws IOException {
+        Path f = dir.resolve("hooks/" + name);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return f;
+    }
+
+    AgentState enrolledAt(StandInPortal portal, UUID server) throws IOException {
+        Files.createDirectories(dir.resolve("data"));
+        AgentState state = new AgentState(dir.resolve("state"));
+        state.save(new AgentState.Config(portal.url(), server.toString(), "fs-01", 30, true, false,
+                List.of(dir.toString())), "fha_test");
+        return state;
+    }
+
+    @Test
+    void aSlowAgentStartHookIsTheRunningJobThePollsNameUntilItEnds() throws Exception {
+        // The agent-start job was not named in Fleethook-Running-Job, so the portal closed a hook running
+        // longer than its 2-minute grace as abandoned. The hook here runs until the test lets it finish.
+        Path release = dir.resolve("release");
+        Path hook = script("slow-start.sh", "while [ ! -f " + release + " ]; do sleep 0.1; done\n");
+        UUID server = UUID.randomUUID();
+        try (StandInPortal portal = new StandInPortal(server, hookPolicy(dev.fleethook.protocol.HookPhase.AGENT_START,
+                hook), false)) {
+            AgentState state = enrolledAt(portal, server);
+            try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+                try {
+                    daemon.start();
+                    EventSpool spool = new EventSpool(state.dir().resolve("spool"));
+                    UUID job = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spool.pending(100)
+                            .stream().map(EventSpool.Pending::event).filter(e -> e.type() == EventType.JOB_STARTED
+                                    && "agent-start".equals(e.trigger())).map(JobEvent::jobId).findFirst(),
+                            java.util.Optional::isPresent).orElseThrow();
+                    // Polls keep coming while the hook runs, and they name the agent-start job.
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                            .until(() -> portal.runningJobHeaders.stream().filter(job.toString()::equals).count() >= 2);
+                    assertTrue(spool.pending(100).stream().noneMatch(e -> e.event().type() == EventType.JOB_FINISHED),
+                            "the hook job still runs");
+                    Files.createFile(release);
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> spool.pending(100).stream()
+                            .anyMatch(e -> e.event().type() == EventType.JOB_FINISHED && job.equals(e.event().jobId())));
+                    int seen = portal.runningJobHeaders.size();
+                    // Once it has ended, the polls say no job runs.
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> portal.runningJobHeaders
+                            .subList(seen, portal.runningJobHeaders.size()).contains(dev.fleethook.protocol.AgentHeaders.NONE));
+                } finally {
+                    // A failed assertion must not leave the hook holding close() for its whole timeout.
+                    if (!Files.exists(release)) {
+                        Files.createFile(release);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theAgentStopJobIsTheRunningJobOfItsRunner() throws Exception {
+        // The daemon's polls have ended when the agent-stop hooks run; what they would name is the runner's job.
+        Path release = dir.resolve("release");
+        Path hook = script("slow-stop.sh", "while [ ! -f " + release + " ]; do sleep 0.1; done\n");
+        List<JobEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Files.createDirectories(dir.resolve("data"));
+        JobRunner runner = new JobRunner(new JobRunner.Settings("fs-01", new HookRunner.Permissions(true, false,
+                List.of(dir), java.util.Set.of()), Files.createDirectories(dir.resolve("tmp")), dir.resolve("secrets"),
+                TargetOs.LINUX, "test", Duration.ofMinutes(1)), events::add, new JobJournal(dir.resolve("journal")));
+        assertEquals(null, runner.runningJob());
+        java.util.concurrent.CompletableFuture<JobStatus> stop = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.agentStop(hookPolicy(dev.fleethook.protocol.HookPhase.AGENT_STOP, hook));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        JobEvent started = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> events.stream()
+                .filter(e -> e.type() == EventType.JOB_STARTED).findFirst(), java.util.Optional::isPresent).orElseThrow();
+        assertEquals("agent-stop", started.trigger());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> started.jobId().equals(runner.runningJob()));
+        Files.createFile(release);
+        assertEquals(JobStatus.SUCCEEDED, stop.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(null, runner.runningJob(), "no job runs once the hook job ended");
+    }
+
+    @Test
+    void eventsTheSpoolRefusesAreSentDirectlyWithTheNextFlush() throws Exception {
+        // The spool folder replaced by a regular file: every append fails for real (Not a directory).
+        Path hook = script("start.sh", "echo started\n");
+        UUID server = UUID.randomUUID();
+        try (StandInPortal portal = new StandInPortal(server, hookPolicy(dev.fleethook.protocol.HookPhase.AGENT_START,
+                hook), true)) {
+            AgentState state = enrolledAt(portal, server);
+            try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
+                Path spoolDir = state.dir().resolve("spool");
+                Files.delete(spoolDir);
+                Files.writeString(spoolDir, "not a folder");
+                daemon.start();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> portal.received.stream()
+                        .anyMatch(e -> e.type() == EventType.JOB_FINISHED));
+                List<JobEvent> job = portal.received.stream().filter(e -> e.jobId() != null).toList();
+                assertEquals(List.of(EventType.JOB_STARTED, EventType.ATTEMPT_STARTED, EventType.HOOK_FINISHED,
+                        EventType.ATTEMPT_FINISHED, EventType.JOB_FINISHED), job.stream().map(JobEvent::type).toList());
+                assertEquals("agent-start", job.get(0).trigger());
+                assertEquals(JobStatus.SUCCEEDED, job.get(4).jobStatus());
+                assertTrue(Files.isRegularFile(spoolDir), "nothing was written to the spool");
+            }
+        }
+    }
 }
