@@ -183,14 +183,8 @@ class AgentProcessTest {
         return id;
     }
 
-    static void await(java.util.concurrent.Callable<Boolean> condition, Duration within) throws Exception {
-        long deadline = System.currentTimeMillis() + within.toMillis();
-        while (!condition.call()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("condition not met in " + within);
-            }
-            Thread.sleep(50);
-        }
+    static void await(java.util.concurrent.Callable<Boolean> condition, Duration within) {
+        org.awaitility.Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(50)).until(condition);
     }
 
     @Test

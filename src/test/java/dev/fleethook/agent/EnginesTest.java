@@ -93,7 +93,10 @@ class EnginesTest {
         var engine = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()),
                 List.of(), null);
         assertEquals(BackupStatus.SUCCESSFUL, engine.backup(() -> false, null).status());
-        Thread.sleep(5); // archive names carry the millisecond
+        long first = System.currentTimeMillis();
+        // archive names carry the millisecond: the second run must start in a later one
+        org.awaitility.Awaitility.await().pollInterval(java.time.Duration.ofMillis(1))
+                .until(() -> System.currentTimeMillis() > first);
         var second = engine.backup(() -> false, null);
         assertEquals(BackupStatus.SUCCESSFUL, second.status(), second.outputTail());
         assertTrue(second.outputTail().contains("the archive folder " + dest + " lies inside the sources and was left"

@@ -143,10 +143,8 @@ class PlatformTest {
     @Test
     void theWindowsTreeKillEndsEveryDescendantBeforeTheParent() throws Exception {
         Process p = new ProcessBuilder("sh", "-c", "sleep 60 & (sleep 60 & sleep 60; wait) & wait").start();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (p.descendants().count() < 4 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> p.descendants().count() >= 4);
         List<ProcessHandle> tree = p.descendants().toList();
         assertTrue(tree.size() >= 4, "sleep, subshell and its two sleeps: " + tree);
 

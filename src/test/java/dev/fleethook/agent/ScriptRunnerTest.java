@@ -63,14 +63,9 @@ class ScriptRunnerTest {
         alive(0, 1, 2, 3, 4, 5, 6, 7, 8, 9).forEach(ProcessHandle::destroyForcibly);
     }
 
-    static void await(java.util.function.BooleanSupplier condition, Duration within) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + within.toMillis();
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("condition not met in " + within);
-            }
-            Thread.sleep(20);
-        }
+    static void await(java.util.function.BooleanSupplier condition, Duration within) {
+        org.awaitility.Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     @Test
