@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -81,15 +86,21 @@ class TwoReplicasIT {
             api(a, admin).queryParam("kind", "job-failed").get("/api/v1/alerts").then().body("size()",
                     org.hamcrest.Matchers.equalTo(1)).body("[0].occurrences", org.hamcrest.Matchers.equalTo(10));
 
-            // The server goes silent: both replicas' offline detectors run, one alert results. (First let
-            // the heartbeats of the polls above be written, so they do not bring it back to life.)
-            Thread.sleep(1500);
+            // The server goes silent: both replicas' offline detectors run, one alert results. First the
+            // heartbeat of a last poll (only replica B was polled; it keeps the newest beat per server) must
+            // be written, so that it does not bring the server back to life.
+            Instant lastPoll = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            agent(b, secret).get("/api/agent/v1/policy").then().statusCode(200);
+            await(() -> lastSeen(pg, serverId).compareTo(lastPoll) >= 0, "the last poll's heartbeat written");
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE server SET last_seen_at = now() - interval '2 hours' WHERE id = '" + serverId + "'");
             }
             await(() -> offlineAlerts(a, admin) == 1 && mail.getReceivedMessages().length >= 6, "the offline alert");
-            Thread.sleep(3000);
-            assertEquals(1, offlineAlerts(b, admin), "both detectors ran, one alert");
+            // Each detector runs every 500 ms in another process: over 3 s both ran several times, and the
+            // count must hold the whole time.
+            Awaitility.await("one offline alert, whichever replica detects").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> offlineAlerts(b, admin) == 1 && mail.getReceivedMessages().length == 6);
 
             MimeMessage[] received = mail.getReceivedMessages();
             assertEquals(6, received.length, "every email once: the job alert and the offline alert, to 3 recipients");
@@ -137,13 +148,19 @@ class TwoReplicasIT {
         return api(base, secret);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
+    private static void await(BooleanSupplier condition, String what) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(condition::getAsBoolean);
+    }
+
+    private static Instant lastSeen(EmbeddedPostgres pg, String serverId) {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT last_seen_at FROM server WHERE id = '" + serverId + "'")) {
+            r.next();
+            java.sql.Timestamp t = r.getTimestamp(1);
+            return t == null ? Instant.EPOCH : t.toInstant();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

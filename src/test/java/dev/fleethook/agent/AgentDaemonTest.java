@@ -58,17 +58,13 @@ class AgentDaemonTest {
                 new AgentDaemon.ScheduleMark(policyId + "|" + cron + "|UTC", last)));
     }
 
+    /** The spooled events once they include a finished job (the job runs on the daemon's thread). */
     List<JobEvent> spooled(AgentState state) throws Exception {
         EventSpool spool = new EventSpool(state.dir().resolve("spool"));
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline) {
-            List<JobEvent> events = spool.pending(1000).stream().map(EventSpool.Pending::event).toList();
-            if (events.stream().anyMatch(e -> e.type() == EventType.JOB_FINISHED)) {
-                return events;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no job finished");
+        return org.awaitility.Awaitility.await("a finished job in the spool").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> spool.pending(1000).stream().map(EventSpool.Pending::event).toList(),
+                        events -> events.stream().anyMatch(e -> e.type() == EventType.JOB_FINISHED));
     }
 
     @Test
@@ -109,8 +105,9 @@ class AgentDaemonTest {
         try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
             Duration wait = daemon.scheduleOnce(Instant.now());
             assertTrue(wait.compareTo(Duration.ofSeconds(61)) <= 0);
-            Thread.sleep(300);
-            assertEquals(0, new EventSpool(state.dir().resolve("spool")).size(), "no job for starts before it was known");
+            EventSpool spool = new EventSpool(state.dir().resolve("spool"));
+            org.awaitility.Awaitility.await("no job for starts before it was known").during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(2)).until(() -> spool.size() == 0);
         }
     }
 

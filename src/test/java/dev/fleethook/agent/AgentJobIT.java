@@ -51,16 +51,10 @@ class AgentJobIT {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("agent.log").toFile())).start();
     }
 
-    static <T> T await(String what, Supplier<T> probe) throws Exception {
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+    /** The first non-null value of {@code probe}, within 90 s. */
+    static <T> T await(String what, Supplier<T> probe) {
+        return org.awaitility.Awaitility.await(what).atMost(java.time.Duration.ofSeconds(90))
+                .pollInterval(java.time.Duration.ofMillis(250)).until(probe::get, java.util.Objects::nonNull);
     }
 
     /** The newest job of the server once it has left "running", or null. */

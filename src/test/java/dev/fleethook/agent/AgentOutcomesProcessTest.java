@@ -35,7 +35,7 @@ import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.Fixtures.TenantFixture;
 import dev.fleethook.support.PolicyFixtures;
 import dev.fleethook.support.SmtpServer;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -49,7 +49,7 @@ import jakarta.inject.Inject;
  * say which job runs, and a job of a killed agent whose server is then revoked is closed as abandoned.
  */
 @QuarkusTest
-@QuarkusTestResource(SmtpServer.class)
+@WithTestResource(SmtpServer.class)
 class AgentOutcomesProcessTest {
 
     @TestHTTPResource("/")

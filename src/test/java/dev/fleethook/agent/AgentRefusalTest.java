@@ -43,14 +43,11 @@ class AgentRefusalTest {
                 agent.secret());
         try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
             daemon.start();
-            String refusal = null;
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (refusal == null && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-                refusal = tenant.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200).extract()
-                        .path("lastRefusal");
-            }
-            assertTrue(refusal != null && refusal.contains("scripts are not enabled on this agent"), "refusal: " + refusal);
+            String refusal = org.awaitility.Awaitility.await("the refusal reported").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> tenant.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200)
+                            .extract().<String>path("lastRefusal"), java.util.Objects::nonNull);
+            assertTrue(refusal.contains("scripts are not enabled on this agent"), "refusal: " + refusal);
         }
 
         // The server's administrator opts in locally: the next start reports the policy accepted.
@@ -58,14 +55,10 @@ class AgentRefusalTest {
                 List.of(PolicyFixtures.DEFAULT_LINUX_FOLDER)), agent.secret());
         try (AgentDaemon daemon = AgentDaemon.open(state, Duration.ofMinutes(1))) {
             daemon.start();
-            long deadline = System.currentTimeMillis() + 20_000;
-            String refusal = "still refused";
-            while (refusal != null && System.currentTimeMillis() < deadline) {
-                Thread.sleep(100);
-                refusal = tenant.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200).extract()
-                        .path("lastRefusal");
-            }
-            assertEquals(null, refusal, "the refusal is cleared");
+            org.awaitility.Awaitility.await("the refusal is cleared").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> tenant.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200)
+                            .extract().<String>path("lastRefusal"), org.hamcrest.Matchers.nullValue());
         }
     }
 }

@@ -128,11 +128,8 @@ class AttemptRunnerTest {
         assertTrue(r.pre().outcome().timedOut());
         assertEquals(BackupStatus.NOT_EXECUTED.code(), r.backup().status());
         long grandchild = Long.parseLong(Files.readString(pidFile).trim());
-        long deadline = System.currentTimeMillis() + 5000;
-        while (running(grandchild) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertFalse(running(grandchild), "grandchild killed");
+        org.awaitility.Awaitility.await("grandchild killed").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50)).until(() -> !running(grandchild));
         assertTrue(postArgs().endsWith("|3|4|3|4"), postArgs());
     }
 
@@ -184,9 +181,9 @@ class AttemptRunnerTest {
         recordingPost();
         Thread killer = new Thread(() -> {
             try {
-                while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
-                    Thread.sleep(50);
-                }
+                org.awaitility.Awaitility.await("the pre-script's pid").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
                 long pid = Long.parseLong(Files.readString(pidFile).trim());
                 new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
             } catch (Exception e) {
@@ -205,14 +202,12 @@ class AttemptRunnerTest {
     @Test
     void cancelDuringThePreScriptLetsItFinishCancelsTheBackupAndRunsThePostScript() throws IOException {
         AtomicBoolean cancel = new AtomicBoolean();
-        script("pre_script.sh", "sleep 1; touch " + dir.resolve("pre.finished"));
+        script("pre_script.sh", "touch " + dir.resolve("pre.started") + "; sleep 1; touch " + dir.resolve("pre.finished"));
         recordingPost();
+        // Cancel once the pre-script runs (it then has a second to go).
         Thread canceller = new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException ignored) {
-                return;
-            }
+            org.awaitility.Awaitility.await("the pre-script started").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(dir.resolve("pre.started")));
             cancel.set(true);
         });
         canceller.start();

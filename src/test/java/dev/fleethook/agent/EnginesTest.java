@@ -65,7 +65,10 @@ class EnginesTest {
         for (int i = 0; i < 3; i++) {
             var r = engine.backup(() -> false, null);
             assertEquals(BackupStatus.SUCCESSFUL, r.status(), r.outputTail());
-            Thread.sleep(5);
+            // Archive names carry the time to the millisecond: the next one needs a later millisecond.
+            long written = System.currentTimeMillis();
+            org.awaitility.Awaitility.await().pollInterval(java.time.Duration.ofMillis(1))
+                    .until(() -> System.currentTimeMillis() > written);
         }
         List<Path> kept = archives(dest);
         assertEquals(2, kept.size(), "retention 2");

@@ -332,14 +332,10 @@ class JobRunnerTest {
         assertEquals(JobStatus.SUCCEEDED, last(EventType.JOB_FINISHED).jobStatus());
     }
 
-    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("condition not met in 15 s");
-            }
-            Thread.sleep(20);
-        }
+    /** Waits up to 15 s for {@code condition}. */
+    static void await(java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                .pollInterval(java.time.Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
     PolicyDocument.Hook commandHook(int index, HookPhase phase, HookMode mode, Path program) {

@@ -132,12 +132,17 @@ class ResticEngineTest {
             block[0]++;
         }
         AtomicBoolean cancel = new AtomicBoolean();
+        // Cancel once restic holds its repository lock, that is once the backup is under way.
+        Path locks = dir.resolve("repo").resolve("locks");
         new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException ignored) {
-                // test thread
-            }
+            org.awaitility.Awaitility.await("restic's lock").atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(20)).until(() -> {
+                        try (var l = Files.list(locks)) {
+                            return l.findAny().isPresent();
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    });
             cancel.set(true);
         }).start();
         var result = Engines.forPolicy(backup(List.of()), List.of(data.toString()),

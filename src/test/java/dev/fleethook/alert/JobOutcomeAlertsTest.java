@@ -27,7 +27,7 @@ import dev.fleethook.support.Agents.Agent;
 import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.Fixtures.TenantFixture;
 import dev.fleethook.support.SmtpServer;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
@@ -38,7 +38,7 @@ import jakarta.inject.Inject;
  * most once per repeat interval; recovery is announced; a fresh tenant's alerts reach its admins.
  */
 @QuarkusTest
-@QuarkusTestResource(SmtpServer.class)
+@WithTestResource(SmtpServer.class)
 class JobOutcomeAlertsTest {
 
     @Inject

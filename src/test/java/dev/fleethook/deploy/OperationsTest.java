@@ -21,11 +21,13 @@ import dev.fleethook.job.service.RetentionService;
 import dev.fleethook.support.Agents;
 import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.SmtpServer;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
-/** Health, metrics and retention, as an operator of the platform sees them. */
+/** Health, metrics and retention, as an operator of the platform sees them (the mail check needs a mail server). */
 @QuarkusTest
+@WithTestResource(SmtpServer.class)
 class OperationsTest {
 
     @Inject

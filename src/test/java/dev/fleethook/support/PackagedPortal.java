@@ -73,23 +73,14 @@ public final class PackagedPortal implements AutoCloseable {
         return portal;
     }
 
-    private void awaitReady(Duration limit) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + limit.toMillis();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("portal exited: " + log());
-            }
-            try {
-                if (given().baseUri(managementUrl).get("/q/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (Exception notYet) {
-                // still starting
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("portal not ready in " + limit + ": " + log());
-            }
-            Thread.sleep(300);
+    private void awaitReady(Duration limit) {
+        try {
+            org.awaitility.Awaitility.await("portal ready").atMost(limit).pollInterval(Duration.ofMillis(300))
+                    .ignoreExceptions() // connection refused while it starts
+                    .failFast("portal exited", () -> !process.isAlive())
+                    .until(() -> given().baseUri(managementUrl).get("/q/health/ready").statusCode() == 200);
+        } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            throw new IllegalStateException(e.getMessage() + ": " + log(), e);
         }
     }
 

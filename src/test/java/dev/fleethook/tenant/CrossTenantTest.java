@@ -3,6 +3,7 @@ package dev.fleethook.tenant;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,8 @@ class CrossTenantTest {
     static dev.fleethook.support.Agents.Agent agentOfA;
     static String jobOfA;
     static String tokenOfA;
+    static String alertOfA;
+    static String emailOfA;
 
     @BeforeEach
     void twoTenants() {
@@ -56,6 +59,13 @@ class CrossTenantTest {
         tokenOfA = a.admin().get("/api/v1/enrollment-tokens").then().extract().path("find { it.label == 'alpha token' }.id");
         policyOfA = a.admin().body(PolicyFixtures.save(PolicyFixtures.spec("Alpha nightly"), null))
                 .post("/api/v1/policies").then().statusCode(201).extract().path("id");
+        // The failed job opened an alert and queued its email in the same transaction: both exist now,
+        // so their probes always run.
+        alertOfA = a.admin().get("/api/v1/alerts?state=").then().statusCode(200).extract().path("[0].id");
+        emailOfA = a.admin().get("/api/v1/outbox").then().statusCode(200).extract().path("[0].id");
+        assertNotNull(alertOfA, "tenant A has an alert to probe");
+        assertNotNull(emailOfA, "tenant A has an email to probe");
+        assertNotNull(tokenOfA, "tenant A has an enrollment token to probe");
     }
 
     static List<Probe> probes() {
@@ -65,8 +75,10 @@ class CrossTenantTest {
         probes.add(new Probe("PATCH", "/api/v1/users/" + userOfA.id(), Map.of("role", "ADMIN")));
         probes.add(new Probe("DELETE", "/api/v1/users/" + userOfA.id(), null));
         // identity: API tokens belong to their owner only
-        String tokenOfA = Fixtures.bearer(a.adminToken()).get("/api/v1/me/tokens").then().extract().path("[0].id");
-        probes.add(new Probe("DELETE", "/api/v1/me/tokens/" + tokenOfA, null));
+        String apiTokenOfA = Fixtures.bearer(a.adminToken()).get("/api/v1/me/tokens").then().statusCode(200).extract()
+                .path("[0].id");
+        assertNotNull(apiTokenOfA, "tenant A's admin has an API token to probe");
+        probes.add(new Probe("DELETE", "/api/v1/me/tokens/" + apiTokenOfA, null));
         // policy: every read and write of a policy and its revisions
         String p = "/api/v1/policies/" + policyOfA;
         probes.add(new Probe("GET", p, null));
@@ -91,14 +103,8 @@ class CrossTenantTest {
         probes.add(new Probe("GET", "/api/v1/jobs/" + jobOfA, null));
         probes.add(new Probe("POST", "/api/v1/jobs/" + jobOfA + "/cancel", null));
         // alerts and the outbox
-        String alertOfA = a.admin().get("/api/v1/alerts?state=").then().extract().path("[0].id");
-        if (alertOfA != null) {
-            probes.add(new Probe("POST", "/api/v1/alerts/" + alertOfA + "/acknowledge", null));
-        }
-        String emailOfA = a.admin().get("/api/v1/outbox").then().extract().path("[0].id");
-        if (emailOfA != null) {
-            probes.add(new Probe("POST", "/api/v1/outbox/" + emailOfA + "/retry", null));
-        }
+        probes.add(new Probe("POST", "/api/v1/alerts/" + alertOfA + "/acknowledge", null));
+        probes.add(new Probe("POST", "/api/v1/outbox/" + emailOfA + "/retry", null));
         return probes;
     }
 
