@@ -10,8 +10,10 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real SMTP server (GreenMail) on a free loopback port for the whole test run. Tests can stop and
- * start it to play an SMTP outage.
+ * A real SMTP server (GreenMail) on a free loopback port, for the test classes that declare it with
+ * {@code @WithTestResource(SmtpServer.class)}: they share one application start (Quarkus groups classes
+ * with the same resources); the others run without a mail server. Tests can stop and start it to play
+ * an SMTP outage.
  */
 public class SmtpServer implements QuarkusTestResourceLifecycleManager {
 
