@@ -1,26 +1,30 @@
 package dev.fleethook.alert.service;
 
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.qute.Variant;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
-/** Renders alert emails from the Qute templates Emails/alert.html (escaped) and Emails/alert.txt. */
+/**
+ * Renders alert emails from the type-safe Qute templates {@code Emails/alert.html} (escaped) and
+ * {@code Emails/alert.txt}: two variants of one template, checked against {@link AlertMail} at build
+ * time, so a misspelt property fails the build instead of an email.
+ */
 @ApplicationScoped
 public class EmailRenderer {
 
+    /** The subject line and both bodies of one email, as stored in the outbox. */
     public record Rendered(String subject, String html, String text) {
     }
 
-    @Inject
-    @Location("Emails/alert.html")
-    Template html;
-
-    @Inject
-    @Location("Emails/alert.txt")
-    Template text;
+    @CheckedTemplate(basePath = "Emails")
+    static class Emails {
+        /** {@code Emails/alert.html} and {@code Emails/alert.txt}; the caller picks the variant. */
+        static native TemplateInstance alert(AlertMail mail);
+    }
 
     public Rendered render(AlertMail mail) {
-        return new Rendered(mail.subject(), html.data("mail", mail).render(), text.data("mail", mail).render());
+        return new Rendered(mail.subject(), Emails.alert(mail).setVariant(Variant.forContentType(Variant.TEXT_HTML)).render(),
+                Emails.alert(mail).setVariant(Variant.forContentType(Variant.TEXT_PLAIN)).render());
     }
 }
