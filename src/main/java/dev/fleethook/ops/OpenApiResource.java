@@ -1,5 +1,10 @@
 package dev.fleethook.ops;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import dev.fleethook.web.OpenApiDefinition;
 import io.quarkus.security.Authenticated;
 import io.quarkus.smallrye.openapi.runtime.OpenApiConstants;
 import io.quarkus.smallrye.openapi.runtime.OpenApiDocumentService;
@@ -19,6 +24,9 @@ import jakarta.ws.rs.core.Response;
  */
 @Path("/api/v1/openapi")
 @Authenticated
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class OpenApiResource {
 
     @Inject
@@ -26,6 +34,7 @@ public class OpenApiResource {
 
     @GET
     @Produces({"application/json", "application/yaml"})
+    @Operation(summary = "This OpenAPI document (?format=yaml for YAML)")
     public Response document(@QueryParam("format") String format) {
         return document(documents, format);
     }

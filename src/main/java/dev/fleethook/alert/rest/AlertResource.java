@@ -5,22 +5,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.rest.AlertRecords.AcknowledgeRequest;
 import dev.fleethook.alert.rest.AlertRecords.AcknowledgeResponse;
 import dev.fleethook.alert.rest.AlertRecords.AlertResponse;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
 import dev.fleethook.alert.rest.AlertRecords.OutboxResponse;
 import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
 import dev.fleethook.alert.rest.AlertRecords.SettingsResponse;
 import dev.fleethook.alert.rest.AlertRecords.TestEmailRequest;
 import dev.fleethook.alert.service.AlertService;
 import dev.fleethook.alert.service.AlertSettingsService;
+import dev.fleethook.fleet.rest.FleetRecords.Page;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -41,6 +45,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Alerts")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class AlertResource {
 
     @Inject
@@ -59,6 +67,8 @@ public class AlertResource {
      */
     @GET
     @Path("/alerts")
+    @Operation(summary = "List alerts, filtered and paged (X-Total-Count: the total)")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
     public Response list(@QueryParam("state") String state, @QueryParam("kind") String kind,
             @QueryParam("server") String server, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
@@ -71,6 +81,10 @@ public class AlertResource {
     @POST
     @Path("/alerts/{id}/acknowledge")
     @RolesAllowed(Role.TENANT_OPERATOR)
+    @Operation(summary = "Acknowledge an open alert")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
     public AlertResponse acknowledge(@PathParam("id") UUID id) {
         return AlertResponse.of(alerts.acknowledge(id, currentAccount.email()));
     }
@@ -79,6 +93,9 @@ public class AlertResource {
     @POST
     @Path("/alerts/acknowledge")
     @RolesAllowed(Role.TENANT_OPERATOR)
+    @Operation(summary = "Acknowledge several alerts at once")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public AcknowledgeResponse acknowledgeAll(AcknowledgeRequest request) {
         return new AcknowledgeResponse(alerts.acknowledgeAll(request == null ? null : request.ids(),
                 currentAccount.email()));
@@ -86,6 +103,7 @@ public class AlertResource {
 
     @GET
     @Path("/alert-settings")
+    @Operation(summary = "Read the alert settings: recipients, kinds, offline threshold")
     public SettingsResponse getSettings() {
         return SettingsResponse.of(alerts.settings());
     }
@@ -93,6 +111,9 @@ public class AlertResource {
     @PUT
     @Path("/alert-settings")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Change the alert settings")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public SettingsResponse putSettings(SettingsRequest request) {
         return SettingsResponse.of(settings.update(request));
     }
@@ -100,6 +121,10 @@ public class AlertResource {
     @POST
     @Path("/alert-settings/test-email")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Queue a test email to the recipients or to one address")
+    @APIResponse(responseCode = "202", description = "Queued: {\"queued\": n}")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public Response testEmail(TestEmailRequest request) {
         int queued = settings.sendTest(request == null ? null : request.recipient());
         return Response.accepted(Map.of("queued", queued)).build();
@@ -108,6 +133,8 @@ public class AlertResource {
     @GET
     @Path("/outbox")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "List the email outbox, filtered and paged (X-Total-Count: the total)")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
     public Response outbox(@QueryParam("status") String status, @QueryParam("recipient") String recipient,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
         Page<dev.fleethook.alert.OutboxEmail> result = settings.outbox(status, recipient, page, size);
@@ -118,6 +145,9 @@ public class AlertResource {
     @POST
     @Path("/outbox/{id}/retry")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Send an email of the outbox again now")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public OutboxResponse retry(@PathParam("id") UUID id) {
         return OutboxResponse.of(settings.retry(id));
     }

@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
@@ -12,6 +15,7 @@ import dev.fleethook.audit.AuditEntry;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -26,6 +30,10 @@ import jakarta.ws.rs.core.MediaType;
 @RolesAllowed(Role.TENANT_VIEWER)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Audit")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class AuditResource {
 
     public record AuditResponse(UUID id, Instant at, String actor, String action, String targetType, String targetId,
@@ -41,6 +49,8 @@ public class AuditResource {
     AuditService audit;
 
     @GET
+    @Operation(summary = "Read the audit log, filtered and paged, newest first")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
     public List<AuditResponse> list(@QueryParam("targetType") String targetType, @QueryParam("targetId") String targetId,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
         if (page < 0) {

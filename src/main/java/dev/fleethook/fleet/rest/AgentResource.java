@@ -1,11 +1,14 @@
 package dev.fleethook.fleet.rest;
 
+import java.time.Duration;
+import java.util.List;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
-
-import java.time.Duration;
-import java.util.List;
 
 import dev.fleethook.fleet.AgentCredential;
 import dev.fleethook.fleet.security.AgentIdentityProvider;
@@ -20,6 +23,7 @@ import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
 import dev.fleethook.protocol.PollWait;
+import dev.fleethook.web.OpenApiDefinition;
 import dev.fleethook.web.Problem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
@@ -46,6 +50,7 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Agent protocol")
+
 public class AgentResource {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AgentResource.class);
@@ -71,6 +76,10 @@ public class AgentResource {
     @POST
     @Path("/enroll")
     @PermitAll
+    @Operation(summary = "Enroll an agent with an enrollment token; answers its server id and secret")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public EnrollResponse enroll(EnrollRequest request) {
         return agents.enroll(request);
     }
@@ -80,6 +89,8 @@ public class AgentResource {
     @Path("/ping")
     @PermitAll
     @NonBlocking
+    @Operation(summary = "Reachability check: no credentials, no database")
+    @APIResponse(responseCode = "204", description = "The agent API answers")
     public Response ping() {
         return Response.noContent().build();
     }
@@ -87,6 +98,12 @@ public class AgentResource {
     @GET
     @Path("/policy")
     @RolesAllowed(AgentIdentityProvider.ROLE)
+    @Operation(summary = "Poll: the server's policy document and pending commands (a heartbeat; 304 when the ETag matches)")
+    @SecurityRequirement(name = OpenApiDefinition.AGENT_SECRET)
+    @APIResponse(responseCode = "304", description = "The document has not changed")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+    @APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
     public Uni<Response> policy(@RestHeader("If-None-Match") String ifNoneMatch,
             @RestHeader(AgentHeaders.RUNNING_JOB) String runningJob,
             @RestHeader(AgentHeaders.REJECTED_EVENTS) String rejectedEvents,
@@ -162,6 +179,11 @@ public class AgentResource {
     @POST
     @Path("/events")
     @RolesAllowed(AgentIdentityProvider.ROLE)
+    @Operation(summary = "Report a batch of job events (idempotent by event id)")
+    @SecurityRequirement(name = OpenApiDefinition.AGENT_SECRET)
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public Response events(com.fasterxml.jackson.databind.JsonNode batch) {
         com.fasterxml.jackson.databind.JsonNode list = batch == null ? null : batch.get("events");
         if (list != null && list.isArray() && list.size() > EventBatch.MAX_EVENTS) {

@@ -1,14 +1,24 @@
 package dev.fleethook.fleet.rest;
 
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
 import dev.fleethook.fleet.rest.FleetRecords.TokenResponse;
 import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.identity.Role;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -19,7 +29,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 /** Enrollment tokens, managed by admins. The token and its agent command line appear once, at creation. */
 @Path("/api/v1/enrollment-tokens")
@@ -27,25 +36,40 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Enrollment tokens")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class EnrollmentTokenResource {
 
     @Inject
     EnrollmentTokenService tokens;
 
     @GET
+    @Operation(summary = "List enrollment tokens (without their secrets)")
     public List<TokenResponse> list() {
         return tokens.list().stream().map(t -> TokenResponse.of(t, null, null)).toList();
     }
 
     @POST
-    public Response create(CreateTokenRequest request) {
+    @Operation(summary = "Create an enrollment token; its secret and command line are shown only in this answer")
+    @APIResponse(responseCode = "201", description = "The token with its secret and the enrollment command",
+            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+                    schema = @Schema(type = SchemaType.STRING, format = "uri")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    public RestResponse<TokenResponse> create(CreateTokenRequest request) {
         EnrollmentTokenService.Created c = tokens.create(request);
-        return Response.status(Response.Status.CREATED).entity(TokenResponse.of(c.token(), c.secret(), c.command()))
-                .build();
+        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/enrollment-tokens/" + c.token().id))
+                .entity(TokenResponse.of(c.token(), c.secret(), c.command())).build();
     }
 
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Revoke an enrollment token")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public TokenResponse revoke(@PathParam("id") UUID id) {
         return TokenResponse.of(tokens.revoke(id), null, null);
     }

@@ -3,6 +3,11 @@ package dev.fleethook.fleet.rest;
 import java.util.Map;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.fleet.AgentCommandEntity;
@@ -15,6 +20,7 @@ import dev.fleethook.fleet.rest.FleetRecords.UpdateServerRequest;
 import dev.fleethook.fleet.service.ServerService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -37,12 +43,18 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Servers")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class ServerResource {
 
     @Inject
     ServerService servers;
 
     @GET
+    @Operation(summary = "List servers, filtered and paged")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
     public Page<ServerResponse> list(@QueryParam("q") String q, @QueryParam("status") String status,
             @QueryParam("policy") UUID policy, @QueryParam("label") String label,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
@@ -54,6 +66,9 @@ public class ServerResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Read a server")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public ServerResponse get(@PathParam("id") UUID id) {
         Server s = servers.require(id);
         return ServerResponse.of(s, servers.policyNames().get(s.policyId));
@@ -62,6 +77,10 @@ public class ServerResource {
     @PATCH
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Change a server's labels")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public ServerResponse update(@PathParam("id") UUID id, UpdateServerRequest request) {
         if (request == null) {
             throw new BadInputException("labels", "is required");
@@ -73,6 +92,10 @@ public class ServerResource {
     @PUT
     @Path("/{id}/policy")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Assign a policy to a server")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public ServerResponse assign(@PathParam("id") UUID id, AssignPolicyRequest request) {
         Server s = servers.assignPolicy(id, request == null ? null : request.policyId());
         return ServerResponse.of(s, servers.policyNames().get(s.policyId));
@@ -81,6 +104,9 @@ public class ServerResource {
     @POST
     @Path("/{id}/disable")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Disable a server: its agent is refused until it is enabled")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public ServerResponse disable(@PathParam("id") UUID id) {
         return ServerResponse.of(servers.setStatus(id, Server.Status.DISABLED), null);
     }
@@ -88,6 +114,10 @@ public class ServerResource {
     @POST
     @Path("/{id}/enable")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Enable a disabled server")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
     public ServerResponse enable(@PathParam("id") UUID id) {
         return ServerResponse.of(servers.setStatus(id, Server.Status.ENABLED), null);
     }
@@ -95,6 +125,9 @@ public class ServerResource {
     @POST
     @Path("/{id}/revoke")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Revoke a server's agent credential for good")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public ServerResponse revoke(@PathParam("id") UUID id) {
         return ServerResponse.of(servers.setStatus(id, Server.Status.REVOKED), null);
     }
@@ -102,6 +135,10 @@ public class ServerResource {
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Delete a server and its history")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public Response delete(@PathParam("id") UUID id) {
         servers.delete(id);
         return Response.noContent().build();
@@ -110,6 +147,12 @@ public class ServerResource {
     @POST
     @Path("/{id}/backup-now")
     @RolesAllowed(Role.TENANT_OPERATOR)
+    @Operation(summary = "Ask the server's agent to start a backup now")
+    @APIResponse(responseCode = "202", description = "The command is queued for the agent's next poll",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CommandResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
     public Response backupNow(@PathParam("id") UUID id) {
         AgentCommandEntity c = servers.backupNow(id);
         return Response.accepted(new CommandResponse(c.id, "backup-now", c.serverId, null, c.createdAt)).build();

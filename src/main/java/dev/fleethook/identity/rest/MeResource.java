@@ -1,9 +1,18 @@
 package dev.fleethook.identity.rest;
 
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
@@ -12,6 +21,7 @@ import dev.fleethook.identity.rest.TokenRecords.TokenResponse;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
 import dev.fleethook.web.InputValidator;
+import dev.fleethook.web.OpenApiDefinition;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -22,7 +32,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 /** The caller's own account and personal API tokens. Tokens may be created with HTTP Basic. */
 @Path("/api/v1/me")
@@ -30,6 +39,9 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Me")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class MeResource {
 
     @Inject
@@ -42,6 +54,7 @@ public class MeResource {
     InputValidator validator;
 
     @GET
+    @Operation(summary = "Who is signed in: account, tenant and role")
     public MeResponse me() {
         Account a = currentAccount.get();
         return new MeResponse(a.id(), a.email(), a.displayName(), a.kind().name(),
@@ -50,22 +63,35 @@ public class MeResource {
 
     @GET
     @Path("/tokens")
+    @Operation(summary = "List your API tokens (without their secrets)")
     public List<TokenResponse> listTokens() {
         return tokens.listOf(currentAccount.get()).stream().map(t -> TokenResponse.of(t, null)).toList();
     }
 
     @POST
     @Path("/tokens")
-    public Response createToken(CreateTokenRequest request) {
+    @Operation(summary = "Create an API token; its secret is shown only in this answer (HTTP Basic allowed here)")
+    @SecurityRequirement(name = OpenApiDefinition.BASIC)
+    @SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+    @APIResponse(responseCode = "201", description = "The token with its secret",
+            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+                    schema = @Schema(type = SchemaType.STRING, format = "uri")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    public RestResponse<TokenResponse> createToken(CreateTokenRequest request) {
         validator.check(request);
         ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name().trim(),
                 request.expiresInDays());
-        return Response.status(Response.Status.CREATED).entity(TokenResponse.of(created.token(), created.secret()))
-                .build();
+        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/me/tokens/" + created.token().id))
+                .entity(TokenResponse.of(created.token(), created.secret())).build();
     }
 
     @DELETE
     @Path("/tokens/{id}")
+    @Operation(summary = "Revoke one of your API tokens")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public TokenResponse revokeToken(@PathParam("id") UUID id) {
         return TokenResponse.of(tokens.revoke(currentAccount.get(), id), null);
     }

@@ -1,15 +1,25 @@
 package dev.fleethook.identity.rest;
 
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
 import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.UserService;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -31,6 +41,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Users")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class UserResource {
 
     /** Answer of a creation: the user, and the generated password when none was given (shown once). */
@@ -44,27 +58,45 @@ public class UserResource {
     CurrentAccount currentAccount;
 
     @GET
+    @Operation(summary = "List the tenant's users, optionally matching a search")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
     public List<UserResponse> list(@QueryParam("q") String query) {
         return users.list(query).stream().map(UserResponse::of).toList();
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Read a user")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public UserResponse get(@PathParam("id") UUID id) {
         return users.find(id).map(UserResponse::of).orElseThrow(NotFoundException::new);
     }
 
     @POST
     @RolesAllowed(Role.TENANT_ADMIN)
-    public Response create(CreateUserRequest request) {
+    @Operation(summary = "Create a user (a password is generated when none is given)")
+    @APIResponse(responseCode = "201", description = "The user, with the generated password if one was made",
+            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+                    schema = @Schema(type = SchemaType.STRING, format = "uri")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedUserResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    public RestResponse<CreatedUserResponse> create(CreateUserRequest request) {
         UserService.Created created = users.create(request);
-        return Response.status(Response.Status.CREATED)
+        return RestResponse.ResponseBuilder.<CreatedUserResponse> created(URI.create("/api/v1/users/" + created.user().id))
                 .entity(new CreatedUserResponse(UserResponse.of(created.user()), created.generatedPassword())).build();
     }
 
     @PATCH
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Change a user's name, role or status")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public UserResponse update(@PathParam("id") UUID id, UpdateUserRequest request) {
         return UserResponse.of(users.update(id, request, currentAccount.get()));
     }
@@ -72,6 +104,11 @@ public class UserResource {
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Delete a user")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
     public Response delete(@PathParam("id") UUID id) {
         users.delete(id, currentAccount.get());
         return Response.noContent().build();

@@ -4,6 +4,11 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.fleet.AgentCommandEntity;
@@ -14,6 +19,7 @@ import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.service.JobService;
 import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -31,12 +37,18 @@ import jakarta.ws.rs.core.Response;
 @RolesAllowed(Role.TENANT_VIEWER)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Jobs")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class JobResource {
 
     @Inject
     JobService jobs;
 
     @GET
+    @Operation(summary = "List jobs, filtered and paged, newest first")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
     public Page<JobSummary> list(@QueryParam("server") UUID server, @QueryParam("policy") UUID policy,
             @QueryParam("status") String status, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
@@ -45,6 +57,9 @@ public class JobResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Read a job with its attempts, scripts, hooks and output")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public JobDetail get(@PathParam("id") UUID id) {
         return jobs.detail(id);
     }
@@ -52,6 +67,12 @@ public class JobResource {
     @POST
     @Path("/{id}/cancel")
     @RolesAllowed(Role.TENANT_OPERATOR)
+    @Operation(summary = "Ask the agent to cancel a running job")
+    @APIResponse(responseCode = "202", description = "The cancel command is queued for the agent's next poll",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CommandResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
     public Response cancel(@PathParam("id") UUID id) {
         AgentCommandEntity c = jobs.cancel(id);
         return Response.accepted(new CommandResponse(c.id, "cancel", c.serverId, c.jobId, c.createdAt)).build();

@@ -1,9 +1,18 @@
 package dev.fleethook.policy.rest;
 
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.policy.Policy;
@@ -20,6 +29,7 @@ import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.policy.service.PolicyValidator;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.web.BadInputException;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -42,6 +52,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Policies")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class PolicyResource {
 
     @Inject
@@ -51,6 +65,7 @@ public class PolicyResource {
     PolicyValidator validator;
 
     @GET
+    @Operation(summary = "List the tenant's policies")
     public List<PolicySummary> list() {
         return policies.list().stream().map(p -> new PolicySummary(p.id, p.name, p.description, p.isDefault,
                 p.currentRevision, p.updatedAt)).toList();
@@ -58,14 +73,26 @@ public class PolicyResource {
 
     @POST
     @RolesAllowed(Role.TENANT_ADMIN)
-    public Response create(SavePolicyRequest request) {
+    @Operation(summary = "Create a policy (its revision 1)")
+    @APIResponse(responseCode = "201", description = "The policy, with its next start times",
+            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+                    schema = @Schema(type = SchemaType.STRING, format = "uri")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PolicyResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    public RestResponse<PolicyResponse> create(SavePolicyRequest request) {
         Policy policy = underSpec(() -> policies.create(request));
-        return Response.status(Response.Status.CREATED).entity(response(policy)).build();
+        return RestResponse.ResponseBuilder.<PolicyResponse> created(URI.create("/api/v1/policies/" + policy.id))
+                .entity(response(policy)).build();
     }
 
     /** A dry run: validates a spec and shows its next start times without saving anything. */
     @POST
     @Path("/validate")
+    @Operation(summary = "Check a policy without saving it: its problems, or its next start times")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public ValidationResponse validate(SavePolicyRequest request) {
         PolicySpec spec = request == null ? null : request.spec();
         var errors = validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds).stream()
@@ -76,6 +103,9 @@ public class PolicyResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Read a policy: its current spec and next start times")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public PolicyResponse get(@PathParam("id") UUID id) {
         return response(policies.require(id));
     }
@@ -83,6 +113,11 @@ public class PolicyResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Save a policy as a new revision (based on the revision you read)")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public PolicyResponse update(@PathParam("id") UUID id, SavePolicyRequest request) {
         return response(underSpec(() -> policies.update(id, request)));
     }
@@ -90,6 +125,11 @@ public class PolicyResource {
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Delete a policy no server or enrollment token uses")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
     public Response delete(@PathParam("id") UUID id) {
         policies.delete(id);
         return Response.noContent().build();
@@ -98,18 +138,27 @@ public class PolicyResource {
     @POST
     @Path("/{id}/default")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Make a policy the tenant's default")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public PolicyResponse makeDefault(@PathParam("id") UUID id) {
         return response(policies.makeDefault(id));
     }
 
     @GET
     @Path("/{id}/revisions")
+    @Operation(summary = "List a policy's revisions, newest first")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public List<RevisionResponse> revisions(@PathParam("id") UUID id) {
         return policies.revisions(id).stream().map(r -> revision(r, null)).toList();
     }
 
     @GET
     @Path("/{id}/revisions/{number}")
+    @Operation(summary = "Read one revision of a policy with its spec")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public RevisionResponse revision(@PathParam("id") UUID id, @PathParam("number") int number) {
         policies.require(id);
         PolicyRevision r = policies.revision(id, number).orElseThrow(NotFoundException::new);
@@ -118,6 +167,9 @@ public class PolicyResource {
 
     @GET
     @Path("/{id}/diff")
+    @Operation(summary = "Compare two revisions of a policy field by field")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public DiffResponse diff(@PathParam("id") UUID id, @QueryParam("from") Integer from, @QueryParam("to") Integer to) {
         if (from == null || to == null) {
             throw new BadInputException(from == null ? "from" : "to", "give both revision numbers: ?from=1&to=2");
@@ -128,6 +180,11 @@ public class PolicyResource {
     @POST
     @Path("/{id}/rollback")
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Roll a policy back to an earlier revision (saved as a new revision)")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public PolicyResponse rollback(@PathParam("id") UUID id, RollbackRequest request) {
         if (request == null) {
             throw new BadInputException("revision", "name the revision to roll back to");
@@ -138,6 +195,9 @@ public class PolicyResource {
     /** The document an agent on {@code os} would receive now, with its ETag. */
     @GET
     @Path("/{id}/document")
+    @Operation(summary = "The policy document an agent on the given OS receives now (ETag: its SHA-256)")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public Response document(@PathParam("id") UUID id, @QueryParam("os") @DefaultValue("linux") String os) {
         TargetOs target;
         try {

@@ -1,14 +1,24 @@
 package dev.fleethook.tenant.rest;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
 import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +30,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 /** The platform operator's tenants. */
 @Path("/api/v1/operator/tenants")
@@ -28,12 +37,17 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Operator")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class OperatorTenantResource {
 
     @Inject
     TenantService tenants;
 
     @GET
+    @Operation(summary = "List tenants (platform operators)")
     public List<TenantResponse> list() {
         Map<String, Long> counts = tenants.userCounts();
         return tenants.list().stream().map(t -> TenantResponse.of(t, counts.getOrDefault(t.id, 0L))).toList();
@@ -41,23 +55,38 @@ public class OperatorTenantResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Read a tenant (platform operators)")
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
     public TenantResponse get(@PathParam("id") String id) {
         return tenants.find(id).map(t -> TenantResponse.of(t, tenants.userCounts().getOrDefault(t.id, 0L)))
                 .orElseThrow(NotFoundException::new);
     }
 
     @POST
-    public Response create(CreateTenantRequest request) {
+    @Operation(summary = "Create a tenant with its first admin (platform operators)")
+    @APIResponse(responseCode = "201", description = "The tenant and its first admin (with a generated password if none was given)",
+            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+                    schema = @Schema(type = SchemaType.STRING, format = "uri")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TenantResponse.class)))
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    public RestResponse<TenantResponse> create(CreateTenantRequest request) {
         TenantService.Created c = tenants.create(request);
         TenantResponse body = TenantResponse.of(c.tenant(), 1L);
         body = new TenantResponse(body.id(), body.name(), body.slug(), body.timeZone(), body.suspended(),
                 body.createdAt(), body.users(),
                 new TenantResponse.FirstAdmin(c.admin().id, c.admin().email, c.generatedPassword()));
-        return Response.status(Response.Status.CREATED).entity(body).build();
+        return RestResponse.ResponseBuilder.<TenantResponse> created(URI.create("/api/v1/operator/tenants/" + c.tenant().id))
+                .entity(body).build();
     }
 
     @PATCH
     @Path("/{id}")
+    @Operation(summary = "Change a tenant: name, limits, suspension (platform operators)")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public TenantResponse update(@PathParam("id") String id, UpdateTenantRequest request) {
         return TenantResponse.of(tenants.update(id, request), null);
     }

@@ -1,5 +1,8 @@
 package dev.fleethook.tenant.rest;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.identity.Role;
@@ -8,6 +11,7 @@ import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsResponse;
+import dev.fleethook.web.OpenApiDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,6 +28,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Tenant")
+@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
 public class TenantSettingsResource {
 
     @Inject
@@ -33,12 +41,16 @@ public class TenantSettingsResource {
     CurrentTenant currentTenant;
 
     @GET
+    @Operation(summary = "Read the tenant's settings")
     public TenantSettingsResponse get() {
         return of(tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new));
     }
 
     @PATCH
     @RolesAllowed(Role.TENANT_ADMIN)
+    @Operation(summary = "Change the tenant's settings")
+    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
     public TenantSettingsResponse update(TenantSettingsRequest request) {
         return of(tenants.updateSettings(request));
     }
