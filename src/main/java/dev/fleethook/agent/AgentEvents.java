@@ -76,11 +76,8 @@ final class AgentEvents {
         if (o == null) {
             return new StepResult(status, null, 0, false, null, why, stats);
         }
-        String tail = o.outputTail();
-        if (tail != null && tail.length() > StepResult.MAX_OUTPUT_TAIL) {
-            tail = tail.substring(tail.length() - StepResult.MAX_OUTPUT_TAIL);
-        }
-        return new StepResult(status, o.exitCode(), o.durationMs(), o.timedOut(), storable(tail), why, stats);
+        return new StepResult(status, o.exitCode(), o.durationMs(), o.timedOut(), storable(StepResult.tail(o.outputTail())),
+                why, stats);
     }
 
     static StepResult result(AttemptRunner.Step step) {

@@ -235,8 +235,7 @@ public final class Engines {
                 if (r.extraArgs() != null && !r.extraArgs().isEmpty() && !gate.permissions().hooksEnabled()) {
                     yield refused("restic extra arguments need scripts enabled on this agent (local config)");
                 }
-                if (r.passwordSecret() == null || !r.passwordSecret().matches("[A-Za-z0-9._-]{1,100}")
-                        || r.passwordSecret().startsWith(".")) {
+                if (!PolicyDocument.Restic.validPasswordSecret(r.passwordSecret())) {
                     yield refused("the restic password secret must be a plain file name in " + secrets);
                 }
                 if (kept != null) {

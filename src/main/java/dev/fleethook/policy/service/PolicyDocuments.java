@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.protocol.UserCallback;
 
@@ -82,7 +82,7 @@ public final class PolicyDocuments {
 
     public static Rendered rendered(PolicyDocument document) {
         String json = canonicalJson(document);
-        return new Rendered(document, json, Secrets.sha256(json));
+        return new Rendered(document, json, Sha256.hex(json));
     }
 
     public static String canonicalJson(Object value) {

@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.PolicySpec.Backup;
 import dev.fleethook.policy.PolicySpec.Hook;
@@ -19,6 +18,7 @@ import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.StoredScripts;
 import dev.fleethook.protocol.UserCallback;
 import dev.fleethook.protocol.WireEnum;
@@ -213,8 +213,8 @@ public class PolicyValidator {
                 } else if (StoredScripts.canonical(h.script()).length() > PolicySpec.MAX_STORED_SCRIPT) {
                     errors.add(new FieldError(at + ".script", "must be at most " + PolicySpec.MAX_STORED_SCRIPT
                             + " characters (it has " + StoredScripts.canonical(h.script()).length() + ")"));
-                } else if (h.sha256() != null && !h.sha256().equalsIgnoreCase(Secrets.sha256(h.script()))
-                        && !h.sha256().equalsIgnoreCase(Secrets.sha256(StoredScripts.canonical(h.script())))) {
+                } else if (h.sha256() != null && !h.sha256().equalsIgnoreCase(Sha256.hex(h.script()))
+                        && !h.sha256().equalsIgnoreCase(Sha256.hex(StoredScripts.canonical(h.script())))) {
                     errors.add(new FieldError(at + ".sha256", "does not match the script: the body changed in transit"));
                 }
             }
@@ -271,8 +271,7 @@ public class PolicyValidator {
                 if (h == null || (h.phase() == null && h.source() != HookSource.USER_CALLBACK)) {
                     continue;
                 }
-                boolean before = h.phase() == null || h.phase() == HookPhase.BEFORE_BACKUP
-                        || h.phase() == HookPhase.BEFORE_FOLDER;
+                boolean before = h.phase() == null || h.phase().beforeEngine();
                 int timeout = h.timeoutSeconds() == null ? PolicySpec.DEFAULT_HOOK_TIMEOUT : h.timeoutSeconds();
                 if (before && h.mode() != HookMode.ASYNC && timeout >= windowSeconds) {
                     errors.add(new FieldError("hooks[" + i + "].timeoutSeconds", "must be shorter than the backup window ("
@@ -329,7 +328,7 @@ public class PolicyValidator {
                         h.source() == HookSource.DIRECTORY || h.source() == HookSource.USER_CALLBACK ? h.path().trim() : null,
                         h.source() == HookSource.COMMAND ? List.copyOf(h.command()) : null,
                         h.source() == HookSource.STORED ? StoredScripts.canonical(h.script()) : null,
-                        h.source() == HookSource.STORED ? Secrets.sha256(StoredScripts.canonical(h.script())) : null));
+                        h.source() == HookSource.STORED ? Sha256.hex(StoredScripts.canonical(h.script())) : null));
             }
         }
         return new PolicySpec(s.name().trim(), s.description() == null ? "" : s.description().trim(), schedule,
