@@ -302,7 +302,7 @@ public final class AgentDaemon implements AutoCloseable {
         List<String> ids = new ArrayList<>(handled);
         // The portal repeats a command until it is acknowledged; the last 500 ids are plenty to recognize it.
         List<String> keep = ids.subList(Math.max(0, ids.size() - 500), ids.size());
-        state.writeAtomically("commands.json", AgentState.JSON.writeValueAsString(keep));
+        state.writeDurably("commands.json", AgentState.JSON.writeValueAsString(keep));
     }
 
     private void checkRefusals(PolicyDocument p) {
@@ -376,7 +376,7 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     private void saveMark(ScheduleMark mark) throws IOException {
-        state.writeAtomically("schedule.json", AgentState.JSON.writeValueAsString(mark));
+        state.writeDurably("schedule.json", AgentState.JSON.writeValueAsString(mark));
     }
 
     // ------------------------------------------------------------------ jobs and events

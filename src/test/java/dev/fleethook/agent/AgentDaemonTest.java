@@ -54,7 +54,7 @@ class AgentDaemonTest {
 
     void markLast(AgentState state, String cron, Instant last) throws IOException {
         String policyId = state.cachedPolicy().orElseThrow().answer().policy().policyId();
-        state.writeAtomically("schedule.json", AgentState.JSON.writeValueAsString(
+        state.writeDurably("schedule.json", AgentState.JSON.writeValueAsString(
                 new AgentDaemon.ScheduleMark(policyId + "|" + cron + "|UTC", last)));
     }
 

@@ -47,8 +47,8 @@ public final class PolicyDocuments {
         String extension = windows ? ".bat" : ".sh";
         boolean enabled = osScripts.enabled() && folder != null;
         PolicyDocument.Scripts scripts = new PolicyDocument.Scripts(enabled, folder,
-                folder == null ? null : Paths.join(folder, "pre_script" + extension, windows),
-                folder == null ? null : Paths.join(folder, "post_script" + extension, windows),
+                folder == null ? null : ServerPaths.join(folder, "pre_script" + extension, windows),
+                folder == null ? null : ServerPaths.join(folder, "post_script" + extension, windows),
                 spec.scripts().skipBackupIfPreScriptFails(), spec.scripts().timeoutSeconds());
 
         PolicySpec.Backup b = spec.backup();
@@ -64,7 +64,7 @@ public final class PolicyDocuments {
             PolicySpec.Hook h = spec.hooks().get(i);
             String path = h.path();
             if (h.source() == HookSource.CONVENTION) {
-                path = enabled ? Paths.join(folder, h.phase().wire().replace('-', '_') + extension, windows) : null;
+                path = enabled ? ServerPaths.join(folder, h.phase().wire().replace('-', '_') + extension, windows) : null;
             }
             // A user-callback hook without a phase is called at every moment that has a Back In Time reason.
             List<HookPhase> phases = h.phase() == null ? UserCallback.PHASES : List.of(h.phase());

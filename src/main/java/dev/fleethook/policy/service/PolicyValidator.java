@@ -134,14 +134,14 @@ public class PolicyValidator {
         if (s.linux() != null && s.linux().enabled()) {
             if (blank(s.linux().folder())) {
                 errors.add(new FieldError("scripts.linux.folder", "is required when Linux scripts are enabled"));
-            } else if (!Paths.isPosixAbsolute(s.linux().folder().trim())) {
+            } else if (!ServerPaths.isPosixAbsolute(s.linux().folder().trim())) {
                 errors.add(new FieldError("scripts.linux.folder", "must be an absolute Linux path such as /etc/fleethook/scripts"));
             }
         }
         if (s.windows() != null && s.windows().enabled()) {
             if (blank(s.windows().folder())) {
                 errors.add(new FieldError("scripts.windows.folder", "is required when Windows scripts are enabled"));
-            } else if (!Paths.isWindowsAbsolute(s.windows().folder().trim())) {
+            } else if (!ServerPaths.isWindowsAbsolute(s.windows().folder().trim())) {
                 errors.add(new FieldError("scripts.windows.folder", "must be an absolute Windows path such as C:\\Fleethook\\scripts"));
             }
         }
@@ -284,7 +284,7 @@ public class PolicyValidator {
     private static void absolute(String path, String field, List<FieldError> errors) {
         if (blank(path)) {
             errors.add(new FieldError(field, "must not be empty"));
-        } else if (!Paths.isAbsolute(path.trim())) {
+        } else if (!ServerPaths.isAbsolute(path.trim())) {
             errors.add(new FieldError(field, "must be an absolute path (/data or D:\\data), without '..'"));
         }
     }
