@@ -55,7 +55,7 @@ class AgentDaemonTest {
     void markLast(AgentState state, String cron, Instant last) throws IOException {
         String policyId = state.cachedPolicy().orElseThrow().answer().policy().policyId();
         state.writeDurably("schedule.json", AgentState.JSON.writeValueAsString(
-                new AgentDaemon.ScheduleMark(policyId + "|" + cron + "|UTC", last)));
+                new ScheduleLoop.Mark(policyId + "|" + cron + "|UTC", last)));
     }
 
     List<JobEvent> spooled(AgentState state) throws Exception {
