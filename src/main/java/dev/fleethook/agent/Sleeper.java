@@ -1,6 +1,7 @@
 package dev.fleethook.agent;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,18 +33,32 @@ final class Sleeper {
     }
 
     /**
-     * Waits {@code d} whatever wakes there are (a backoff must not be cut short by each new event), checking every
-     * 200 ms whether the daemon stops; an interrupt ends it.
+     * Waits {@code d} whatever wakes there are (a backoff must not be cut short by each new event), ending early
+     * only when the daemon stops (see {@link #pause}).
      */
     void sleepThroughWakes(Duration d) {
-        long until = System.currentTimeMillis() + d.toMillis();
-        while (!stopping.getAsBoolean() && System.currentTimeMillis() < until) {
+        pause(d, stopping);
+    }
+
+    /**
+     * Waits {@code d}, looking every 200 ms at {@code stop}: false as soon as it is true (or the thread is
+     * interrupted, whose flag is set again), true when the whole time has passed with {@code stop} still false.
+     * The daemon's backoff and a job's retry interval (which Cancel ends) wait this way.
+     */
+    static boolean pause(Duration d, BooleanSupplier stop) {
+        Instant until = Instant.now().plus(d);
+        while (Instant.now().isBefore(until)) {
+            if (stop.getAsBoolean()) {
+                return false;
+            }
             try {
-                Thread.sleep(Math.min(200, until - System.currentTimeMillis() + 1));
+                Thread.sleep(Math.min(200, Math.max(1, Duration.between(Instant.now(), until).toMillis())));
             } catch (InterruptedException e) {
-                return;
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
+        return !stop.getAsBoolean();
     }
 
     /** Ends every {@link #sleep} in progress. */
