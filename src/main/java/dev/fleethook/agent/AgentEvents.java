@@ -1,10 +1,8 @@
 package dev.fleethook.agent;
 
-import java.time.Instant;
 import java.util.UUID;
 
 import dev.fleethook.protocol.EventType;
-import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.PolicyDocument;
@@ -19,55 +17,47 @@ final class AgentEvents {
     }
 
     static JobEvent jobStarted(UUID job, PolicyDocument policy, String trigger, int maxAttempts, UUID commandId) {
-        return new JobEvent(UUID.randomUUID(), EventType.JOB_STARTED, job, null, Instant.now(),
-                policy == null ? null : java.util.UUID.fromString(policy.policyId()),
-                policy == null ? null : policy.revision(), trigger, maxAttempts, commandId, null, null, null, null,
-                null, null, null, null, null);
+        return JobEvent.of(EventType.JOB_STARTED).job(job)
+                .policy(policy == null ? null : UUID.fromString(policy.policyId()), policy == null ? null : policy.revision())
+                .trigger(trigger).maxAttempts(maxAttempts).command(commandId).build();
     }
 
     static JobEvent attemptStarted(UUID job, int attempt) {
-        return of(EventType.ATTEMPT_STARTED, job, attempt);
+        return JobEvent.of(EventType.ATTEMPT_STARTED).job(job).attempt(attempt).build();
     }
 
     static JobEvent scriptFinished(UUID job, int attempt, String step, StepResult result) {
-        return new JobEvent(UUID.randomUUID(), EventType.SCRIPT_FINISHED, job, attempt, Instant.now(), null, null, null,
-                null, null, step, null, null, null, result, null, null, null, null);
+        return JobEvent.of(EventType.SCRIPT_FINISHED).job(job).attempt(attempt).step(step).result(result).build();
     }
 
     static JobEvent backupFinished(UUID job, int attempt, StepResult result) {
-        return new JobEvent(UUID.randomUUID(), EventType.BACKUP_FINISHED, job, attempt, Instant.now(), null, null, null,
-                null, null, null, null, null, null, result, null, null, null, null);
+        return JobEvent.of(EventType.BACKUP_FINISHED).job(job).attempt(attempt).result(result).build();
     }
 
     static JobEvent hookFinished(UUID job, int attempt, HookRunner.Run run) {
-        return new JobEvent(UUID.randomUUID(), EventType.HOOK_FINISHED, job, attempt, Instant.now(), null, null, null,
-                null, null, null, run.phase(), run.index(), run.sourcePath(),
-                result(run.status(), run.outcome(), run.detail(), null), null, null, null, null);
+        return JobEvent.of(EventType.HOOK_FINISHED).job(job).attempt(attempt)
+                .hook(run.phase(), run.index(), run.sourcePath())
+                .result(result(run.status(), run.outcome(), run.detail(), null)).build();
     }
 
     static JobEvent attemptFinished(UUID job, int attempt, boolean finalAttempt) {
-        return new JobEvent(UUID.randomUUID(), EventType.ATTEMPT_FINISHED, job, attempt, Instant.now(), null, null,
-                null, null, null, null, null, null, null, null, finalAttempt, null, null, null);
+        return JobEvent.of(EventType.ATTEMPT_FINISHED).job(job).attempt(attempt).finalAttempt(finalAttempt).build();
     }
 
     static JobEvent jobFinished(UUID job, Integer attempt, JobStatus status, Integer backupStatus) {
-        return new JobEvent(UUID.randomUUID(), EventType.JOB_FINISHED, job, attempt, Instant.now(), null, null, null,
-                null, null, null, null, null, null, null, null, status, backupStatus, null);
+        return JobEvent.of(EventType.JOB_FINISHED).job(job).attempt(attempt).outcome(status, backupStatus).build();
     }
 
     static JobEvent commandAcknowledged(UUID commandId) {
-        return new JobEvent(UUID.randomUUID(), EventType.COMMAND_ACKNOWLEDGED, null, null, Instant.now(), null, null,
-                null, null, commandId, null, null, null, null, null, null, null, null, null);
+        return JobEvent.of(EventType.COMMAND_ACKNOWLEDGED).command(commandId).build();
     }
 
     static JobEvent policyRefused(String reason) {
-        return new JobEvent(UUID.randomUUID(), EventType.POLICY_REFUSED, null, null, Instant.now(), null, null, null,
-                null, null, null, null, null, null, null, null, null, null, storable(truncate(reason, 1000)));
+        return JobEvent.of(EventType.POLICY_REFUSED).reason(storable(truncate(reason, 1000))).build();
     }
 
     static JobEvent policyAccepted() {
-        return new JobEvent(UUID.randomUUID(), EventType.POLICY_ACCEPTED, null, null, Instant.now(), null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+        return JobEvent.of(EventType.POLICY_ACCEPTED).build();
     }
 
     /** A step's result as reported: status code, exit code, duration, timed-out flag, output tail, detail. */
@@ -76,20 +66,12 @@ final class AgentEvents {
         if (o == null) {
             return new StepResult(status, null, 0, false, null, why, stats);
         }
-        String tail = o.outputTail();
-        if (tail != null && tail.length() > StepResult.MAX_OUTPUT_TAIL) {
-            tail = tail.substring(tail.length() - StepResult.MAX_OUTPUT_TAIL);
-        }
-        return new StepResult(status, o.exitCode(), o.durationMs(), o.timedOut(), storable(tail), why, stats);
+        return new StepResult(status, o.exitCode(), o.durationMs(), o.timedOut(), storable(StepResult.tail(o.outputTail())),
+                why, stats);
     }
 
     static StepResult result(AttemptRunner.Step step) {
         return result(step.status(), step.outcome(), step.detail(), step.stats());
-    }
-
-    private static JobEvent of(EventType type, UUID job, Integer attempt) {
-        return new JobEvent(UUID.randomUUID(), type, job, attempt, Instant.now(), null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
     }
 
     /**

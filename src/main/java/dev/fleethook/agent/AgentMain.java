@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.fleethook.protocol.Backoff;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.JobEvent;
@@ -218,7 +219,7 @@ public final class AgentMain {
                     }
                     System.out.println("Reported to the portal (" + pending + " events sent).");
                 } catch (IOException e) {
-                    System.err.println("Portal unreachable (" + AgentDaemon.why(e) + "): " + spool.size()
+                    System.err.println("Portal unreachable (" + Failures.why(e) + "): " + spool.size()
                             + " events stay in the spool (" + s.dir().resolve("spool")
                             + ") and are sent by the agent later.");
                 }

@@ -81,8 +81,8 @@ public final class AgentState {
     public void save(Config config, String secret) throws IOException {
         Files.createDirectories(dir);
         Platform.CURRENT.protectFolder(dir);
-        writeAtomically("secret", secret);
-        writeAtomically("config.json", JSON.writeValueAsString(config));
+        writeDurably("secret", secret);
+        writeDurably("config.json", JSON.writeValueAsString(config));
     }
 
     /** The last poll answer and its ETag, kept so that schedules keep running while the portal is away. */
@@ -90,7 +90,7 @@ public final class AgentState {
     }
 
     public void savePolicy(CachedPolicy policy) throws IOException {
-        writeAtomically("policy.json", JSON.writeValueAsString(policy));
+        writeDurably("policy.json", JSON.writeValueAsString(policy));
     }
 
     public java.util.Optional<CachedPolicy> cachedPolicy() throws IOException {
@@ -99,16 +99,17 @@ public final class AgentState {
                 : java.util.Optional.empty();
     }
 
-    /** Replaces a file of the state directory durably (see {@link #writeDurably}); readable by root only. */
-    void writeAtomically(String name, String content) throws IOException {
+    /** {@link #writeDurably(Path, byte[])} for the file {@code name} of the state directory, as UTF-8 text. */
+    void writeDurably(String name, String content) throws IOException {
         writeDurably(dir.resolve(name), content.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
      * Replaces {@code target} with {@code content}: written to a private temporary file beside it (its name
-     * starts with a dot), fsynced, renamed into place, and the folder fsynced after the rename. A crash leaves
-     * the old file or the new one, never half of one, and once this returns the content survives a power loss. The spool, the journal and every
-     * state file are written this way.
+     * starts with a dot, readable by root only), fsynced, renamed into place, and the folder fsynced after the
+     * rename ({@link #syncDirectory}). A crash leaves the old file or the new one, never half of one, and once this
+     * returns the content survives a power loss. The spool, the journal and every state file are written this way,
+     * and only this way.
      */
     static void writeDurably(Path target, byte[] content) throws IOException {
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",

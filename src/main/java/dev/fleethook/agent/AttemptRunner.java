@@ -114,8 +114,7 @@ public final class AttemptRunner {
         boolean windowExpired = pre.outcome() != null && pre.outcome().windowExpired();
         Step backup;
         int ps = pre.status();
-        boolean preBad = ps == ScriptStatus.FAILED.code() || ps == ScriptStatus.TIMED_OUT.code()
-                || ps == ScriptStatus.SKIPPED.code();
+        boolean preBad = ScriptStatus.failedOrTimedOut(ps) || ps == ScriptStatus.SKIPPED.code();
         if (windowExpired || (deadline != null && !Instant.now().isBefore(deadline))) {
             backup = Step.notRun(BackupStatus.WINDOW_EXPIRED.code(), "the backup window closed during the pre-script");
         } else if (cancel.getAsBoolean()) {

@@ -41,4 +41,9 @@ public final class Failures {
         String type = t.getClass().getSimpleName();
         return message == null || message.isBlank() ? type : message + " (" + type + ")";
     }
+
+    /** Short, for log lines: the exception's message, or its type when it has none (a refused connection has none). */
+    public static String why(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
 }

@@ -5,13 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +22,8 @@ import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.Sha256;
+import dev.fleethook.protocol.StepResult;
 import dev.fleethook.protocol.StoredScripts;
 import dev.fleethook.protocol.TargetOs;
 
@@ -205,7 +204,7 @@ public final class HookRunner {
                         "could not run: " + Failures.describe(e));
             }
             runs.add(run);
-            boolean bad = run.status() == ScriptStatus.FAILED.code() || run.status() == ScriptStatus.TIMED_OUT.code();
+            boolean bad = ScriptStatus.failedOrTimedOut(run.status());
             anyFailed |= bad;
             if (bad && hook.mode() == HookMode.ESSENTIAL) {
                 failed = true;
@@ -276,7 +275,7 @@ public final class HookRunner {
                 if (!permissions.storedScriptsEnabled()) {
                     return refused(hook, ctx, "stored scripts are not enabled on this agent (local config)");
                 }
-                if (hook.script() == null || !sha256(hook.script()).equalsIgnoreCase(hook.sha256())) {
+                if (hook.script() == null || !Sha256.hex(hook.script()).equalsIgnoreCase(hook.sha256())) {
                     return refused(hook, ctx, "the stored script does not match its SHA-256");
                 }
                 return stored(hook, ctx, env, timeout);
@@ -370,8 +369,7 @@ public final class HookRunner {
             }
         }
         long duration = Duration.between(start, java.time.Instant.now()).toMillis();
-        String tail = output.length() > ScriptRunner.MAX_OUTPUT ? output.substring(output.length() - ScriptRunner.MAX_OUTPUT)
-                : output.toString();
+        String tail = StepResult.tail(output);
         int status = anyTimedOut ? ScriptStatus.TIMED_OUT.code()
                 : anyFailed ? ScriptStatus.FAILED.code() : ScriptStatus.SUCCESSFUL.code();
         String summary = (ran == 0 ? "no executable in " + dir + (detail.isEmpty() ? "" : "; ") : "")
@@ -427,8 +425,7 @@ public final class HookRunner {
             }
         }
         long duration = Duration.between(start, java.time.Instant.now()).toMillis();
-        String tail = output.length() > ScriptRunner.MAX_OUTPUT ? output.substring(output.length() - ScriptRunner.MAX_OUTPUT)
-                : output.toString();
+        String tail = StepResult.tail(output);
         int status = timedOut ? ScriptStatus.TIMED_OUT.code() : failed ? ScriptStatus.FAILED.code()
                 : ScriptStatus.SUCCESSFUL.code();
         return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
@@ -571,7 +568,7 @@ public final class HookRunner {
         env.put("FLEETHOOK_BACKUP_STATUS", c.backupStatus() == null ? "" : c.backupStatus().toString());
         String success = c.backupStatus() != null && c.backupStatus() == 0 ? "1" : "0";
         env.put("FLEETHOOK_SUCCESS", success);
-        if (AFTER_PHASES.contains(phase)) {
+        if (phase.afterEngine()) { // Rekkord calls these post: SUCCESS means something
             env.put("SUCCESS", success);
         }
         env.put("FLEETHOOK_SERVER", c.server() == null ? "" : c.server());
@@ -589,10 +586,6 @@ public final class HookRunner {
         return env;
     }
 
-    /** The phases Rekkord calls post: the backup has ended, so {@code SUCCESS} means something. */
-    static final java.util.Set<HookPhase> AFTER_PHASES = java.util.EnumSet.of(HookPhase.AFTER_FOLDER,
-            HookPhase.AFTER_BACKUP, HookPhase.AFTER_FAILED_ATTEMPT, HookPhase.AFTER_FINAL_FAILURE);
-
     /** The folder a before-hook asked to back up instead, from its output; null when it asked none. */
     static String redirectIn(String output) {
         String found = null;
@@ -608,14 +601,6 @@ public final class HookRunner {
             }
         }
         return found;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void delete(Path dir) {

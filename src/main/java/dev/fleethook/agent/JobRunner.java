@@ -145,7 +145,7 @@ public final class JobRunner {
             if (!retry) {
                 break;
             }
-            canceled = !sleep(interval, cancel);
+            canceled = !Sleeper.pause(interval, cancel);
             if (canceled) {
                 break;
             }
@@ -671,23 +671,6 @@ public final class JobRunner {
             return JobStatus.PARTIAL;
         }
         return backupStatus == BackupStatus.CANCELED.code() ? JobStatus.CANCELED : JobStatus.FAILED;
-    }
-
-    /** Waits {@code d}; false when Cancel came first. */
-    private static boolean sleep(Duration d, BooleanSupplier cancel) {
-        Instant until = Instant.now().plus(d);
-        while (Instant.now().isBefore(until)) {
-            if (cancel.getAsBoolean()) {
-                return false;
-            }
-            try {
-                Thread.sleep(Math.min(200, Math.max(1, Duration.between(Instant.now(), until).toMillis())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return !cancel.getAsBoolean();
     }
 
     /**

@@ -11,10 +11,12 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 
 import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.StartTimes;
 
 /**
  * The policy's start times, computed on the agent (cron-utils, 5-field Unix cron in the policy's time
- * zone), so that backups keep their schedule while the portal is unreachable.
+ * zone, by the rule the portal uses too: {@link StartTimes}), so that backups keep their schedule while the
+ * portal is unreachable.
  */
 final class LocalSchedule {
 
@@ -33,7 +35,7 @@ final class LocalSchedule {
         if (schedule == null || schedule.cron() == null) {
             return Optional.empty();
         }
-        ZoneId zone = schedule.timeZone() == null ? ZoneId.of("UTC") : ZoneId.of(schedule.timeZone());
+        ZoneId zone = StartTimes.zone(schedule.timeZone());
         return Optional.of(new LocalSchedule(ExecutionTime.forCron(PARSER.parse(schedule.cron())), zone));
     }
 
@@ -44,7 +46,7 @@ final class LocalSchedule {
 
     /** The first start strictly after {@code after}. */
     Optional<Instant> next(Instant after) {
-        return execution.nextExecution(ZonedDateTime.ofInstant(after, zone)).map(ZonedDateTime::toInstant);
+        return StartTimes.first(execution::nextExecution, zone, after);
     }
 
     /** The latest start at or before {@code now}. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import dev.fleethook.protocol.Backoff;
 import dev.fleethook.protocol.PollWait;
 
 /**
@@ -100,7 +101,7 @@ public final class PolicyPoller {
             Duration retry = e.retryAfter == null ? null : Duration.ofSeconds(e.retryAfter);
             return new Outcome(cached, false, backoff.afterFailure(retry), e.getMessage());
         } catch (IOException e) {
-            return new Outcome(cached, false, backoff.afterFailure(null), "portal unreachable: " + AgentDaemon.why(e));
+            return new Outcome(cached, false, backoff.afterFailure(null), "portal unreachable: " + Failures.why(e));
         }
     }
 
@@ -112,7 +113,7 @@ public final class PolicyPoller {
         // long requests. Poll plainly for a while.
         plainUntil = Instant.now().plus(HOLD_RETRY);
         System.getLogger("fleethook.agent").log(System.Logger.Level.WARNING,
-                "Held poll cut ({0}); polling every interval for the next {1} min", AgentDaemon.why(cut),
+                "Held poll cut ({0}); polling every interval for the next {1} min", Failures.why(cut),
                 HOLD_RETRY.toMinutes());
         return plain;
     }

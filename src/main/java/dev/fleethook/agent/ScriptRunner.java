@@ -14,15 +14,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.fleethook.protocol.StepResult;
+
 /**
  * Runs one program (a script, a hook or an engine) as a real process with an argument vector — never
  * through a shell line built from strings — and only what {@link ProcessGate} allowed (a {@link
  * ProcessGate.Launch}). A timeout or an expiring backup window kills the whole process tree
- * (children first). Output is kept to its last 16 KiB.
+ * (children first). Output is kept to its last {@link StepResult#MAX_OUTPUT_TAIL} characters.
  */
 public final class ScriptRunner {
-
-    public static final int MAX_OUTPUT = 16 * 1024;
 
     /** How a run ended. {@code windowExpired}: stopped because the backup window closed. */
     public record Outcome(Integer exitCode, long durationMs, boolean timedOut, boolean windowExpired, String outputTail,
@@ -287,7 +287,7 @@ public final class ScriptRunner {
         ProcessGate.killGroup(process.pid());
     }
 
-    /** Reads a stream to its end, keeping the last {@link #MAX_OUTPUT} characters. */
+    /** Reads a stream to its end, keeping the last {@link StepResult#MAX_OUTPUT_TAIL} characters. */
     static final class TailReader implements Runnable {
         private final InputStream in;
         private final StringBuilder buffer = new StringBuilder();
@@ -304,8 +304,8 @@ public final class ScriptRunner {
                 while ((n = r.read(chunk)) >= 0) {
                     synchronized (buffer) {
                         buffer.append(chunk, 0, n);
-                        if (buffer.length() > 2 * MAX_OUTPUT) {
-                            buffer.delete(0, buffer.length() - MAX_OUTPUT);
+                        if (buffer.length() > 2 * StepResult.MAX_OUTPUT_TAIL) {
+                            buffer.delete(0, buffer.length() - StepResult.MAX_OUTPUT_TAIL);
                         }
                     }
                 }
@@ -316,7 +316,7 @@ public final class ScriptRunner {
 
         String tail() {
             synchronized (buffer) {
-                return buffer.length() <= MAX_OUTPUT ? buffer.toString() : buffer.substring(buffer.length() - MAX_OUTPUT);
+                return StepResult.tail(buffer);
             }
         }
     }

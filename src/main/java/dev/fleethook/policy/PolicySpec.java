@@ -10,6 +10,7 @@ import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
+import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.ScheduleKind;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -78,7 +79,7 @@ public record PolicySpec(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "repository", "passwordSecret", "extraArgs" })
     public record Restic(@Size(max = 1000) String repository,
-            @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "must be the name of a secret in the agent's local config (letters, digits, _ . -)")
+            @Pattern(regexp = PolicyDocument.Restic.PASSWORD_SECRET_PATTERN, message = PolicyDocument.Restic.PASSWORD_SECRET_RULE)
             String passwordSecret,
             @Size(max = 50) List<String> extraArgs) {
     }

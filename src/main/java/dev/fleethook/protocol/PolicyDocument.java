@@ -49,6 +49,28 @@ public record PolicyDocument(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder(alphabetic = true)
     public record Restic(String repository, String passwordSecret, List<String> extraArgs) {
+
+        /**
+         * The name of a password secret: 1 to 64 letters, digits, {@code _ . -}, not starting with a dot. The
+         * agent reads the password from the file of that name in its {@code secrets/} folder, so the name must
+         * be a plain file name: no separator, and no leading dot, which would allow {@code .} and {@code ..}
+         * (the folder itself, its parent) and hidden files. The portal refuses any other name when a policy is
+         * saved; the agent refuses it again before it opens a file. 64 because the portal has always stored at
+         * most 64 (an agent used to accept 100, which no policy could reach) and it fits every file system.
+         * A compile-time constant, so that the portal can use it in a Bean Validation {@code @Pattern}.
+         */
+        public static final String PASSWORD_SECRET_PATTERN = "[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}";
+
+        /** What a person is told when a name breaks {@link #PASSWORD_SECRET_PATTERN}. */
+        public static final String PASSWORD_SECRET_RULE = "must be the name of a secret in the agent's local config: "
+                + "1 to 64 letters, digits, _ . -, not starting with a dot";
+
+        private static final java.util.regex.Pattern PASSWORD_SECRET = java.util.regex.Pattern.compile(PASSWORD_SECRET_PATTERN);
+
+        /** True when {@code name} is a valid password secret name ({@link #PASSWORD_SECRET_PATTERN}); false for null. */
+        public static boolean validPasswordSecret(String name) {
+            return name != null && PASSWORD_SECRET.matcher(name).matches();
+        }
     }
 
     /** Druva's pre/post script settings for this OS; {@code timeoutSeconds} null means run to completion. */

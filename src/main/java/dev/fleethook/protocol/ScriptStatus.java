@@ -1,5 +1,7 @@
 package dev.fleethook.protocol;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
@@ -27,6 +29,24 @@ public enum ScriptStatus {
     }
 
     private static final String[] LABELS = { "Successful", "Failed", "Skipped", "TimedOut", "Disabled" };
+
+    /**
+     * The outcomes that count as a failure of a script or hook: Failed and TimedOut (Druva's "Failed or
+     * TimedOut" row). One rule for the agent (a failed essential hook fails its phase; a bad pre-script may
+     * skip the backup) and the portal (a succeeded job becomes a warning; an alert is raised). Skipped and
+     * Disabled are not failures.
+     */
+    public static final List<ScriptStatus> FAILURES = List.of(FAILED, TIMED_OUT);
+
+    /** True for {@link #FAILURES}. */
+    public boolean failedOrTimedOut() {
+        return FAILURES.contains(this);
+    }
+
+    /** True when {@code code} is the code of one of the {@link #FAILURES}; false for null or any other code. */
+    public static boolean failedOrTimedOut(Integer code) {
+        return code != null && FAILURES.stream().anyMatch(s -> s.code == code);
+    }
 
     @JsonCreator
     public static ScriptStatus ofCode(int code) {

@@ -54,8 +54,8 @@ class AgentDaemonTest {
 
     void markLast(AgentState state, String cron, Instant last) throws IOException {
         String policyId = state.cachedPolicy().orElseThrow().answer().policy().policyId();
-        state.writeAtomically("schedule.json", AgentState.JSON.writeValueAsString(
-                new AgentDaemon.ScheduleMark(policyId + "|" + cron + "|UTC", last)));
+        state.writeDurably("schedule.json", AgentState.JSON.writeValueAsString(
+                new ScheduleLoop.Mark(policyId + "|" + cron + "|UTC", last)));
     }
 
     /** The spooled events once they include a finished job (the job runs on the daemon's thread). */

@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,8 +136,8 @@ class AgentOutcomesProcessTest {
 
         // An event an older, buggy agent left in the spool: the portal refuses it (trigger over 16 characters).
         UUID badEvent = UUID.randomUUID();
-        JobEvent bad = new JobEvent(badEvent, EventType.JOB_STARTED, UUID.randomUUID(), null, Instant.now(), null, null,
-                "a-trigger-far-too-long", 1, null, null, null, null, null, null, null, null, null, null);
+        JobEvent bad = JobEvent.of(EventType.JOB_STARTED).eventId(badEvent).job(UUID.randomUUID())
+                .trigger("a-trigger-far-too-long").maxAttempts(1).build();
         Files.createDirectories(state.resolve("spool"));
         Files.write(state.resolve("spool").resolve("00000000000000000001-" + badEvent + ".json"),
                 AgentState.JSON.writeValueAsBytes(bad));

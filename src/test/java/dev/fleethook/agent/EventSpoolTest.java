@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -34,9 +33,9 @@ class EventSpoolTest {
     Path dir;
 
     static JobEvent event(EventType type, UUID job, Integer attempt, StepResult result, JobStatus status) {
-        return new JobEvent(UUID.randomUUID(), type, job, attempt, Instant.now(), null, null, "manual", 1, null,
-                type == EventType.SCRIPT_FINISHED ? "pre" : null, null, null, null, result, null, status,
-                status == null ? null : BackupStatus.FAILED.code(), null);
+        return JobEvent.of(type).job(job).attempt(attempt).trigger("manual").maxAttempts(1)
+                .step(type == EventType.SCRIPT_FINISHED ? "pre" : null).result(result)
+                .outcome(status, status == null ? null : BackupStatus.FAILED.code()).build();
     }
 
     @Test

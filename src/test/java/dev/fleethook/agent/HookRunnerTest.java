@@ -50,7 +50,7 @@ class HookRunnerTest {
     static PolicyDocument.Hook hook(int index, HookPhase phase, HookSource source, HookMode mode, String path,
             List<String> command, String script) {
         return new PolicyDocument.Hook(index, phase, source, mode, 30, path, command, script,
-                script == null ? null : HookRunner.sha256(script));
+                script == null ? null : dev.fleethook.protocol.Sha256.hex(script));
     }
 
     @Test

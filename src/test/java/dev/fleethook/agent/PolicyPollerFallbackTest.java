@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.fleethook.protocol.Backoff;
+
 /**
  * A holding poller against a portal that does not hold polls (an older portal: it ignores {@code wait}
  * and never sends {@code Fleethook-Poll-Wait}): after one try it polls plainly at its interval, instead

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.fleethook.protocol.Backoff;
 import dev.fleethook.support.Agents;
 import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.PolicyFixtures;
@@ -66,22 +67,5 @@ class PolicyPollerTest {
         assertNotNull(down.problem());
         assertEquals(2, down.policy().orElseThrow().answer().policy().revision(), "cached revision survives");
         assertTrue(down.next().compareTo(Duration.ofSeconds(2)) <= 0);
-    }
-
-    @Test
-    void backoffGrowsWithJitterUpToItsCapAndHonoursRetryAfter() {
-        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
-        long previousCeiling = 0;
-        for (int i = 1; i <= 10; i++) {
-            Duration d = b.afterFailure(null);
-            long ceiling = Math.min(60_000, 1000L << (i - 1));
-            assertTrue(d.toMillis() >= ceiling / 2 && d.toMillis() <= ceiling, i + ": " + d);
-            assertTrue(ceiling >= previousCeiling);
-            previousCeiling = ceiling;
-        }
-        Backoff fresh = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
-        assertTrue(fresh.afterFailure(Duration.ofSeconds(120)).toSeconds() >= 120, "Retry-After wins");
-        fresh.succeeded();
-        assertEquals(0, fresh.failures());
     }
 }

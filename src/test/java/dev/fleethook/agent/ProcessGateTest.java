@@ -262,7 +262,7 @@ class ProcessGateTest {
     void aStoredScriptRunsOnlyWithBothLocalOptIns() throws IOException {
         String body = "#!/bin/sh\nid > " + marker + "\n";
         PolicyDocument policy = policy(null, archive(), List.of(new PolicyDocument.Hook(0, HookPhase.BEFORE_BACKUP,
-                HookSource.STORED, HookMode.ESSENTIAL, 30, null, null, body, HookRunner.sha256(body))));
+                HookSource.STORED, HookMode.ESSENTIAL, 30, null, null, body, dev.fleethook.protocol.Sha256.hex(body))));
         var settings = new JobRunner.Settings("fs-01", new HookRunner.Permissions(true, false, List.of(root)),
                 Files.createDirectories(dir.resolve("scratch")), secrets(), TargetOs.LINUX, "test", Duration.ofMillis(200));
         new JobRunner(settings, events::add, new JobJournal(dir.resolve("journal")))

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -277,16 +276,15 @@ class AgentBenchmark {
         }
         events.add(event(EventType.BACKUP_FINISHED, job, 1, null, null, null, ok));
         events.add(event(EventType.SCRIPT_FINISHED, job, 1, "post", null, null, ok));
-        events.add(new JobEvent(UUID.randomUUID(), EventType.JOB_FINISHED, job, 1, Instant.now(), null, null, null, null,
-                null, null, null, null, null, null, null, JobStatus.SUCCEEDED, 0, null));
+        events.add(JobEvent.of(EventType.JOB_FINISHED).job(job).attempt(1).outcome(JobStatus.SUCCEEDED, 0).build());
         return events;
     }
 
     static JobEvent event(EventType type, UUID job, Integer attempt, String step, HookPhase phase, Integer hook,
             StepResult result) {
-        return new JobEvent(UUID.randomUUID(), type, job, attempt, Instant.now(), null, null,
-                type == EventType.JOB_STARTED ? "scheduled" : null, type == EventType.JOB_STARTED ? 1 : null, null, step,
-                phase, hook, null, result, null, null, null, null);
+        return JobEvent.of(type).job(job).attempt(attempt).trigger(type == EventType.JOB_STARTED ? "scheduled" : null)
+                .maxAttempts(type == EventType.JOB_STARTED ? 1 : null).step(step).hook(phase, hook, null).result(result)
+                .build();
     }
 
     /** A file-filter program as the agent's gate allows it (its real folder the allowed root). */

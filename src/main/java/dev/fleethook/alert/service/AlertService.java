@@ -163,7 +163,7 @@ public class AlertService {
     }
 
     private static boolean failed(Integer status) {
-        return status != null && (status == ScriptStatus.FAILED.code() || status == ScriptStatus.TIMED_OUT.code());
+        return ScriptStatus.failedOrTimedOut(status);
     }
 
     private static String capitalize(String s) {

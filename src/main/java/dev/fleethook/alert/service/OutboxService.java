@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 import dev.fleethook.alert.OutboxEmail;
+import dev.fleethook.protocol.Backoff;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -162,8 +163,7 @@ public class OutboxService {
             }
             int attempts = c.attempts() + 1;
             boolean giveUp = attempts >= config.maxAttempts();
-            long backoff = Math.min(config.maxBackoff().toSeconds(),
-                    config.backoff().toSeconds() * (1L << Math.min(20, attempts - 1)));
+            long backoff = Backoff.exponential(config.backoff(), config.maxBackoff(), attempts).toSeconds();
             try (PreparedStatement s = conn.prepareStatement("""
                     UPDATE email_outbox SET status = ?, attempts = ?, last_error = ?, claimed_until = NULL,
                            next_attempt_at = now() + make_interval(secs => ?) WHERE id = ?""")) {

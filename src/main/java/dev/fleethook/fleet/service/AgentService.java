@@ -20,6 +20,7 @@ import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.PollResponse;
+import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.tenant.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
@@ -163,7 +164,7 @@ public class AgentService {
                     .toList();
             PollResponse response = new PollResponse(server.id, server.pollIntervalSeconds, document, commands);
             byte[] json = PolicyDocuments.canonicalJson(response).getBytes(StandardCharsets.UTF_8);
-            return new PollCache.Answer("\"" + Secrets.sha256(new String(json, StandardCharsets.UTF_8)) + "\"", json,
+            return new PollCache.Answer("\"" + Sha256.hex(json) + "\"", json,
                     server.policyId, server.tenantId);
         });
         cache.putAnswer(agent.serverId(), answer);

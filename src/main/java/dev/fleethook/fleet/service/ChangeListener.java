@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -17,6 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import dev.fleethook.protocol.Backoff;
+
 /**
  * Listens for the change notifications of every replica on a dedicated PostgreSQL connection. When
  * the connection breaks, notifications may have been missed: the whole cache is dropped and rebuilt
@@ -26,6 +29,9 @@ import jakarta.inject.Inject;
 public class ChangeListener {
 
     private static final Logger LOG = Logger.getLogger(ChangeListener.class);
+    /** Reconnecting after a lost connection: 0.5 s, doubling up to 10 s ({@link Backoff#exponential}). */
+    private static final Duration RECONNECT_FIRST = Duration.ofMillis(500);
+    private static final Duration RECONNECT_CAP = Duration.ofSeconds(10);
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     Optional<String> url;
@@ -62,7 +68,7 @@ public class ChangeListener {
     }
 
     private void listen() {
-        long backoff = 500;
+        int failures = 0;
         boolean everConnected = false;
         while (running) {
             try (Connection c = DriverManager.getConnection(url.get(), username.orElse(null), password.orElse(null))) {
@@ -76,7 +82,7 @@ public class ChangeListener {
                     LOG.info("Change notifications reconnected; poll cache cleared");
                 }
                 everConnected = true;
-                backoff = 500;
+                failures = 0;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(1000);
@@ -90,13 +96,13 @@ public class ChangeListener {
                 if (!running) {
                     return;
                 }
-                LOG.debugf("Change notifications interrupted (%s); retrying in %d ms", e.getMessage(), backoff);
+                Duration backoff = Backoff.exponential(RECONNECT_FIRST, RECONNECT_CAP, ++failures);
+                LOG.debugf("Change notifications interrupted (%s); retrying in %d ms", e.getMessage(), backoff.toMillis());
                 try {
-                    Thread.sleep(backoff);
+                    Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException interrupted) {
                     return;
                 }
-                backoff = Math.min(backoff * 2, 10_000);
             }
         }
     }

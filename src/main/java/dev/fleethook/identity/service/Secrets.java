@@ -1,11 +1,9 @@
 package dev.fleethook.identity.service;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
+
+import dev.fleethook.protocol.Sha256;
 
 /** Random bearer secrets and their stored form (SHA-256, hex). */
 public final class Secrets {
@@ -22,13 +20,9 @@ public final class Secrets {
         return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     }
 
+    /** The stored form of a bearer secret: its SHA-256 as hex ({@link Sha256#hex}, the rule the agent shares). */
     public static String sha256(String value) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Sha256.hex(value);
     }
 
     /** A readable random password for generated accounts. */

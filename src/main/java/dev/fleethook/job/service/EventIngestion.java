@@ -376,21 +376,24 @@ public class EventIngestion {
         }
     }
 
+    /** The codes of {@link ScriptStatus#FAILURES}, as an SQL list ("1, 3"). */
+    private static final String FAILED_OR_TIMED_OUT = ScriptStatus.FAILURES.stream().map(f -> Integer.toString(f.code()))
+            .collect(java.util.stream.Collectors.joining(", "));
+
     /**
      * A job the agent reports succeeded whose last attempt has a failed or timed-out pre/post-script or
      * hook is a {@code warning}: the backup is fine, but someone must look. Derived here, not by the
      * agent, so that every agent version gets it and a late step report can still turn it amber.
      */
     private static void markWarning(Connection c, UUID jobId) throws SQLException {
+        // FAILED_OR_TIMED_OUT: integer codes of the protocol's enum, so formatting them into the SQL is safe.
         update(c, """
                 UPDATE job j SET status = 'WARNING', updated_at = now()
                  WHERE j.id = ? AND j.status = 'SUCCEEDED' AND (
                        EXISTS (SELECT 1 FROM job_attempt a WHERE a.job_id = j.id AND a.number = j.attempts
-                                 AND ((a.pre->>'status')::int IN (?, ?) OR (a.post->>'status')::int IN (?, ?)))
+                                 AND ((a.pre->>'status')::int IN (%1$s) OR (a.post->>'status')::int IN (%1$s)))
                     OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = j.attempts
-                                 AND (h.result->>'status')::int IN (?, ?)))""", jobId,
-                ScriptStatus.FAILED.code(), ScriptStatus.TIMED_OUT.code(), ScriptStatus.FAILED.code(),
-                ScriptStatus.TIMED_OUT.code(), ScriptStatus.FAILED.code(), ScriptStatus.TIMED_OUT.code());
+                                 AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT), jobId);
     }
 
     /** Creates the attempt row if needed and sets one of its columns (pre, post, backup, started_at, ...). */

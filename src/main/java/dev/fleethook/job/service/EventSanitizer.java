@@ -53,8 +53,7 @@ final class EventSanitizer {
         if (result instanceof ObjectNode r) {
             JsonNode tail = r.get("outputTail");
             if (tail != null && tail.isTextual() && tail.asText().length() > StepResult.MAX_OUTPUT_TAIL) {
-                String t = tail.asText();
-                r.put("outputTail", t.substring(t.length() - StepResult.MAX_OUTPUT_TAIL));
+                r.put("outputTail", StepResult.tail(tail.asText()));
             }
             JsonNode detail = r.get("detail");
             if (detail != null && detail.isTextual() && detail.asText().length() > MAX_DETAIL) {

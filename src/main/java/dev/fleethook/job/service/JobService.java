@@ -25,6 +25,7 @@ import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.rest.JobRecords.StepView;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.protocol.BackupStatus;
+import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.StepResult;
@@ -97,7 +98,7 @@ public class JobService {
         List<AttemptView> views = new ArrayList<>();
         for (JobAttempt a : attempts) {
             List<HookView> hookViews = hooks.stream().filter(h -> h.attempt == a.number)
-                    .sorted(Comparator.comparingInt((HookRun h) -> phaseOrder(h.phase)).thenComparingInt(h -> h.hookIndex))
+                    .sorted(Comparator.comparingInt((HookRun h) -> HookPhase.jobOrder(h.phase)).thenComparingInt(h -> h.hookIndex))
                     .map(h -> new HookView(h.phase, h.hookIndex, h.sourcePath.isEmpty() ? null : h.sourcePath,
                             script(h.result)))
                     .toList();
@@ -159,16 +160,5 @@ public class JobService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static int phaseOrder(String phase) {
-        return switch (phase) {
-            case "agent-start" -> 0;
-            case "before-backup" -> 1;
-            case "before-folder" -> 2;
-            case "after-folder" -> 3;
-            case "after-backup" -> 4;
-            default -> 5;
-        };
     }
 }

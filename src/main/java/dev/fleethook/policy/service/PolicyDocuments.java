@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.protocol.UserCallback;
 
@@ -47,8 +47,8 @@ public final class PolicyDocuments {
         String extension = windows ? ".bat" : ".sh";
         boolean enabled = osScripts.enabled() && folder != null;
         PolicyDocument.Scripts scripts = new PolicyDocument.Scripts(enabled, folder,
-                folder == null ? null : Paths.join(folder, "pre_script" + extension, windows),
-                folder == null ? null : Paths.join(folder, "post_script" + extension, windows),
+                folder == null ? null : ServerPaths.join(folder, "pre_script" + extension, windows),
+                folder == null ? null : ServerPaths.join(folder, "post_script" + extension, windows),
                 spec.scripts().skipBackupIfPreScriptFails(), spec.scripts().timeoutSeconds());
 
         PolicySpec.Backup b = spec.backup();
@@ -64,7 +64,7 @@ public final class PolicyDocuments {
             PolicySpec.Hook h = spec.hooks().get(i);
             String path = h.path();
             if (h.source() == HookSource.CONVENTION) {
-                path = enabled ? Paths.join(folder, h.phase().wire().replace('-', '_') + extension, windows) : null;
+                path = enabled ? ServerPaths.join(folder, h.phase().wire().replace('-', '_') + extension, windows) : null;
             }
             // A user-callback hook without a phase is called at every moment that has a Back In Time reason.
             List<HookPhase> phases = h.phase() == null ? UserCallback.PHASES : List.of(h.phase());
@@ -82,7 +82,7 @@ public final class PolicyDocuments {
 
     public static Rendered rendered(PolicyDocument document) {
         String json = canonicalJson(document);
-        return new Rendered(document, json, Secrets.sha256(json));
+        return new Rendered(document, json, Sha256.hex(json));
     }
 
     public static String canonicalJson(Object value) {

@@ -12,13 +12,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.security.CurrentAccount;
-import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.policy.PolicyRevision;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
 import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.tenant.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
@@ -253,7 +253,7 @@ public class PolicyService {
     private Policy saveRevision(Policy policy, PolicySpec spec, String note, String action, String summary) {
         String before = revision(policy.id, policy.currentRevision).map(r -> r.spec).orElse(null);
         String specJson = toJson(spec);
-        if (before != null && Secrets.sha256(specJson).equals(Secrets.sha256(canonical(before)))) {
+        if (before != null && Sha256.hex(specJson).equals(Sha256.hex(canonical(before)))) {
             return policy; // nothing changed: no empty revision
         }
         int number = policy.currentRevision + 1;
@@ -282,7 +282,7 @@ public class PolicyService {
         r.policyId = policy.id;
         r.number = number;
         r.spec = toJson(spec);
-        r.specHash = Secrets.sha256(r.spec);
+        r.specHash = Sha256.hex(r.spec);
         r.author = currentAccount.email();
         r.note = note == null || note.isBlank() ? null : (note.length() > 500 ? note.substring(0, 500) : note.trim());
         r.createdAt = Instant.now();

@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-import dev.fleethook.identity.service.Secrets;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.PolicySpec.Backup;
 import dev.fleethook.policy.PolicySpec.Hook;
@@ -19,6 +18,7 @@ import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.ScheduleKind;
+import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.StoredScripts;
 import dev.fleethook.protocol.UserCallback;
 import dev.fleethook.protocol.WireEnum;
@@ -134,14 +134,14 @@ public class PolicyValidator {
         if (s.linux() != null && s.linux().enabled()) {
             if (blank(s.linux().folder())) {
                 errors.add(new FieldError("scripts.linux.folder", "is required when Linux scripts are enabled"));
-            } else if (!Paths.isPosixAbsolute(s.linux().folder().trim())) {
+            } else if (!ServerPaths.isPosixAbsolute(s.linux().folder().trim())) {
                 errors.add(new FieldError("scripts.linux.folder", "must be an absolute Linux path such as /etc/fleethook/scripts"));
             }
         }
         if (s.windows() != null && s.windows().enabled()) {
             if (blank(s.windows().folder())) {
                 errors.add(new FieldError("scripts.windows.folder", "is required when Windows scripts are enabled"));
-            } else if (!Paths.isWindowsAbsolute(s.windows().folder().trim())) {
+            } else if (!ServerPaths.isWindowsAbsolute(s.windows().folder().trim())) {
                 errors.add(new FieldError("scripts.windows.folder", "must be an absolute Windows path such as C:\\Fleethook\\scripts"));
             }
         }
@@ -213,8 +213,8 @@ public class PolicyValidator {
                 } else if (StoredScripts.canonical(h.script()).length() > PolicySpec.MAX_STORED_SCRIPT) {
                     errors.add(new FieldError(at + ".script", "must be at most " + PolicySpec.MAX_STORED_SCRIPT
                             + " characters (it has " + StoredScripts.canonical(h.script()).length() + ")"));
-                } else if (h.sha256() != null && !h.sha256().equalsIgnoreCase(Secrets.sha256(h.script()))
-                        && !h.sha256().equalsIgnoreCase(Secrets.sha256(StoredScripts.canonical(h.script())))) {
+                } else if (h.sha256() != null && !h.sha256().equalsIgnoreCase(Sha256.hex(h.script()))
+                        && !h.sha256().equalsIgnoreCase(Sha256.hex(StoredScripts.canonical(h.script())))) {
                     errors.add(new FieldError(at + ".sha256", "does not match the script: the body changed in transit"));
                 }
             }
@@ -271,8 +271,7 @@ public class PolicyValidator {
                 if (h == null || (h.phase() == null && h.source() != HookSource.USER_CALLBACK)) {
                     continue;
                 }
-                boolean before = h.phase() == null || h.phase() == HookPhase.BEFORE_BACKUP
-                        || h.phase() == HookPhase.BEFORE_FOLDER;
+                boolean before = h.phase() == null || h.phase().beforeEngine();
                 int timeout = h.timeoutSeconds() == null ? PolicySpec.DEFAULT_HOOK_TIMEOUT : h.timeoutSeconds();
                 if (before && h.mode() != HookMode.ASYNC && timeout >= windowSeconds) {
                     errors.add(new FieldError("hooks[" + i + "].timeoutSeconds", "must be shorter than the backup window ("
@@ -285,7 +284,7 @@ public class PolicyValidator {
     private static void absolute(String path, String field, List<FieldError> errors) {
         if (blank(path)) {
             errors.add(new FieldError(field, "must not be empty"));
-        } else if (!Paths.isAbsolute(path.trim())) {
+        } else if (!ServerPaths.isAbsolute(path.trim())) {
             errors.add(new FieldError(field, "must be an absolute path (/data or D:\\data), without '..'"));
         }
     }
@@ -329,7 +328,7 @@ public class PolicyValidator {
                         h.source() == HookSource.DIRECTORY || h.source() == HookSource.USER_CALLBACK ? h.path().trim() : null,
                         h.source() == HookSource.COMMAND ? List.copyOf(h.command()) : null,
                         h.source() == HookSource.STORED ? StoredScripts.canonical(h.script()) : null,
-                        h.source() == HookSource.STORED ? Secrets.sha256(StoredScripts.canonical(h.script())) : null));
+                        h.source() == HookSource.STORED ? Sha256.hex(StoredScripts.canonical(h.script())) : null));
             }
         }
         return new PolicySpec(s.name().trim(), s.description() == null ? "" : s.description().trim(), schedule,

@@ -5,7 +5,6 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 import com.cronutils.model.Cron;
@@ -15,6 +14,7 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 
 import dev.fleethook.policy.PolicySpec;
+import dev.fleethook.protocol.StartTimes;
 
 /**
  * Start times of a schedule, with cron-utils (standard 5-field Unix cron). Daily and weekly schedules
@@ -57,23 +57,15 @@ public final class Schedules {
         };
     }
 
-    /** The next {@code count} start times after {@code from}, in {@code zone}. */
+    /**
+     * The next {@code count} start times after {@code from}, in {@code zone} (the shared rule {@link StartTimes#next});
+     * none for a manual-only schedule ({@code cronExpression} null).
+     */
     public static List<ZonedDateTime> nextRuns(String cronExpression, ZoneId zone, ZonedDateTime from, int count) {
-        List<ZonedDateTime> runs = new ArrayList<>();
         if (cronExpression == null) {
-            return runs;
+            return new ArrayList<>();
         }
-        ExecutionTime execution = ExecutionTime.forCron(PARSER.parse(cronExpression));
-        ZonedDateTime cursor = from.withZoneSameInstant(zone);
-        for (int i = 0; i < count; i++) {
-            Optional<ZonedDateTime> next = execution.nextExecution(cursor);
-            if (next.isEmpty()) {
-                break;
-            }
-            runs.add(next.get());
-            cursor = next.get();
-        }
-        return runs;
+        return StartTimes.next(ExecutionTime.forCron(PARSER.parse(cronExpression))::nextExecution, zone, from, count);
     }
 
     private static String minute(String time) {

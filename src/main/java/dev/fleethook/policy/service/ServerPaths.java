@@ -3,12 +3,12 @@ package dev.fleethook.policy.service;
 import java.util.regex.Pattern;
 
 /** Absolute paths on the servers, as a policy may name them (Linux or Windows). */
-final class Paths {
+final class ServerPaths {
 
     private static final Pattern WINDOWS_DRIVE = Pattern.compile("[A-Za-z]:\\\\.*");
     private static final Pattern WINDOWS_UNC = Pattern.compile("\\\\\\\\[^\\\\]+\\\\[^\\\\]+.*");
 
-    private Paths() {
+    private ServerPaths() {
     }
 
     static boolean isPosixAbsolute(String path) {
