@@ -2,7 +2,9 @@ package dev.fleethook;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -41,5 +43,11 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackages("dev.fleethook.agent..", "dev.fleethook.devdata..")
                 .should().dependOnClassesThat().resideInAPackage("dev.fleethook.agent..")
                 .check(CLASSES);
+    }
+
+    @Test
+    @Disabled("issue 16: fails today on audit/identity/tenant/web/fleet/job/policy cycles; enabled once they are broken")
+    void featuresDependOnEachOtherInOneDirectionOnly() {
+        slices().matching("dev.fleethook.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
 }
