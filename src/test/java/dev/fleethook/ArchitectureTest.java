@@ -4,7 +4,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -45,9 +44,44 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
+    /** Packages depend on each other in one direction only (the order is drawn in docs/ARCHITECTURE.md). */
     @Test
-    @Disabled("issue 16: fails today on audit/identity/tenant/web/fleet/job/policy cycles; enabled once they are broken")
     void featuresDependOnEachOtherInOneDirectionOnly() {
         slices().matching("dev.fleethook.(*)..").should().beFreeOfCycles().check(CLASSES);
     }
+
+    /** The shared kernel (page, problem, domain exceptions, secret hashing, current tenant) knows no feature. */
+    @Test
+    void theKernelDependsOnNoFeature() {
+        noClasses().that().resideInAPackage("dev.fleethook.kernel..")
+                .should().dependOnClassesThat().resideInAnyPackage(ABOVE_THE_KERNEL)
+                .check(CLASSES);
+    }
+
+    /** Demo data is the dev build's: the product never needs it. */
+    @Test
+    void nothingDependsOnDevData() {
+        noClasses().that().resideOutsideOfPackage("dev.fleethook.devdata..")
+                .should().dependOnClassesThat().resideInAPackage("dev.fleethook.devdata..")
+                .check(CLASSES);
+    }
+
+    /** Features never reach up into the shared UI plumbing; it may know them (layout, error pages). */
+    @Test
+    void featuresDoNotDependOnWeb() {
+        noClasses().that().resideInAnyPackage(FEATURES)
+                .should().dependOnClassesThat().resideInAPackage("dev.fleethook.web..")
+                .check(CLASSES);
+    }
+
+    /** The product's features: each owns its entities, services, API and pages. */
+    static final String[] FEATURES = { "dev.fleethook.tenant..", "dev.fleethook.identity..", "dev.fleethook.audit..",
+            "dev.fleethook.policy..", "dev.fleethook.fleet..", "dev.fleethook.job..", "dev.fleethook.alert..",
+            "dev.fleethook.dashboard.." };
+
+    /** Everything above the kernel. */
+    static final String[] ABOVE_THE_KERNEL = { "dev.fleethook.tenant..", "dev.fleethook.identity..",
+            "dev.fleethook.audit..", "dev.fleethook.policy..", "dev.fleethook.fleet..", "dev.fleethook.job..",
+            "dev.fleethook.alert..", "dev.fleethook.dashboard..", "dev.fleethook.web..", "dev.fleethook.ops..",
+            "dev.fleethook.devdata..", "dev.fleethook.agent.." };
 }

@@ -36,7 +36,7 @@ import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.TargetOs;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import io.quarkus.runtime.ShutdownEvent;

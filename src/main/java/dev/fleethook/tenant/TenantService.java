@@ -13,13 +13,13 @@ import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.service.PasswordHasher;
-import dev.fleethook.identity.service.Secrets;
+import dev.fleethook.kernel.Secrets;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
-import dev.fleethook.web.InputValidator;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,10 +27,12 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.CurrentTenant;
+import dev.fleethook.kernel.TenantGate;
 
 /** Platform-operator work on tenants. A tenant and its first admin are created in one transaction. */
 @ApplicationScoped
-public class TenantService {
+public class TenantService implements TenantGate {
 
     public record Created(Tenant tenant, User admin, String generatedPassword) {
     }
@@ -59,6 +61,12 @@ public class TenantService {
 
     public List<Tenant> list() {
         return currentTenant.withoutTenant(() -> Tenant.listAll(Sort.by("name")));
+    }
+
+    @Override
+    public boolean active(String tenantId) {
+        Tenant tenant = Tenant.findById(tenantId);
+        return tenant != null && !tenant.suspended;
     }
 
     public Optional<Tenant> find(String id) {

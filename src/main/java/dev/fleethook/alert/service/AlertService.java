@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.rest.JobRecords.AttemptView;
 import dev.fleethook.job.rest.JobRecords.HookView;
@@ -23,10 +23,10 @@ import dev.fleethook.job.service.JobService;
 import dev.fleethook.protocol.BackupStatus;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.ScriptStatus;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -80,7 +80,7 @@ public class AlertService {
     CurrentTenant currentTenant;
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    AlertMetrics metrics;
 
     @ConfigProperty(name = "fleethook.portal.base-url")
     String baseUrl;
@@ -333,12 +333,7 @@ public class AlertService {
 
     /** A page of alerts, newest activity first. */
     public Page<Alert> list(Filter f) {
-        if (f.size() < 1 || f.size() > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
-        if (f.page() < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
+        Page.checkRequest(f.page(), f.size());
         StringBuilder where = new StringBuilder("1 = 1");
         Parameters p = new Parameters();
         String state = f.state() == null ? "" : f.state().trim().toLowerCase();

@@ -45,7 +45,7 @@ public class OutboxService {
     AlertConfig config;
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    AlertMetrics metrics;
 
     /** Queues an email in the current transaction. */
     @Transactional(Transactional.TxType.MANDATORY)

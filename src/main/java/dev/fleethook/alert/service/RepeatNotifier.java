@@ -11,7 +11,7 @@ import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.service.JobService;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.fleethook.audit.AuditEntry;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -20,6 +20,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import dev.fleethook.kernel.Page;
 
 /** The tenant's audit log, newest first. */
 @Path("/api/v1/audit")
@@ -43,12 +44,7 @@ public class AuditResource {
     @GET
     public List<AuditResponse> list(@QueryParam("targetType") String targetType, @QueryParam("targetId") String targetId,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        if (page < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
-        if (size < 1 || size > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
+        Page.checkRequest(page, size);
         return audit.list(targetType, targetId, page, size).stream().map(AuditResponse::of).toList();
     }
 }

@@ -13,14 +13,13 @@ import dev.fleethook.fleet.service.AgentService;
 import dev.fleethook.fleet.service.FleetConfig;
 import dev.fleethook.fleet.service.HeartbeatWriter;
 import dev.fleethook.fleet.service.PollCache;
-import dev.fleethook.job.service.EventIngestion;
 import dev.fleethook.protocol.AgentHeaders;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
 import dev.fleethook.protocol.PollWait;
-import dev.fleethook.web.Problem;
+import dev.fleethook.kernel.Problem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
@@ -60,7 +59,7 @@ public class AgentResource {
     HeartbeatWriter heartbeats;
 
     @Inject
-    EventIngestion ingestion;
+    dev.fleethook.fleet.service.AgentEventReceiver ingestion;
 
     @Inject
     FleetConfig config;
@@ -175,7 +174,7 @@ public class AgentResource {
     }
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    dev.fleethook.fleet.service.AgentApiMetrics metrics;
 
     /** The answer, or 304; {@code granted} >= 0 adds the {@link PollWait#HEADER} (the request asked to wait). */
     private Response respond(PollCache.Answer answer, String ifNoneMatch, int granted) {

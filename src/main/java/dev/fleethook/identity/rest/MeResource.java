@@ -11,7 +11,7 @@ import dev.fleethook.identity.rest.TokenRecords.MeResponse;
 import dev.fleethook.identity.rest.TokenRecords.TokenResponse;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
-import dev.fleethook.web.InputValidator;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -12,14 +12,15 @@ import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
 import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
-import dev.fleethook.web.ConflictException;
-import dev.fleethook.web.InputValidator;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.Secrets;
 
 /**
  * The users of the current tenant. Every query runs under Hibernate's tenant filter, so another

@@ -8,12 +8,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.identity.Role;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.service.JobService;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;

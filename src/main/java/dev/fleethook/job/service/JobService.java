@@ -13,8 +13,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
+import dev.fleethook.fleet.service.ServerJobHistory;
 import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.audit.AuditService;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.protocol.AgentCommand;
+import jakarta.transaction.Transactional;
 import dev.fleethook.job.HookRun;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.JobAttempt;
@@ -28,7 +33,7 @@ import dev.fleethook.protocol.BackupStatus;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.StepResult;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +42,7 @@ import jakarta.ws.rs.NotFoundException;
 
 /** Reading jobs of the current tenant: lists with filters, the attempt timeline, and Cancel. */
 @ApplicationScoped
-public class JobService {
+public class JobService implements ServerJobHistory {
 
     public record Filter(UUID serverId, UUID policyId, String status, Instant from, Instant to, int page, int size) {
     }
@@ -48,13 +53,11 @@ public class JobService {
     @Inject
     ServerService servers;
 
+    @Inject
+    AuditService audit;
+
     public Page<JobSummary> list(Filter f) {
-        if (f.size() < 1 || f.size() > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
-        if (f.page() < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
+        Page.checkRequest(f.page(), f.size());
         StringBuilder where = new StringBuilder("1 = 1");
         Parameters p = new Parameters();
         if (f.serverId() != null) {
@@ -107,10 +110,51 @@ public class JobService {
         return new JobDetail(summaries(List.of(job)).get(0), views);
     }
 
-    /** Asks the job's agent to cancel it (operators and admins); a finished job is a conflict. */
+    /**
+     * Asks the job's agent to cancel it (operators and admins): a Cancel command for the job's server,
+     * audited as {@code job.cancel}. A finished job is a conflict; another tenant's job is not found.
+     */
+    @Transactional
     public AgentCommandEntity cancel(UUID id) {
         Job job = Job.<Job> findByIdOptional(id).orElseThrow(NotFoundException::new);
-        return servers.cancel(job.id, job.serverId, JobStatus.RUNNING.name().equals(job.status));
+        if (!JobStatus.RUNNING.name().equals(job.status)) {
+            throw new ConflictException("The job has already finished.");
+        }
+        Server server = servers.require(job.serverId);
+        AgentCommandEntity command = servers.queueCommand(server.id, AgentCommand.Kind.CANCEL, job.id);
+        audit.record("job.cancel", "job", job.id, "Cancel requested on " + server.hostname, null, null);
+        return command;
+    }
+
+    /** Jobs of the current tenant started since {@code since}, by status (wire name; every status listed, 0 included). */
+    public Map<String, Long> statusCounts(Instant since) {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (JobStatus s : JobStatus.values()) {
+            counts.put(s.wire(), 0L);
+        }
+        List<Object[]> rows = Job.getEntityManager().createQuery(
+                "select j.status, count(j) from Job j where j.startedAt >= :since group by j.status", Object[].class)
+                .setParameter("since", since).getResultList();
+        for (Object[] r : rows) {
+            counts.put(JobStatus.valueOf((String) r[0]).wire(), ((Number) r[1]).longValue());
+        }
+        return counts;
+    }
+
+    /** The servers with the most failed jobs started since {@code since}: server id to count, most first. */
+    public Map<UUID, Long> mostFailing(Instant since, int limit) {
+        Map<UUID, Long> worst = new java.util.LinkedHashMap<>();
+        Job.getEntityManager().createQuery("""
+                select j.serverId, count(j) from Job j where j.status = 'FAILED' and j.startedAt >= :since
+                group by j.serverId order by count(j) desc""", Object[].class)
+                .setParameter("since", since).setMaxResults(limit).getResultList()
+                .forEach(r -> worst.put((UUID) r[0], ((Number) r[1]).longValue()));
+        return worst;
+    }
+
+    @Override
+    public List<JobSummary> recent(UUID serverId, int limit) {
+        return list(new Filter(serverId, null, null, null, null, 0, limit)).items();
     }
 
     public List<JobSummary> summaries(List<Job> jobs) {

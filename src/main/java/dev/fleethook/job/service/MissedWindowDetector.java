@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.service.Schedules;
 import dev.fleethook.protocol.ScheduledJobs;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -19,7 +19,7 @@ import dev.fleethook.policy.rest.PolicyRecords.ValidationResponse;
 import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.policy.service.PolicyValidator;
 import dev.fleethook.protocol.TargetOs;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -69,7 +69,7 @@ public class PolicyResource {
     public ValidationResponse validate(SavePolicyRequest request) {
         PolicySpec spec = request == null ? null : request.spec();
         var errors = validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds).stream()
-                .map(e -> new dev.fleethook.web.Problem.FieldError(e.field().equals("spec") ? "spec" : "spec." + e.field(), e.message())).toList();
+                .map(e -> new dev.fleethook.kernel.Problem.FieldError(e.field().equals("spec") ? "spec" : "spec." + e.field(), e.message())).toList();
         var runs = errors.isEmpty() ? policies.nextRuns(PolicyValidator.normalize(spec), 5) : List.<java.time.ZonedDateTime> of();
         return new ValidationResponse(errors.isEmpty(), errors, runs);
     }

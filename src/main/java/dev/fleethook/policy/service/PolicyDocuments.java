@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import dev.fleethook.identity.service.Secrets;
+import dev.fleethook.kernel.Secrets;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.HookPhase;

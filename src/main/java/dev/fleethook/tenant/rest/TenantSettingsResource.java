@@ -3,7 +3,7 @@ package dev.fleethook.tenant.rest;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;

@@ -1,4 +1,4 @@
-package dev.fleethook.tenant;
+package dev.fleethook.kernel;
 
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -1,4 +1,4 @@
-package dev.fleethook.identity.service;
+package dev.fleethook.kernel;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
