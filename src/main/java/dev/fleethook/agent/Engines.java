@@ -102,8 +102,8 @@ public final class Engines {
                     + (walk.destinationLeftOut ? "; the archive folder " + destination + " lies inside the sources and"
                             + " was left out" : "")
                     + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
-            BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
-                    : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
+            BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCEEDED
+                    : files > 0 ? BackupStatus.PARTIAL : BackupStatus.FAILED;
             Map<String, Object> stats = new LinkedHashMap<>();
             stats.put("files", files);
             stats.put("bytes", bytes);
@@ -121,7 +121,7 @@ public final class Engines {
             ScriptRunner.Outcome o = ScriptRunner.run(launch, env, null, deadline, cancel);
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
-                    : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
+                    : o.succeeded() ? BackupStatus.SUCCEEDED : BackupStatus.FAILED;
             return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(), o.error() == null
                     ? o.outputTail() : o.exitCode() == null ? o.error() : o.outputTail() + "\n(" + o.error() + ")");
         };
@@ -191,8 +191,8 @@ public final class Engines {
             }
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
-                    : o.succeeded() ? BackupStatus.SUCCESSFUL
-                    : o.exitCode() != null && o.exitCode() == 3 && summary != null ? BackupStatus.PARTIALLY_SUCCESSFUL
+                    : o.succeeded() ? BackupStatus.SUCCEEDED
+                    : o.exitCode() != null && o.exitCode() == 3 && summary != null ? BackupStatus.PARTIAL
                     : BackupStatus.FAILED;
             if (summary != null) {
                 summary.remove("message_type");

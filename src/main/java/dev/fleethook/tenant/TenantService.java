@@ -26,7 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.kernel.TenantGate;
 
@@ -134,7 +134,7 @@ public class TenantService implements TenantGate {
     public Tenant update(String id, UpdateTenantRequest request) {
         validator.check(request);
         if (find(id).isEmpty()) {
-            throw new NotFoundException();
+            throw new ObjectNotFoundException();
         }
         return currentTenant.inTransaction(id, () -> {
             Tenant tenant = Tenant.<Tenant> findById(id);
@@ -156,7 +156,7 @@ public class TenantService implements TenantGate {
     @jakarta.transaction.Transactional
     public Tenant updateSettings(TenantSettingsRequest request) {
         validator.check(request);
-        Tenant tenant = Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(NotFoundException::new);
+        Tenant tenant = Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(ObjectNotFoundException::new);
         Map<String, Object> before = settings(tenant);
         if (request.timeZone() != null) {
             try {

@@ -30,7 +30,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.fleet.service.AgentService;
 import dev.fleethook.kernel.DatabaseErrors;
+import dev.fleethook.kernel.ObjectNotFoundException;
 import dev.fleethook.kernel.ConflictException;
 import dev.fleethook.kernel.Problem;
 
@@ -106,6 +108,17 @@ public class ErrorMappers {
         String detail = "Field '" + field + "' " + reason + ".";
         List<Problem.FieldError> errors = List.of(new Problem.FieldError(field, reason));
         return respond(uri, new Problem("about:blank", "Malformed request body", 400, detail, path(uri), errors));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(ObjectNotFoundException e, UriInfo uri) {
+        return respond(uri, Problem.of(404, "Not Found", e.getMessage(), path(uri)));
+    }
+
+    /** An agent's enrollment token that cannot be used: 401 without saying why. */
+    @ServerExceptionMapper
+    public Response invalidEnrollmentToken(AgentService.InvalidTokenException e, UriInfo uri) {
+        return respond(uri, Problem.of(401, "Unauthorized", e.getMessage(), path(uri)));
     }
 
     @ServerExceptionMapper

@@ -124,7 +124,7 @@ public class AlertSettingsService {
                 throw new BadInputException("status", "must be one of pending, sending, sent, failed, all");
             }
             where.append(" and status = :status");
-            p.and("status", status.trim().toUpperCase());
+            p.and("status", OutboxEmail.Status.valueOf(status.trim().toUpperCase()));
         }
         if (recipient != null && !recipient.isBlank()) {
             where.append(" and lower(recipient) like :recipient");

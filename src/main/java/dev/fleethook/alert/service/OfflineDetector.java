@@ -12,6 +12,7 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * Raises an alert for each server silent for longer than its tenant's threshold (one per offline
@@ -32,11 +33,7 @@ public class OfflineDetector {
     @Scheduled(every = "${fleethook.alerts.offline-check:60s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             identity = "offline-detector")
     void run() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            LOG.debugf("Offline check skipped: %s", e.getMessage());
-        }
+        ScheduledTurns.run(LOG, "Offline check", this::check);
     }
 
     /** Resolves one offline alert once (conditional update) and announces the recovery. */

@@ -37,10 +37,10 @@ public class AgentService {
     public static final String SECRET_PREFIX = "fha_";
     public static final String TOKEN_PREFIX = "fhe_";
 
-    /** The token is unknown, expired, used up or revoked: answered 401 without saying which. */
-    public static class InvalidTokenException extends jakarta.ws.rs.WebApplicationException {
+    /** The token is unknown, expired, used up or revoked: answered 401 (web.ErrorMappers) without saying which. */
+    public static class InvalidTokenException extends RuntimeException {
         InvalidTokenException() {
-            super("The enrollment token is not valid: it may have expired, been used up or revoked.", 401);
+            super("The enrollment token is not valid: it may have expired, been used up or revoked.");
         }
     }
 

@@ -19,7 +19,7 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /** Enrollment tokens: random, stored hashed, shown once with the command line to paste on a server. */
 @ApplicationScoped
@@ -81,7 +81,7 @@ public class EnrollmentTokenService {
 
     @Transactional
     public EnrollmentToken revoke(UUID id) {
-        EnrollmentToken t = EnrollmentToken.<EnrollmentToken> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        EnrollmentToken t = EnrollmentToken.<EnrollmentToken> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         if (t.revokedAt == null) {
             t.revokedAt = Instant.now();
             audit.record("enrollment-token.revoke", "enrollment-token", t.id, "Revoked enrollment token " + t.label,

@@ -23,7 +23,7 @@ import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /** Servers of the current tenant: listing, labels, policy, disable/revoke/delete, Backup Now, the command queue. */
 @ApplicationScoped
@@ -48,7 +48,7 @@ public class ServerService {
     CurrentAccount currentAccount;
 
     public Server require(UUID id) {
-        return Server.<Server> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        return Server.<Server> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
     }
 
     public Page<Server> list(Filter f) {
@@ -176,7 +176,7 @@ public class ServerService {
      * and refreshes the server's cached poll answer after commit. The caller decides whether the command
      * makes sense (the job feature for Cancel) and audits it.
      *
-     * @throws NotFoundException when the server is not in the current tenant
+     * @throws ObjectNotFoundException when the server is not in the current tenant
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public AgentCommandEntity queueCommand(UUID serverId, AgentCommand.Kind kind, UUID jobId) {

@@ -13,7 +13,7 @@ import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.kernel.TenantGate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 import dev.fleethook.kernel.Secrets;
 
 /** Personal API tokens: shown once at creation, stored as SHA-256, revocable by their owner. */
@@ -63,7 +63,7 @@ public class ApiTokenService {
         return currentTenant.withoutTenant(() -> {
             ApiToken t = ApiToken.findById(tokenId);
             if (t == null || !owner.id().equals(owner.isOperator() ? t.operatorId : t.userId)) {
-                throw new NotFoundException();
+                throw new ObjectNotFoundException();
             }
             if (t.revokedAt == null) {
                 t.revokedAt = Instant.now();

@@ -19,7 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 import dev.fleethook.kernel.Secrets;
 
 /**
@@ -85,7 +85,7 @@ public class UserService {
     @Transactional
     public User update(UUID id, UpdateUserRequest request, Account actor) {
         validator.check(request);
-        User user = User.<User> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        User user = User.<User> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         boolean losesAdmin = user.role == Role.ADMIN && !user.disabled
                 && ((request.role() != null && request.role() != Role.ADMIN) || Boolean.TRUE.equals(request.disabled()));
         if (losesAdmin && activeAdminsOtherThan(user.id) == 0) {
@@ -114,7 +114,7 @@ public class UserService {
 
     @Transactional
     public void delete(UUID id, Account actor) {
-        User user = User.<User> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        User user = User.<User> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         if (user.id.equals(actor.id())) {
             throw new ConflictException("You cannot delete your own account.");
         }

@@ -38,7 +38,7 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /** Reading jobs of the current tenant: lists with filters, the attempt timeline, and Cancel. */
 @ApplicationScoped
@@ -76,7 +76,7 @@ public class JobService implements ServerJobHistory {
                 throw new BadInputException("status", e.getMessage());
             }
             where.append(" and status = :status");
-            p.and("status", status.name());
+            p.and("status", status);
         }
         if (f.from() != null) {
             where.append(" and startedAt >= :from");
@@ -94,7 +94,7 @@ public class JobService implements ServerJobHistory {
     }
 
     public JobDetail detail(UUID id) {
-        Job job = Job.<Job> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        Job job = Job.<Job> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         List<JobAttempt> attempts = JobAttempt.list("jobId = ?1", Sort.by("number"), id);
         List<HookRun> hooks = HookRun.list("jobId = ?1", Sort.by("attempt").and("hookIndex").and("sourcePath"), id);
         List<AttemptView> views = new ArrayList<>();
@@ -116,8 +116,8 @@ public class JobService implements ServerJobHistory {
      */
     @Transactional
     public AgentCommandEntity cancel(UUID id) {
-        Job job = Job.<Job> findByIdOptional(id).orElseThrow(NotFoundException::new);
-        if (!JobStatus.RUNNING.name().equals(job.status)) {
+        Job job = Job.<Job> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
+        if (job.status != JobStatus.RUNNING) {
             throw new ConflictException("The job has already finished.");
         }
         Server server = servers.require(job.serverId);
@@ -136,7 +136,7 @@ public class JobService implements ServerJobHistory {
                 "select j.status, count(j) from Job j where j.startedAt >= :since group by j.status", Object[].class)
                 .setParameter("since", since).getResultList();
         for (Object[] r : rows) {
-            counts.put(JobStatus.valueOf((String) r[0]).wire(), ((Number) r[1]).longValue());
+            counts.put(((JobStatus) r[0]).wire(), ((Number) r[1]).longValue());
         }
         return counts;
     }
@@ -145,9 +145,9 @@ public class JobService implements ServerJobHistory {
     public Map<UUID, Long> mostFailing(Instant since, int limit) {
         Map<UUID, Long> worst = new java.util.LinkedHashMap<>();
         Job.getEntityManager().createQuery("""
-                select j.serverId, count(j) from Job j where j.status = 'FAILED' and j.startedAt >= :since
+                select j.serverId, count(j) from Job j where j.status = :failed and j.startedAt >= :since
                 group by j.serverId order by count(j) desc""", Object[].class)
-                .setParameter("since", since).setMaxResults(limit).getResultList()
+                .setParameter("failed", JobStatus.FAILED).setParameter("since", since).setMaxResults(limit).getResultList()
                 .forEach(r -> worst.put((UUID) r[0], ((Number) r[1]).longValue()));
         return worst;
     }
@@ -166,7 +166,7 @@ public class JobService implements ServerJobHistory {
             Policy.<Policy> listAll().forEach(p -> policies.put(p.id, p.name));
         }
         return jobs.stream().map(j -> new JobSummary(j.id, j.serverId, hosts.get(j.serverId), j.policyId,
-                policies.get(j.policyId), j.policyRevision, j.trigger, JobStatus.valueOf(j.status).wire(), j.backupStatus,
+                policies.get(j.policyId), j.policyRevision, j.trigger, j.status.wire(), j.backupStatus,
                 j.backupStatus == null ? "N/A" : safeLabel(() -> BackupStatus.ofCode(j.backupStatus).label()), j.attempts, j.maxAttempts,
                 j.startedAt, j.finishedAt, j.missed, j.statusReason)).toList();
     }

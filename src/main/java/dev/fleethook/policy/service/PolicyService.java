@@ -33,7 +33,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /**
  * Policies of the current tenant and their revisions. Every change of content is a new immutable
@@ -74,7 +74,7 @@ public class PolicyService {
     }
 
     public Policy require(UUID id) {
-        return find(id).orElseThrow(NotFoundException::new);
+        return find(id).orElseThrow(ObjectNotFoundException::new);
     }
 
     public PolicySpec currentSpec(Policy policy) {
@@ -82,7 +82,7 @@ public class PolicyService {
     }
 
     public Tenant tenant() {
-        return Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(NotFoundException::new);
+        return Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(ObjectNotFoundException::new);
     }
 
     public List<ZonedDateTime> nextRuns(PolicySpec spec, int count) {
@@ -237,7 +237,7 @@ public class PolicyService {
 
     private Policy lockedForChange(UUID id, Integer baseRevision) {
         Policy policy = Policy.<Policy> findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
-                .orElseThrow(NotFoundException::new);
+                .orElseThrow(ObjectNotFoundException::new);
         if (baseRevision == null) {
             throw new BadInputException("baseRevision", "give the revision your change is based on (currently "
                     + policy.currentRevision + ")");
