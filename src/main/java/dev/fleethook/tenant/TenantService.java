@@ -20,7 +20,6 @@ import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import dev.fleethook.kernel.InputValidator;
-import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -59,6 +58,9 @@ public class TenantService implements TenantGate {
     @Inject
     PasswordHasher hasher;
 
+    @Inject
+    dev.fleethook.identity.service.UserService users;
+
     public List<Tenant> list() {
         return currentTenant.withoutTenant(() -> Tenant.listAll(Sort.by("name")));
     }
@@ -73,18 +75,9 @@ public class TenantService implements TenantGate {
         return currentTenant.withoutTenant(() -> Tenant.findByIdOptional(id));
     }
 
-    /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data). */
+    /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data); identity counts them. */
     public Map<String, Long> userCounts() {
-        return currentTenant.withoutTenant(() -> {
-            Map<String, Long> counts = new HashMap<>();
-            List<?> rows = Panache.getEntityManager()
-                    .createNativeQuery("SELECT tenant_id, count(*) FROM app_user GROUP BY tenant_id").getResultList();
-            for (Object row : rows) {
-                Object[] r = (Object[]) row;
-                counts.put((String) r[0], ((Number) r[1]).longValue());
-            }
-            return counts;
-        });
+        return users.countsByTenant();
     }
 
     public Created create(CreateTenantRequest request) {

@@ -34,6 +34,9 @@ public class UserService {
     }
 
     @Inject
+    dev.fleethook.kernel.CurrentTenant currentTenant;
+
+    @Inject
     PasswordHasher hasher;
 
     @Inject
@@ -139,5 +142,22 @@ public class UserService {
             }
             throw e;
         }
+    }
+
+    /**
+     * Users per tenant id, across tenants (a platform-level aggregate for the operator, no user data):
+     * the one place outside sign-in that reads {@code app_user} without a tenant.
+     */
+    public Map<String, Long> countsByTenant() {
+        return currentTenant.withoutTenant(() -> {
+            Map<String, Long> counts = new java.util.HashMap<>();
+            List<?> rows = io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+                    .createNativeQuery("SELECT tenant_id, count(*) FROM app_user GROUP BY tenant_id").getResultList();
+            for (Object row : rows) {
+                Object[] r = (Object[]) row;
+                counts.put((String) r[0], ((Number) r[1]).longValue());
+            }
+            return counts;
+        });
     }
 }
