@@ -2,6 +2,10 @@ package dev.fleethook;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +13,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
-/** The boundaries that let the agent ship as a small jar of its own. */
+/** The boundaries that let the agent ship as a small jar of its own, and the package order of docs/ARCHITECTURE.md. */
 class ArchitectureTest {
 
     static final JavaClasses CLASSES = new ClassFileImporter()
@@ -42,4 +46,83 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("dev.fleethook.agent..")
                 .check(CLASSES);
     }
+
+    /** Packages depend on each other in one direction only (the order is drawn in docs/ARCHITECTURE.md). */
+    @Test
+    void featuresDependOnEachOtherInOneDirectionOnly() {
+        slices().matching("dev.fleethook.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+
+    /**
+     * The order drawn in docs/ARCHITECTURE.md ("Who may use whom"), top first: each package may use
+     * those after it, never one before it (packages on one line may not use each other either).
+     */
+    static final List<List<String>> LAYERS = List.of(List.of("devdata"), List.of("ops", "web"), List.of("dashboard"),
+            List.of("alert"), List.of("job"), List.of("fleet"), List.of("policy"), List.of("tenant"), List.of("identity"),
+            List.of("audit"), List.of("kernel"), List.of("protocol"));
+
+    @Test
+    void eachPackageUsesOnlyThoseBelowIt() {
+        List<String> above = new ArrayList<>();
+        for (List<String> layer : LAYERS) {
+            for (String pkg : layer) {
+                List<String> forbidden = new ArrayList<>(above);
+                layer.stream().filter(other -> !other.equals(pkg)).forEach(forbidden::add);
+                if (!forbidden.isEmpty()) {
+                    noClasses().that().resideInAPackage("dev.fleethook." + pkg + "..")
+                            .should().dependOnClassesThat().resideInAnyPackage(
+                                    forbidden.stream().map(p -> "dev.fleethook." + p + "..").toArray(String[]::new))
+                            .check(CLASSES);
+                }
+            }
+            above.addAll(layer);
+        }
+    }
+
+    /** The shared kernel (page, problem, domain exceptions, secret hashing, current tenant) knows no feature. */
+    @Test
+    void theKernelDependsOnNoFeature() {
+        noClasses().that().resideInAPackage("dev.fleethook.kernel..")
+                .should().dependOnClassesThat().resideInAnyPackage(ABOVE_THE_KERNEL)
+                .check(CLASSES);
+    }
+
+    /** Demo data is the dev build's: the product never needs it. */
+    @Test
+    void nothingDependsOnDevData() {
+        noClasses().that().resideOutsideOfPackage("dev.fleethook.devdata..")
+                .should().dependOnClassesThat().resideInAPackage("dev.fleethook.devdata..")
+                .check(CLASSES);
+    }
+
+    /** Features never reach up into the shared UI plumbing; it may know them (layout, error pages). */
+    @Test
+    void featuresDoNotDependOnWeb() {
+        noClasses().that().resideInAnyPackage(FEATURES)
+                .should().dependOnClassesThat().resideInAPackage("dev.fleethook.web..")
+                .check(CLASSES);
+    }
+
+    /**
+     * Services speak the domain: they throw the kernel's exceptions (mapped once in web.ErrorMappers)
+     * and never JAX-RS types, so the same service serves the API, the pages and background work.
+     */
+    @Test
+    void servicesAndTheKernelNeverUseJaxRs() {
+        noClasses().that().resideInAnyPackage("dev.fleethook..service..", "dev.fleethook.kernel..")
+                .or().haveSimpleNameEndingWith("Service")
+                .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "org.jboss.resteasy..")
+                .check(CLASSES);
+    }
+
+    /** The product's features: each owns its entities, services, API and pages. */
+    static final String[] FEATURES = { "dev.fleethook.tenant..", "dev.fleethook.identity..", "dev.fleethook.audit..",
+            "dev.fleethook.policy..", "dev.fleethook.fleet..", "dev.fleethook.job..", "dev.fleethook.alert..",
+            "dev.fleethook.dashboard.." };
+
+    /** Everything above the kernel. */
+    static final String[] ABOVE_THE_KERNEL = { "dev.fleethook.tenant..", "dev.fleethook.identity..",
+            "dev.fleethook.audit..", "dev.fleethook.policy..", "dev.fleethook.fleet..", "dev.fleethook.job..",
+            "dev.fleethook.alert..", "dev.fleethook.dashboard..", "dev.fleethook.web..", "dev.fleethook.ops..",
+            "dev.fleethook.devdata..", "dev.fleethook.agent.." };
 }

@@ -119,8 +119,8 @@ final class ArchiveEngine implements AttemptRunner.Engine {
                 + (walk.destinationLeftOut ? "; the archive folder " + destination + " lies inside the sources and"
                         + " was left out" : "")
                 + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));
-        BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCESSFUL
-                : files > 0 ? BackupStatus.PARTIALLY_SUCCESSFUL : BackupStatus.FAILED;
+        BackupStatus status = problems.isEmpty() ? BackupStatus.SUCCEEDED
+                : files > 0 ? BackupStatus.PARTIAL : BackupStatus.FAILED;
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("files", files);
         stats.put("bytes", bytes);

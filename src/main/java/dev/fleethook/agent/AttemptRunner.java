@@ -55,8 +55,8 @@ public final class AttemptRunner {
 
     public record Result(Step pre, Step backup, Step post) {
         public boolean backupSucceeded() {
-            return backup.status() == BackupStatus.SUCCESSFUL.code()
-                    || backup.status() == BackupStatus.PARTIALLY_SUCCESSFUL.code();
+            return backup.status() == BackupStatus.SUCCEEDED.code()
+                    || backup.status() == BackupStatus.PARTIAL.code();
         }
     }
 
@@ -235,7 +235,7 @@ public final class AttemptRunner {
         if (o.timedOut()) {
             return ScriptStatus.TIMED_OUT.code();
         }
-        return o.succeeded() ? ScriptStatus.SUCCESSFUL.code() : ScriptStatus.FAILED.code();
+        return o.succeeded() ? ScriptStatus.SUCCEEDED.code() : ScriptStatus.FAILED.code();
     }
 
     private static Map<String, String> env(Map<String, String> base, Integer pre, Integer backup) {
@@ -245,7 +245,7 @@ public final class AttemptRunner {
         }
         if (backup != null) {
             env.put("FLEETHOOK_BACKUP_STATUS", backup.toString());
-            env.put("FLEETHOOK_SUCCESS", backup == BackupStatus.SUCCESSFUL.code() ? "1" : "0");
+            env.put("FLEETHOOK_SUCCESS", backup == BackupStatus.SUCCEEDED.code() ? "1" : "0");
         }
         return env;
     }

@@ -48,7 +48,7 @@ public final class Engines {
             ScriptRunner.Outcome o = ScriptRunner.run(launch, env, null, deadline, cancel);
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
-                    : o.succeeded() ? BackupStatus.SUCCESSFUL : BackupStatus.FAILED;
+                    : o.succeeded() ? BackupStatus.SUCCEEDED : BackupStatus.FAILED;
             return new AttemptRunner.Engine.Result(status, o.exitCode(), o.durationMs(), o.error() == null
                     ? o.outputTail() : o.exitCode() == null ? o.error() : o.outputTail() + "\n(" + o.error() + ")");
         };
@@ -118,8 +118,8 @@ public final class Engines {
             }
             BackupStatus status = o.windowExpired() ? BackupStatus.WINDOW_EXPIRED
                     : cancel.getAsBoolean() && !o.succeeded() ? BackupStatus.CANCELED
-                    : o.succeeded() ? BackupStatus.SUCCESSFUL
-                    : o.exitCode() != null && o.exitCode() == 3 && summary != null ? BackupStatus.PARTIALLY_SUCCESSFUL
+                    : o.succeeded() ? BackupStatus.SUCCEEDED
+                    : o.exitCode() != null && o.exitCode() == 3 && summary != null ? BackupStatus.PARTIAL
                     : BackupStatus.FAILED;
             if (summary != null) {
                 summary.remove("message_type");

@@ -371,7 +371,7 @@ public final class HookRunner {
         long duration = Duration.between(start, java.time.Instant.now()).toMillis();
         String tail = StepResult.tail(output);
         int status = anyTimedOut ? ScriptStatus.TIMED_OUT.code()
-                : anyFailed ? ScriptStatus.FAILED.code() : ScriptStatus.SUCCESSFUL.code();
+                : anyFailed ? ScriptStatus.FAILED.code() : ScriptStatus.SUCCEEDED.code();
         String summary = (ran == 0 ? "no executable in " + dir + (detail.isEmpty() ? "" : "; ") : "")
                 + String.join(", ", detail);
         return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
@@ -427,7 +427,7 @@ public final class HookRunner {
         long duration = Duration.between(start, java.time.Instant.now()).toMillis();
         String tail = StepResult.tail(output);
         int status = timedOut ? ScriptStatus.TIMED_OUT.code() : failed ? ScriptStatus.FAILED.code()
-                : ScriptStatus.SUCCESSFUL.code();
+                : ScriptStatus.SUCCEEDED.code();
         return new Run(hook.index(), hook.phase(), ctx.sourcePath(), status,
                 new ScriptRunner.Outcome(lastExit, duration, timedOut, false, tail, null), String.join(", ", detail));
     }
@@ -535,7 +535,7 @@ public final class HookRunner {
 
     private static int status(ScriptRunner.Outcome o) {
         return o.timedOut() ? ScriptStatus.TIMED_OUT.code()
-                : o.succeeded() ? ScriptStatus.SUCCESSFUL.code() : ScriptStatus.FAILED.code();
+                : o.succeeded() ? ScriptStatus.SUCCEEDED.code() : ScriptStatus.FAILED.code();
     }
 
     private Run refused(PolicyDocument.Hook hook, Context ctx, String why) {

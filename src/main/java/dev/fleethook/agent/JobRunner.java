@@ -298,7 +298,7 @@ public final class JobRunner {
     private void afterFailedAttempt(PolicyDocument policy, UUID job, int attempt, boolean finalAttempt, int preStatus,
             AttemptRunner.Step backup) {
         int b = backup.status();
-        if (b == BackupStatus.SUCCESSFUL.code() || b == BackupStatus.PARTIALLY_SUCCESSFUL.code()
+        if (b == BackupStatus.SUCCEEDED.code() || b == BackupStatus.PARTIAL.code()
                 || b == BackupStatus.CANCELED.code()) {
             return;
         }
@@ -373,7 +373,7 @@ public final class JobRunner {
      */
     static List<List<String>> afterBackupCalls(PolicyDocument policy, AttemptRunner.Engine.Result result) {
         List<List<String>> calls = new java.util.ArrayList<>();
-        boolean made = result.status() == BackupStatus.SUCCESSFUL || result.status() == BackupStatus.PARTIALLY_SUCCESSFUL;
+        boolean made = result.status() == BackupStatus.SUCCEEDED || result.status() == BackupStatus.PARTIAL;
         Map<String, Object> stats = result.stats();
         String id = null;
         String path = null;
@@ -387,7 +387,7 @@ public final class JobRunner {
         }
         if (id != null) {
             calls.add(callback(policy, List.of(Integer.toString(UserCallback.SNAPSHOT_TAKEN), id, path)));
-            if (result.status() == BackupStatus.PARTIALLY_SUCCESSFUL) {
+            if (result.status() == BackupStatus.PARTIAL) {
                 calls.add(callback(policy, List.of(Integer.toString(UserCallback.ERROR),
                         Integer.toString(UserCallback.ERROR_SNAPSHOT_WITH_ERRORS), id)));
             }
@@ -481,8 +481,8 @@ public final class JobRunner {
         afterFailed |= hooks(policy, job, attempt, finalAttempt, HookPhase.AFTER_BACKUP, first,
                 first == null ? before.redirect() : roots.get(first), preStatus, result.status().code(),
                 afterBackupCalls(policy, result)).failed();
-        if (afterFailed && result.status() == BackupStatus.SUCCESSFUL) {
-            return new AttemptRunner.Engine.Result(BackupStatus.PARTIALLY_SUCCESSFUL, result.exitCode(),
+        if (afterFailed && result.status() == BackupStatus.SUCCEEDED) {
+            return new AttemptRunner.Engine.Result(BackupStatus.PARTIAL, result.exitCode(),
                     result.durationMs(), result.outputTail() + "\n(an essential after hook failed)", result.stats());
         }
         return result;
@@ -541,7 +541,7 @@ public final class JobRunner {
                     dropped += s.dropped();
                     offered += s.offered();
                     emit(AgentEvents.hookFinished(job, attempt, new HookRunner.Run(hook.index(), HookPhase.FILE_FILTER,
-                            source.getKey(), ScriptStatus.SUCCESSFUL.code(), new ScriptRunner.Outcome(0,
+                            source.getKey(), ScriptStatus.SUCCEEDED.code(), new ScriptRunner.Outcome(0,
                                     System.currentTimeMillis() - start, false, false, "", null),
                             "kept " + s.kept().size() + " of " + s.offered() + " files, dropped " + s.dropped())));
                     continue;
@@ -664,10 +664,10 @@ public final class JobRunner {
     }
 
     static JobStatus jobStatus(int backupStatus) {
-        if (backupStatus == BackupStatus.SUCCESSFUL.code()) {
+        if (backupStatus == BackupStatus.SUCCEEDED.code()) {
             return JobStatus.SUCCEEDED;
         }
-        if (backupStatus == BackupStatus.PARTIALLY_SUCCESSFUL.code()) {
+        if (backupStatus == BackupStatus.PARTIAL.code()) {
             return JobStatus.PARTIAL;
         }
         return backupStatus == BackupStatus.CANCELED.code() ? JobStatus.CANCELED : JobStatus.FAILED;

@@ -58,8 +58,11 @@ public class Alert extends PanacheEntityBase {
     @Column(name = "dedupe_key")
     public String dedupeKey;
 
-    /** OPEN, ACKNOWLEDGED or RESOLVED. */
-    public String state;
+    /** Where an alert is in its life; stored by name ({@code OPEN}, ...), as the SQL of this feature writes it. */
+    public enum State { OPEN, ACKNOWLEDGED, RESOLVED }
+
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public State state;
 
     public String title;
 

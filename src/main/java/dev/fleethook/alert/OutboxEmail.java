@@ -34,8 +34,15 @@ public class OutboxEmail extends PanacheEntityBase {
 
     public String text;
 
-    /** PENDING, SENDING, SENT or FAILED (gave up after the last attempt). */
-    public String status;
+    /** Where an email is in the outbox; stored by name, as the sender's SQL writes it. */
+    public enum Status {
+        PENDING, SENDING, SENT,
+        /** Gave up after the last attempt; an operator can retry it. */
+        FAILED
+    }
+
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public Status status;
 
     public int attempts;
 

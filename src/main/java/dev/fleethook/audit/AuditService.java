@@ -7,8 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.fleethook.identity.Account;
-import dev.fleethook.identity.security.Identities;
+import dev.fleethook.kernel.Actors;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -66,11 +65,9 @@ public class AuditService {
 
     private String actor() {
         try {
-            SecurityIdentity id = identity.get();
-            Account account = id == null || id.isAnonymous() ? null : id.getAttribute(Identities.ACCOUNT);
-            return account == null ? "system" : account.email();
+            return Actors.name(identity.get());
         } catch (RuntimeException noRequest) {
-            return "system";
+            return Actors.SYSTEM;
         }
     }
 

@@ -36,7 +36,7 @@ import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.TargetOs;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import io.quarkus.runtime.ShutdownEvent;
@@ -44,10 +44,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.quarkus.arc.profile.IfBuildProfile;
 import jakarta.inject.Inject;
 
 /**
- * Dev mode only ({@code fleethook.dev-data.demo-agents}): four real agents run inside the dev portal's
+ * Dev build only ({@code @IfBuildProfile("dev")}; in dev, {@code fleethook.dev-data.demo-agents}, default
+ * true, {@code FLEETHOOK_DEMO_AGENTS=false} goes without them): four real agents run inside the dev portal's
  * JVM, each with its own state directory and sample scripts under {@code .fleethook-dev/demo-agents}:
  * a healthy one, one whose pre-script fails (a failed job: retries and the failure email show), one
  * whose pre-script times out and one whose post-script exits 3 after a successful archive (both warning
@@ -59,6 +61,7 @@ import jakarta.inject.Inject;
  * before-folder action stored in the policy (the demo agents allow stored scripts), a Druva-style convention hook, a Back In Time user-callback at every moment and
  * an agent-stop hook; the failing one an after-failed-attempt hook.
  */
+@IfBuildProfile("dev")
 @ApplicationScoped
 public class DemoAgents {
 

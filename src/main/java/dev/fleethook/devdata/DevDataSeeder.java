@@ -11,21 +11,21 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.quarkus.arc.profile.IfBuildProfile;
 import jakarta.inject.Inject;
 
 /**
- * Dev mode only ({@code fleethook.dev-data.enabled}): a tenant "Acme" with an admin, so a newcomer can
+ * Dev build only ({@code @IfBuildProfile("dev")}: the bean does not exist in the test or production
+ * build, so no runtime flag can turn it on there): a tenant "Acme" with an admin, so a newcomer can
  * sign in at once. Seeded once; the embedded database keeps it across restarts.
  */
+@IfBuildProfile("dev")
 @ApplicationScoped
 public class DevDataSeeder {
 
     private static final Logger LOG = Logger.getLogger(DevDataSeeder.class);
     static final String ADMIN_EMAIL = "admin@acme.test";
     static final String ADMIN_PASSWORD = "acme-admin-password";
-
-    @ConfigProperty(name = "fleethook.dev-data.enabled", defaultValue = "false")
-    boolean enabled;
 
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int port;
@@ -37,9 +37,6 @@ public class DevDataSeeder {
     IdentityConfig identity;
 
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 600) StartupEvent event) {
-        if (!enabled) {
-            return;
-        }
         boolean exists = tenants.list().stream().map((Tenant t) -> t.slug).anyMatch("acme"::equals);
         if (!exists) {
             tenants.create(new CreateTenantRequest("Acme", "acme", "Europe/Paris", ADMIN_EMAIL, "Ada Admin",

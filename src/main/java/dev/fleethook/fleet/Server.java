@@ -27,8 +27,16 @@ public class Server extends PanacheEntityBase {
     /** Online, offline or never seen, from the last poll and the poll interval. */
     public enum Presence { ONLINE, OFFLINE, NEVER_SEEN }
 
-    /** A server is online while its last poll is more recent than this many poll intervals. */
+    /** A server is online while its last poll is more recent than this many of its own poll intervals. */
     public static final int ONLINE_INTERVALS = 3;
+
+    /**
+     * The presence rule of {@link #presence} as an HQL condition over this entity's columns, for lists,
+     * filters and counts: true when online at {@code :now}. Offline is its negation for a server seen
+     * at least once. The interval is the server's own {@code pollIntervalSeconds} (what its agent is told).
+     */
+    public static final String ONLINE_AT_NOW = "lastSeenAt > timestampadd(second, -" + ONLINE_INTERVALS
+            + " * pollIntervalSeconds, :now)";
 
     @Id
     public UUID id;
@@ -89,6 +97,7 @@ public class Server extends PanacheEntityBase {
         return String.join(" ", labels);
     }
 
+    /** Online, offline or never seen at {@code now}; the same rule as {@link #ONLINE_AT_NOW}. */
     public Presence presence(Instant now) {
         if (lastSeenAt == null) {
             return Presence.NEVER_SEEN;

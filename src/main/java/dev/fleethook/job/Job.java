@@ -34,8 +34,9 @@ public class Job extends PanacheEntityBase {
 
     public String trigger;
 
-    /** A {@link dev.fleethook.protocol.JobStatus} name. */
-    public String status;
+    /** Stored as the constant's name ({@code RUNNING}, {@code SUCCEEDED}, ...), as ingestion's SQL writes it. */
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    public dev.fleethook.protocol.JobStatus status;
 
     @Column(name = "backup_status")
     public Integer backupStatus;

@@ -4,7 +4,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
 import io.quarkus.security.Authenticated;
 import io.quarkus.smallrye.openapi.runtime.OpenApiConstants;
 import io.quarkus.smallrye.openapi.runtime.OpenApiDocumentService;
@@ -24,9 +24,9 @@ import jakarta.ws.rs.core.Response;
  */
 @Path("/api/v1/openapi")
 @Authenticated
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class OpenApiResource {
 
     @Inject

@@ -7,10 +7,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * Outcome of a pre- or post-backup script. The integers are a stable contract: they are passed to
- * post-scripts as arguments and exported as {@code FLEETHOOK_PRE_STATUS}.
+ * post-scripts as arguments and exported as {@code FLEETHOOK_PRE_STATUS}. {@code SUCCEEDED} is named as in
+ * {@link JobStatus} and {@link BackupStatus}; its label stays Druva's {@code Successful}.
  */
 public enum ScriptStatus {
-    SUCCESSFUL(0), FAILED(1), SKIPPED(2), TIMED_OUT(3), DISABLED(4);
+    SUCCEEDED(0), FAILED(1), SKIPPED(2), TIMED_OUT(3), DISABLED(4);
 
     private final int code;
 

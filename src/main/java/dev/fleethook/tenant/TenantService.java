@@ -13,24 +13,25 @@ import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.service.PasswordHasher;
-import dev.fleethook.identity.service.Secrets;
+import dev.fleethook.kernel.Secrets;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
-import dev.fleethook.web.InputValidator;
-import io.quarkus.hibernate.orm.panache.Panache;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
+import dev.fleethook.kernel.CurrentTenant;
+import dev.fleethook.kernel.TenantGate;
 
 /** Platform-operator work on tenants. A tenant and its first admin are created in one transaction. */
 @ApplicationScoped
-public class TenantService {
+public class TenantService implements TenantGate {
 
     public record Created(Tenant tenant, User admin, String generatedPassword) {
     }
@@ -57,26 +58,26 @@ public class TenantService {
     @Inject
     PasswordHasher hasher;
 
+    @Inject
+    dev.fleethook.identity.service.UserService users;
+
     public List<Tenant> list() {
         return currentTenant.withoutTenant(() -> Tenant.listAll(Sort.by("name")));
+    }
+
+    @Override
+    public boolean active(String tenantId) {
+        Tenant tenant = Tenant.findById(tenantId);
+        return tenant != null && !tenant.suspended;
     }
 
     public Optional<Tenant> find(String id) {
         return currentTenant.withoutTenant(() -> Tenant.findByIdOptional(id));
     }
 
-    /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data). */
+    /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data); identity counts them. */
     public Map<String, Long> userCounts() {
-        return currentTenant.withoutTenant(() -> {
-            Map<String, Long> counts = new HashMap<>();
-            List<?> rows = Panache.getEntityManager()
-                    .createNativeQuery("SELECT tenant_id, count(*) FROM app_user GROUP BY tenant_id").getResultList();
-            for (Object row : rows) {
-                Object[] r = (Object[]) row;
-                counts.put((String) r[0], ((Number) r[1]).longValue());
-            }
-            return counts;
-        });
+        return users.countsByTenant();
     }
 
     public Created create(CreateTenantRequest request) {
@@ -126,7 +127,7 @@ public class TenantService {
     public Tenant update(String id, UpdateTenantRequest request) {
         validator.check(request);
         if (find(id).isEmpty()) {
-            throw new NotFoundException();
+            throw new ObjectNotFoundException();
         }
         return currentTenant.inTransaction(id, () -> {
             Tenant tenant = Tenant.<Tenant> findById(id);
@@ -148,7 +149,7 @@ public class TenantService {
     @jakarta.transaction.Transactional
     public Tenant updateSettings(TenantSettingsRequest request) {
         validator.check(request);
-        Tenant tenant = Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(NotFoundException::new);
+        Tenant tenant = Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(ObjectNotFoundException::new);
         Map<String, Object> before = settings(tenant);
         if (request.timeZone() != null) {
             try {

@@ -29,6 +29,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.fleet.service.AgentService;
+import dev.fleethook.kernel.DatabaseErrors;
+import dev.fleethook.kernel.ObjectNotFoundException;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.kernel.Problem;
 
 /**
  * Every error becomes a clear answer, never a stack trace: {@code application/problem+json} under
@@ -105,6 +111,17 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response notFound(ObjectNotFoundException e, UriInfo uri) {
+        return respond(uri, Problem.of(404, "Not Found", e.getMessage(), path(uri)));
+    }
+
+    /** An agent's enrollment token that cannot be used: 401 without saying why. */
+    @ServerExceptionMapper
+    public Response invalidEnrollmentToken(AgentService.InvalidTokenException e, UriInfo uri) {
+        return respond(uri, Problem.of(401, "Unauthorized", e.getMessage(), path(uri)));
+    }
+
+    @ServerExceptionMapper
     public Response conflict(ConflictException e, UriInfo uri) {
         return respond(uri, Problem.of(409, "Conflict", e.getMessage(), path(uri)));
     }
@@ -168,7 +185,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e, UriInfo uri) {
-        if (databaseUnavailable(e)) {
+        if (DatabaseErrors.unavailable(e)) {
             LOG.warnf("Database unavailable on %s: %s", path(uri), e.getMessage());
             Response r = respond(uri, Problem.of(503, "Service unavailable",
                     "The database cannot be reached right now; retry later.", path(uri)));
@@ -215,24 +232,6 @@ public class ErrorMappers {
             }
         }
         return null;
-    }
-
-    /** A lost or refused database connection: a 503 to retry, not an internal error. */
-    public static boolean databaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.hibernate.exception.JDBCConnectionException || t instanceof java.net.ConnectException) {
-                return true;
-            }
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")
-                            || sql.getSQLState().equals("55000"))) {
-                return true;
-            }
-            if (t.getMessage() != null && t.getMessage().contains("Unable to acquire JDBC Connection")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static Response respond(UriInfo uri, Problem problem) {

@@ -16,11 +16,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.ext.ParamConverter;
 import jakarta.ws.rs.ext.ParamConverterProvider;
 import jakarta.ws.rs.ext.Provider;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.Problem;
 
 /**
  * How path, query and form parameters become UUIDs and numbers, for every endpoint at once: a value
  * that does not convert is a 400 naming the parameter ({@code server: must be a UUID}), not the
- * framework's bare 404/400 or a 500 (issue 13). Pages that read an id as text use {@link #uuid}.
+ * framework's bare 404/400 or a 500 (issue 13). Pages that read an id as text use {@code kernel.Uuids.parse}.
  */
 @Provider
 public class ParameterConverters implements ParamConverterProvider {
@@ -39,18 +41,6 @@ public class ParameterConverters implements ParamConverterProvider {
             return (ParamConverter<T>) converter(name, "must be a whole number", s -> Long.valueOf(s.trim()));
         }
         return null;
-    }
-
-    /** A UUID read from text (a page's form or query field); blank is null; anything else a 400 naming it. */
-    public static UUID uuid(String field, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return UUID.fromString(value.trim());
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(field, "must be a UUID");
-        }
     }
 
     static <T> ParamConverter<T> converter(String name, String reason, Function<String, T> parse) {

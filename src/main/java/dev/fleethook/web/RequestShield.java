@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.Problem;
 
 /**
  * The one place where a request's framing is checked before any resource, authentication or

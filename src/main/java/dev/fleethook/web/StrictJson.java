@@ -1,5 +1,6 @@
 package dev.fleethook.web;
 
+import dev.fleethook.kernel.StorableText;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -45,27 +46,6 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.registerModule(new SimpleModule("fleethook-strict-text").addDeserializer(String.class, new StrictText()));
     }
 
-    /** Why a text cannot be stored, or null when it can. */
-    public static String badText(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0) {
-                return "must not contain NUL characters";
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return "must be valid Unicode text (it has an unpaired surrogate)";
-            }
-            if (Character.isLowSurrogate(c)) {
-                return "must be valid Unicode text (it has an unpaired surrogate)";
-            }
-        }
-        return null;
-    }
-
     static final class StrictText extends StdScalarDeserializer<String> implements ContextualDeserializer {
 
         StrictText() {
@@ -84,7 +64,7 @@ public class StrictJson implements ObjectMapperCustomizer {
         @Override
         public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             String value = StringDeserializer.instance.deserialize(p, ctxt);
-            String problem = value == null ? null : badText(value);
+            String problem = value == null ? null : StorableText.problem(value);
             if (problem != null) {
                 throw new InvalidFormatException(p, problem, value, String.class);
             }

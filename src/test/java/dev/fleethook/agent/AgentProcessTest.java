@@ -214,7 +214,7 @@ class AgentProcessTest {
         List<JobEvent> events = spooled();
         printedJobId(events);
         JobEvent backup = the(events, EventType.BACKUP_FINISHED);
-        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL.code(), backup.result().status());
+        assertEquals(BackupStatus.PARTIAL.code(), backup.result().status());
         assertTrue(backup.result().outputTail().contains(secret + ": not backed up, permission denied"),
                 backup.result().outputTail());
         assertEquals(1L, ((Number) backup.result().stats().get("files")).longValue(), "ok.txt was archived");
@@ -286,7 +286,7 @@ class AgentProcessTest {
         assertEquals(List.of("pre", "post 0 5"), logLines());
         List<JobEvent> events = spooled();
         JobEvent backup = the(events, EventType.BACKUP_FINISHED);
-        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL.code(), backup.result().status(), backup.result().outputTail());
+        assertEquals(BackupStatus.PARTIAL.code(), backup.result().status(), backup.result().outputTail());
         assertTrue(backup.result().outputTail().contains(fifo + ": not backed up, it is not a regular file or a folder"),
                 backup.result().outputTail());
         Path archive;
@@ -369,7 +369,7 @@ class AgentProcessTest {
                 "the pre-script ran to its end, the backup was canceled (2), the post-script ran");
         List<JobEvent> events = spooled();
         printedJobId(events);
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), events.stream().filter(e -> e.type() == EventType.SCRIPT_FINISHED)
+        assertEquals(ScriptStatus.SUCCEEDED.code(), events.stream().filter(e -> e.type() == EventType.SCRIPT_FINISHED)
                 .findFirst().orElseThrow().result().status());
         assertEquals(BackupStatus.CANCELED.code(), the(events, EventType.BACKUP_FINISHED).result().status());
         assertEquals(JobStatus.CANCELED, the(events, EventType.JOB_FINISHED).jobStatus());

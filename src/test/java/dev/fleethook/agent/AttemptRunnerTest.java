@@ -36,7 +36,7 @@ class AttemptRunnerTest {
     AttemptRunner.Engine engine(BackupStatus status) {
         return (cancel, deadline) -> {
             backupRan.set(true);
-            return new AttemptRunner.Engine.Result(status, status == BackupStatus.SUCCESSFUL ? 0 : 1, 5, "backed up");
+            return new AttemptRunner.Engine.Result(status, status == BackupStatus.SUCCEEDED ? 0 : 1, 5, "backed up");
         };
     }
 
@@ -75,11 +75,11 @@ class AttemptRunnerTest {
     void successfulPreScriptRunsTheBackupAndThePostScriptWithTheStatusIntegers() throws IOException {
         script("pre_script.sh", "echo \"pre $0 $1\" > " + dir.resolve("pre.args"));
         recordingPost();
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), r.pre().status());
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
+        assertEquals(ScriptStatus.SUCCEEDED.code(), r.pre().status());
         assertTrue(backupRan.get());
-        assertEquals(BackupStatus.SUCCESSFUL.code(), r.backup().status());
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), r.post().status());
+        assertEquals(BackupStatus.SUCCEEDED.code(), r.backup().status());
+        assertEquals(ScriptStatus.SUCCEEDED.code(), r.post().status());
         assertEquals("pre " + dir.resolve("pre_script.sh") + " " + JOB, Files.readString(dir.resolve("pre.args")).trim());
         assertEquals(dir.resolve("post_script.sh") + "|" + JOB + "|0|0|0|0", postArgs());
     }
@@ -97,7 +97,7 @@ class AttemptRunnerTest {
     void failedPreScriptWithSkipOffStillBacksUpAndRunsThePostScript() throws IOException {
         script("pre_script.sh", "echo broken; exit 3");
         recordingPost();
-        var r = runner(true, false, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, false, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertEquals(ScriptStatus.FAILED.code(), r.pre().status());
         assertEquals(3, r.pre().outcome().exitCode());
         assertEquals("broken", r.pre().outcome().outputTail().trim());
@@ -109,10 +109,10 @@ class AttemptRunnerTest {
     void failedPreScriptWithSkipOnDoesNotBackUpButRunsThePostScript() throws IOException {
         script("pre_script.sh", "exit 1");
         recordingPost();
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertFalse(backupRan.get());
         assertEquals(BackupStatus.NOT_EXECUTED.code(), r.backup().status());
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), r.post().status());
+        assertEquals(ScriptStatus.SUCCEEDED.code(), r.post().status());
         assertTrue(postArgs().endsWith("|1|4|1|4"), postArgs());
     }
 
@@ -122,7 +122,7 @@ class AttemptRunnerTest {
         script("pre_script.sh", "sh -c 'sleep 300 & echo $! > " + pidFile + "; wait' ; sleep 300");
         recordingPost();
         Instant start = Instant.now();
-        var r = runner(true, true, 1).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, true, 1).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertTrue(Duration.between(start, Instant.now()).toSeconds() < 20, "not waiting for the sleeps");
         assertEquals(ScriptStatus.TIMED_OUT.code(), r.pre().status());
         assertTrue(r.pre().outcome().timedOut());
@@ -136,7 +136,7 @@ class AttemptRunnerTest {
     @Test
     void aMissingPreScriptWithSkipOffBacksUpButNeverRunsThePostScript() throws IOException {
         recordingPost();
-        var r = runner(true, false, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, false, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertEquals(ScriptStatus.SKIPPED.code(), r.pre().status());
         assertTrue(backupRan.get());
         assertEquals(ScriptStatus.SKIPPED.code(), r.post().status());
@@ -146,7 +146,7 @@ class AttemptRunnerTest {
     @Test
     void aMissingPreScriptWithSkipOnSkipsBackupAndPostScript() throws IOException {
         recordingPost();
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertEquals(ScriptStatus.SKIPPED.code(), r.pre().status());
         assertEquals(BackupStatus.NOT_EXECUTED.code(), r.backup().status());
         assertEquals(ScriptStatus.SKIPPED.code(), r.post().status());
@@ -157,7 +157,7 @@ class AttemptRunnerTest {
     void disabledScriptsBackUpWithoutRunningAnyScript() throws IOException {
         script("pre_script.sh", "touch " + dir.resolve("pre.ran"));
         recordingPost();
-        var r = runner(false, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(false, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertEquals(ScriptStatus.DISABLED.code(), r.pre().status());
         assertEquals(ScriptStatus.DISABLED.code(), r.post().status());
         assertTrue(backupRan.get());
@@ -168,8 +168,8 @@ class AttemptRunnerTest {
     @Test
     void aMissingPostScriptIsSkippedAfterASuccessfulPreScript() throws IOException {
         script("pre_script.sh", "exit 0");
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), r.pre().status());
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
+        assertEquals(ScriptStatus.SUCCEEDED.code(), r.pre().status());
         assertEquals(ScriptStatus.SKIPPED.code(), r.post().status());
         assertNull(r.post().outcome());
     }
@@ -191,7 +191,7 @@ class AttemptRunnerTest {
             }
         });
         killer.start();
-        var r = runner(true, false, 120).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, false, 120).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         killer.join();
         assertEquals(ScriptStatus.FAILED.code(), r.pre().status());
         assertEquals(137, r.pre().outcome().exitCode());
@@ -211,9 +211,9 @@ class AttemptRunnerTest {
             cancel.set(true);
         });
         canceller.start();
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), cancel::get, null);
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), cancel::get, null);
         assertTrue(Files.exists(dir.resolve("pre.finished")), "the pre-script ran to its end");
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), r.pre().status());
+        assertEquals(ScriptStatus.SUCCEEDED.code(), r.pre().status());
         assertFalse(backupRan.get());
         assertEquals(BackupStatus.CANCELED.code(), r.backup().status());
         assertTrue(postArgs().endsWith("|0|2|0|2"), postArgs());
@@ -223,7 +223,7 @@ class AttemptRunnerTest {
     void aWindowExpiringDuringThePreScriptStopsItAsFailedAndRunsThePostScript() throws IOException {
         script("pre_script.sh", "sleep 300");
         recordingPost();
-        var r = runner(true, false, null).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false,
+        var r = runner(true, false, null).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false,
                 Instant.now().plusSeconds(1));
         assertEquals(ScriptStatus.FAILED.code(), r.pre().status());
         assertTrue(r.pre().outcome().windowExpired());
@@ -248,7 +248,7 @@ class AttemptRunnerTest {
         script("pre_script.sh", "exit 0");
         Path post = recordingPost();
         Files.setPosixFilePermissions(post, PosixFilePermissions.fromString("rw-r--r--"));
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertEquals(ScriptStatus.FAILED.code(), r.post().status());
         String why = AgentEvents.result(r.post()).detail();
         assertTrue(why.contains("post_script.sh is not executable (mode rw-r--r--)"), why);
@@ -262,7 +262,7 @@ class AttemptRunnerTest {
         Files.writeString(pre, "#!/bin/sh\r\necho hi\r\n");
         Files.setPosixFilePermissions(pre, PosixFilePermissions.fromString("rwxr-xr-x"));
         recordingPost();
-        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCESSFUL), () -> false, null);
+        var r = runner(true, true, 60).run(JOB, Map.of(), engine(BackupStatus.SUCCEEDED), () -> false, null);
         assertEquals(ScriptStatus.FAILED.code(), r.pre().status());
         String why = AgentEvents.result(r.pre()).detail();
         assertTrue(why.contains("Windows line endings") && why.contains("carriage return"), why);

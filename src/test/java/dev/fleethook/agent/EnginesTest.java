@@ -64,7 +64,7 @@ class EnginesTest {
                 List.of("*.tmp"), null);
         for (int i = 0; i < 3; i++) {
             var r = engine.backup(() -> false, null);
-            assertEquals(BackupStatus.SUCCESSFUL, r.status(), r.outputTail());
+            assertEquals(BackupStatus.SUCCEEDED, r.status(), r.outputTail());
             // Archive names carry the time to the millisecond: the next one needs a later millisecond.
             long written = System.currentTimeMillis();
             org.awaitility.Awaitility.await().pollInterval(java.time.Duration.ofMillis(1))
@@ -83,7 +83,7 @@ class EnginesTest {
         Path dest = dir.resolve("backups");
         var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()), List.of(),
                 snap.toString()).backup(() -> false, null);
-        assertEquals(BackupStatus.SUCCESSFUL, r.status());
+        assertEquals(BackupStatus.SUCCEEDED, r.status());
         assertEquals(List.of("123/frozen.txt=point in time"), entries(archives(dest).get(0)));
     }
 
@@ -95,13 +95,13 @@ class EnginesTest {
         Path dest = src.resolve("backups");
         var engine = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()),
                 List.of(), null);
-        assertEquals(BackupStatus.SUCCESSFUL, engine.backup(() -> false, null).status());
+        assertEquals(BackupStatus.SUCCEEDED, engine.backup(() -> false, null).status());
         long first = System.currentTimeMillis();
         // archive names carry the millisecond: the second run must start in a later one
         org.awaitility.Awaitility.await().pollInterval(java.time.Duration.ofMillis(1))
                 .until(() -> System.currentTimeMillis() > first);
         var second = engine.backup(() -> false, null);
-        assertEquals(BackupStatus.SUCCESSFUL, second.status(), second.outputTail());
+        assertEquals(BackupStatus.SUCCEEDED, second.status(), second.outputTail());
         assertTrue(second.outputTail().contains("the archive folder " + dest + " lies inside the sources and was left"
                 + " out"), second.outputTail());
         assertEquals(List.of("share/a.txt=alpha", "share/sub/b.txt=beta", "share/sub/skip.tmp=temp"),
@@ -131,7 +131,7 @@ class EnginesTest {
                     }
                     return false;
                 }, null);
-        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, r.status(), r.outputTail());
+        assertEquals(BackupStatus.PARTIAL, r.status(), r.outputTail());
         assertTrue(r.outputTail().contains(share + ": not backed up, no such file or folder"), r.outputTail());
         assertEquals(List.of("home/notes.txt=keep"), entries(archives(dest).get(0)));
     }
@@ -156,7 +156,7 @@ class EnginesTest {
         Path unrelated = Files.writeString(dest.resolve("notes.txt"), "keep me");
         var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(src.toString()), List.of(), null)
                 .backup(() -> false, null);
-        assertEquals(BackupStatus.SUCCESSFUL, r.status());
+        assertEquals(BackupStatus.SUCCEEDED, r.status());
         assertTrue(!Files.exists(stale), "the crash's partial archive is gone");
         assertTrue(Files.exists(unrelated), "nothing else is touched");
         assertEquals(1, archives(dest).size());
@@ -168,7 +168,7 @@ class EnginesTest {
         Path dest = dir.resolve("backups");
         var partial = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5),
                 List.of(src.toString(), dir.resolve("gone").toString()), List.of(), null).backup(() -> false, null);
-        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, partial.status());
+        assertEquals(BackupStatus.PARTIAL, partial.status());
         assertTrue(partial.outputTail().contains("does not exist"));
         var failed = Engines.archive(new PolicyDocument.Archive(dest.toString(), 5), List.of(dir.resolve("gone").toString()),
                 List.of(), null).backup(() -> false, null);
@@ -180,7 +180,7 @@ class EnginesTest {
         var gate = new ProcessGate(new HookRunner.Permissions(true, false, List.of(Path.of("/bin"))));
         var ok = Engines.command(gate.policyProgram(List.of("/bin/sh", "-c", "echo saved; exit 0"), 0, null).launch(),
                 Map.of()).backup(() -> false, null);
-        assertEquals(BackupStatus.SUCCESSFUL, ok.status());
+        assertEquals(BackupStatus.SUCCEEDED, ok.status());
         assertEquals("saved", ok.outputTail().trim());
         var bad = Engines.command(gate.policyProgram(List.of("/bin/sh", "-c", "echo nope >&2; exit 4"), 0, null)
                 .launch(), Map.of()).backup(() -> false, null);
@@ -199,7 +199,7 @@ class EnginesTest {
         var r = Engines.archive(new PolicyDocument.Archive(dest.toString(), 2), List.of(src.toString()), List.of(), null)
                 .backup(() -> false, null);
 
-        assertEquals(BackupStatus.PARTIALLY_SUCCESSFUL, r.status(), r.outputTail());
+        assertEquals(BackupStatus.PARTIAL, r.status(), r.outputTail());
         assertTrue(r.outputTail().contains("caf\uFFFD.txt: not backed up, its name is not valid UTF-8"), r.outputTail());
         List<String> archived = entries(archives(dest).get(0));
         assertEquals(List.of("share/a.txt=alpha", "share/sub/b.txt=beta", "share/sub/skip.tmp=temp"),

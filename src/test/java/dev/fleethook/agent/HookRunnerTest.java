@@ -175,7 +175,7 @@ class HookRunnerTest {
                         null, List.of(quick.toString()), null)), HookPhase.AFTER_FINAL_FAILURE, ctx("/srv", null));
         assertEquals(0, async.await("job-7"));
         assertEquals(1, ended.size());
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), ended.get(0).status(), ended.get(0).detail());
+        assertEquals(ScriptStatus.SUCCEEDED.code(), ended.get(0).status(), ended.get(0).detail());
         assertEquals(3, ended.get(0).index());
     }
 

@@ -182,7 +182,7 @@ class JobRunnerTest {
         cancel.set(true);
         assertEquals(JobStatus.CANCELED, job.get(20, TimeUnit.SECONDS));
         assertEquals(List.of("finished"), logLines());
-        assertEquals(BackupStatus.SUCCESSFUL.code(), last(EventType.JOB_FINISHED).backupStatus(),
+        assertEquals(BackupStatus.SUCCEEDED.code(), last(EventType.JOB_FINISHED).backupStatus(),
                 "the backup itself succeeded and is reported so");
     }
 

@@ -178,7 +178,7 @@ class ProcessGateTest {
         run(policy(scripts, archive(), List.of()), Set.of());
 
         assertRefused(all(EventType.SCRIPT_FINISHED).get(0), "really " + evil);
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), all(EventType.SCRIPT_FINISHED).get(1).result().status());
+        assertEquals(ScriptStatus.SUCCEEDED.code(), all(EventType.SCRIPT_FINISHED).get(1).result().status());
         assertTrue(Files.exists(log), "a script really inside the roots runs");
     }
 
@@ -273,7 +273,7 @@ class ProcessGateTest {
 
         events.clear();
         run(policy, Set.of()); // runner(): both opt-ins on
-        assertEquals(ScriptStatus.SUCCESSFUL.code(), last(EventType.HOOK_FINISHED).result().status());
+        assertEquals(ScriptStatus.SUCCEEDED.code(), last(EventType.HOOK_FINISHED).result().status());
         assertTrue(Files.exists(marker), "with both opt-ins the stored script runs");
     }
 
@@ -296,7 +296,7 @@ class ProcessGateTest {
         Files.delete(root);
         link(root, realRoot);
         run(policy(null, command(root.resolve("backup.sh").toString()), List.of()), Set.of());
-        assertEquals(BackupStatus.SUCCESSFUL.code(), last(EventType.BACKUP_FINISHED).result().status());
+        assertEquals(BackupStatus.SUCCEEDED.code(), last(EventType.BACKUP_FINISHED).result().status());
         assertTrue(Files.exists(log));
     }
 

@@ -77,7 +77,7 @@ class ResticEngineTest {
         var result = Engines.forPolicy(backup(List.of()), List.of(dir.resolve("data").toString()), permissions, secrets,
                 Map.of()).backup(() -> false, null);
 
-        assertEquals(BackupStatus.SUCCESSFUL, result.status(), result.outputTail());
+        assertEquals(BackupStatus.SUCCEEDED, result.status(), result.outputTail());
         assertEquals(0, result.exitCode());
         assertEquals(2, ((Number) result.stats().get("files_new")).intValue(), result.stats().toString());
         String snapshot = (String) result.stats().get("snapshot_id");
@@ -168,7 +168,7 @@ class ResticEngineTest {
                 dir.resolve("whole").toString()), new ProcessGate(new HookRunner.Permissions(false, false, List.of())), secrets, Map.of(),
                 kept, list).backup(() -> false, null);
 
-        assertEquals(BackupStatus.SUCCESSFUL, result.status(), result.outputTail());
+        assertEquals(BackupStatus.SUCCEEDED, result.status(), result.outputTail());
         String files = restic("ls", "latest");
         assertTrue(files.contains("a.txt") && files.contains("kept.bin") && !files.contains("dropped.txt"), files);
     }

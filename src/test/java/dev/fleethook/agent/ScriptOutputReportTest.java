@@ -64,7 +64,7 @@ class ScriptOutputReportTest {
         spool.append(AgentEvents.jobStarted(job, null, "manual", 1, null));
         spool.append(AgentEvents.attemptStarted(job, 1));
         AttemptRunner.Result result = new AttemptRunner(scripts, TargetOs.LINUX).run(job.toString(), Map.of(),
-                (cancel, deadline) -> new AttemptRunner.Engine.Result(BackupStatus.SUCCESSFUL, 0, 1, "archived"),
+                (cancel, deadline) -> new AttemptRunner.Engine.Result(BackupStatus.SUCCEEDED, 0, 1, "archived"),
                 () -> false, null, (step, r) -> {
                     try {
                         spool.append(switch (step) {
@@ -76,7 +76,7 @@ class ScriptOutputReportTest {
                     }
                 });
         spool.append(AgentEvents.attemptFinished(job, 1, true));
-        spool.append(AgentEvents.jobFinished(job, 1, JobStatus.SUCCEEDED, BackupStatus.SUCCESSFUL.code()));
+        spool.append(AgentEvents.jobFinished(job, 1, JobStatus.SUCCEEDED, BackupStatus.SUCCEEDED.code()));
 
         assertEquals(0, result.pre().outcome().exitCode(), "the scripts themselves succeed");
         assertEquals(7, spool.flush(new PortalClient(portal.toString()), agent.secret()), "the portal took every event");

@@ -311,7 +311,7 @@ class PolicyResourceTest {
         set(spec, "hooks", list(hook("before-backup", "stored", "script", "mysqldump --all-databases > /tmp/db.sql\n")));
         String id = create(tenant(), spec);
         tenant().admin().get("/api/v1/policies/" + id).then()
-                .body("spec.hooks[0].sha256", equalTo(dev.fleethook.identity.service.Secrets.sha256(
+                .body("spec.hooks[0].sha256", equalTo(dev.fleethook.kernel.Secrets.sha256(
                         "mysqldump --all-databases > /tmp/db.sql\n")))
                 .body("spec.hooks[0].mode", equalTo("essential")).body("spec.hooks[0].timeoutSeconds", equalTo(300));
     }
@@ -324,7 +324,7 @@ class PolicyResourceTest {
         String id = create(tenant(), spec);
         tenant().admin().get("/api/v1/policies/" + id).then()
                 .body("spec.hooks[0].script", equalTo("#!/bin/sh\nmysqldump --all-databases\n"))
-                .body("spec.hooks[0].sha256", equalTo(dev.fleethook.identity.service.Secrets.sha256(
+                .body("spec.hooks[0].sha256", equalTo(dev.fleethook.kernel.Secrets.sha256(
                         "#!/bin/sh\nmysqldump --all-databases\n")));
     }
 }

@@ -25,6 +25,7 @@ import dev.fleethook.support.Fixtures.TenantFixture;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import dev.fleethook.kernel.Problem;
 
 /**
  * Each kind of input that reached a 500 in issue 13, as a named case: the answer is a 4xx that names

@@ -1,5 +1,6 @@
 package dev.fleethook.web;
 
+import dev.fleethook.kernel.Problem;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -22,8 +22,8 @@ import dev.fleethook.job.rest.JobRecords.HookView;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.rest.JobRecords.StepView;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -111,7 +111,7 @@ public class AlertPages {
                 io.quarkus.panache.common.Sort.by("hostname")).stream()
                 .map(sv -> Map.entry(sv.id, sv.hostname)).toList();
         AlertSettings settings = alerts.settings();
-        dev.fleethook.fleet.rest.FleetRecords.Page<Alert> result;
+        dev.fleethook.kernel.Page<Alert> result;
         String error = null;
         int status = 200;
         try {
@@ -120,7 +120,7 @@ public class AlertPages {
                     AlertService.parseTime("from", f.from()),
                     AlertService.parseTime("to", f.to()), p, n));
         } catch (BadInputException e) {
-            result = new dev.fleethook.fleet.rest.FleetRecords.Page<>(List.of(), 0, 0, n);
+            result = new dev.fleethook.kernel.Page<>(List.of(), 0, 0, n);
             error = e.errors().stream().map(x -> x.field() + " " + x.message()).collect(java.util.stream.Collectors.joining("; "));
             status = 400;
         }

@@ -25,7 +25,7 @@ public final class AlertRecords {
             Instant createdAt, Instant acknowledgedAt, String acknowledgedBy, Instant resolvedAt, int occurrences,
             Instant lastOccurredAt, UUID lastJobId, Instant lastNotifiedAt) {
         public static AlertResponse of(Alert a) {
-            return new AlertResponse(a.id, a.kind, a.state.toLowerCase(), a.title, a.serverId, a.jobId, a.createdAt,
+            return new AlertResponse(a.id, a.kind, a.state.name().toLowerCase(), a.title, a.serverId, a.jobId, a.createdAt,
                     a.acknowledgedAt, a.acknowledgedBy, a.resolvedAt, a.occurrences, a.lastOccurredAt, a.lastJobId,
                     a.lastNotifiedAt);
         }
@@ -64,7 +64,7 @@ public final class AlertRecords {
     public record OutboxResponse(UUID id, UUID alertId, String recipient, String subject, String status, int attempts,
             Instant nextAttemptAt, String lastError, Instant createdAt, Instant sentAt) {
         public static OutboxResponse of(OutboxEmail e) {
-            return new OutboxResponse(e.id, e.alertId, e.recipient, e.subject, e.status.toLowerCase(), e.attempts,
+            return new OutboxResponse(e.id, e.alertId, e.recipient, e.subject, e.status.name().toLowerCase(), e.attempts,
                     e.nextAttemptAt, e.lastError, e.createdAt, e.sentAt);
         }
     }

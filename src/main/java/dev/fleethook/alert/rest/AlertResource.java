@@ -14,17 +14,17 @@ import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.rest.AlertRecords.AcknowledgeRequest;
 import dev.fleethook.alert.rest.AlertRecords.AcknowledgeResponse;
 import dev.fleethook.alert.rest.AlertRecords.AlertResponse;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.alert.rest.AlertRecords.OutboxResponse;
 import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
 import dev.fleethook.alert.rest.AlertRecords.SettingsResponse;
 import dev.fleethook.alert.rest.AlertRecords.TestEmailRequest;
 import dev.fleethook.alert.service.AlertService;
 import dev.fleethook.alert.service.AlertSettingsService;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.security.CurrentAccount;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -45,10 +45,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Alerts")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class AlertResource {
 
     @Inject
@@ -68,7 +68,7 @@ public class AlertResource {
     @GET
     @Path("/alerts")
     @Operation(summary = "List alerts, filtered and paged (X-Total-Count: the total)")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public Response list(@QueryParam("state") String state, @QueryParam("kind") String kind,
             @QueryParam("server") String server, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
@@ -82,9 +82,9 @@ public class AlertResource {
     @Path("/alerts/{id}/acknowledge")
     @RolesAllowed(Role.TENANT_OPERATOR)
     @Operation(summary = "Acknowledge an open alert")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public AlertResponse acknowledge(@PathParam("id") UUID id) {
         return AlertResponse.of(alerts.acknowledge(id, currentAccount.email()));
     }
@@ -94,8 +94,8 @@ public class AlertResource {
     @Path("/alerts/acknowledge")
     @RolesAllowed(Role.TENANT_OPERATOR)
     @Operation(summary = "Acknowledge several alerts at once")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public AcknowledgeResponse acknowledgeAll(AcknowledgeRequest request) {
         return new AcknowledgeResponse(alerts.acknowledgeAll(request == null ? null : request.ids(),
                 currentAccount.email()));
@@ -112,8 +112,8 @@ public class AlertResource {
     @Path("/alert-settings")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Change the alert settings")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public SettingsResponse putSettings(SettingsRequest request) {
         return SettingsResponse.of(settings.update(request));
     }
@@ -123,8 +123,8 @@ public class AlertResource {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Queue a test email to the recipients or to one address")
     @APIResponse(responseCode = "202", description = "Queued: {\"queued\": n}")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public Response testEmail(TestEmailRequest request) {
         int queued = settings.sendTest(request == null ? null : request.recipient());
         return Response.accepted(Map.of("queued", queued)).build();
@@ -134,7 +134,7 @@ public class AlertResource {
     @Path("/outbox")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "List the email outbox, filtered and paged (X-Total-Count: the total)")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public Response outbox(@QueryParam("status") String status, @QueryParam("recipient") String recipient,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
         Page<dev.fleethook.alert.OutboxEmail> result = settings.outbox(status, recipient, page, size);
@@ -146,8 +146,8 @@ public class AlertResource {
     @Path("/outbox/{id}/retry")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Send an email of the outbox again now")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public OutboxResponse retry(@PathParam("id") UUID id) {
         return OutboxResponse.of(settings.retry(id));
     }

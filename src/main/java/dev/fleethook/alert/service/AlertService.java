@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.rest.JobRecords.AttemptView;
 import dev.fleethook.job.rest.JobRecords.HookView;
@@ -23,10 +23,10 @@ import dev.fleethook.job.service.JobService;
 import dev.fleethook.protocol.BackupStatus;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.ScriptStatus;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -34,7 +34,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /**
  * Raises alerts when a job ends after its last attempt — for the job and for each script and hook
@@ -80,7 +80,7 @@ public class AlertService {
     CurrentTenant currentTenant;
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    AlertMetrics metrics;
 
     @ConfigProperty(name = "fleethook.portal.base-url")
     String baseUrl;
@@ -88,20 +88,20 @@ public class AlertService {
     /** Evaluates a finished (or abandoned) job, in the transaction that recorded its end. */
     void onJobFinished(@Observes EventIngestion.JobFinished event) {
         Job job = Job.findById(event.jobId());
-        if (job == null || JobStatus.RUNNING.name().equals(job.status)) {
+        if (job == null || job.status == JobStatus.RUNNING) {
             return;
         }
         JobDetail detail = jobs.detail(job.id);
         List<Failure> failures = failures(job, detail);
         Set<String> raised = new LinkedHashSet<>();
         failures.forEach(f -> raised.add(f.kind()));
-        boolean backupSucceeded = job.backupStatus != null && job.backupStatus == BackupStatus.SUCCESSFUL.code()
-                && (JobStatus.SUCCEEDED.name().equals(job.status) || JobStatus.WARNING.name().equals(job.status));
+        boolean backupSucceeded = job.backupStatus != null && job.backupStatus == BackupStatus.SUCCEEDED.code()
+                && (job.status == JobStatus.SUCCEEDED || job.status == JobStatus.WARNING);
         List<Alert> resolved = new ArrayList<>();
         if (backupSucceeded) {
             resolved.addAll(resolve(job.serverId, Alert.KINDS.stream()
                     .filter(k -> !k.equals(Alert.AGENT_OFFLINE) && !raised.contains(k)).toList()));
-        } else if (!JobStatus.ABANDONED.name().equals(job.status) && !raised.contains(Alert.JOB_ABANDONED)) {
+        } else if (job.status != JobStatus.ABANDONED && !raised.contains(Alert.JOB_ABANDONED)) {
             // The agent reports again: what it had abandoned is over.
             resolved.addAll(resolve(job.serverId, List.of(Alert.JOB_ABANDONED)));
         }
@@ -122,7 +122,7 @@ public class AlertService {
     List<Failure> failures(Job job, JobDetail detail) {
         String host = detail.job().hostname();
         List<Failure> out = new ArrayList<>();
-        if (JobStatus.ABANDONED.name().equals(job.status)) {
+        if (job.status == JobStatus.ABANDONED) {
             out.add(new Failure(Alert.JOB_ABANDONED, "Job abandoned on " + host + ": "
                     + (job.statusReason == null ? "the agent stopped reporting it" : job.statusReason)));
             return out;
@@ -130,8 +130,8 @@ public class AlertService {
         AttemptView last = detail.attempts().stream().filter(a -> a.number() == job.attempts).findFirst()
                 .orElse(detail.attempts().isEmpty() ? null : detail.attempts().get(detail.attempts().size() - 1));
         boolean hookJob = "agent-start".equals(job.trigger);
-        boolean backupFailed = job.backupStatus == null || job.backupStatus != BackupStatus.SUCCESSFUL.code();
-        if (!hookJob && backupFailed && !JobStatus.CANCELED.name().equals(job.status)) {
+        boolean backupFailed = job.backupStatus == null || job.backupStatus != BackupStatus.SUCCEEDED.code();
+        if (!hookJob && backupFailed && job.status != JobStatus.CANCELED) {
             String backup = job.backupStatus == null ? "N/A" : BackupStatus.ofCode(job.backupStatus).label();
             out.add(new Failure(Alert.JOB_FAILED, "Backup " + backup + " on " + host + " after " + job.attempts
                     + " attempt" + (job.attempts == 1 ? "" : "s")));
@@ -280,10 +280,11 @@ public class AlertService {
         if (kinds.isEmpty()) {
             return List.of();
         }
-        List<Alert> open = Alert.list("serverId = ?1 and state <> 'RESOLVED' and kind in ?2", serverId, kinds);
+        List<Alert> open = Alert.list("serverId = ?1 and state <> ?3 and kind in ?2", serverId, kinds,
+                Alert.State.RESOLVED);
         Instant now = Instant.now();
         for (Alert a : open) {
-            a.state = "RESOLVED";
+            a.state = Alert.State.RESOLVED;
             a.resolvedAt = now;
         }
         return open;
@@ -333,12 +334,7 @@ public class AlertService {
 
     /** A page of alerts, newest activity first. */
     public Page<Alert> list(Filter f) {
-        if (f.size() < 1 || f.size() > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
-        if (f.page() < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
+        Page.checkRequest(f.page(), f.size());
         StringBuilder where = new StringBuilder("1 = 1");
         Parameters p = new Parameters();
         String state = f.state() == null ? "" : f.state().trim().toLowerCase();
@@ -347,10 +343,11 @@ public class AlertService {
                 throw new BadInputException("state", "must be one of open, acknowledged, resolved, unresolved, all");
             }
             if (state.equals("unresolved")) {
-                where.append(" and state <> 'RESOLVED'");
+                where.append(" and state <> :resolved");
+                p.and("resolved", Alert.State.RESOLVED);
             } else {
                 where.append(" and state = :state");
-                p.and("state", state.toUpperCase());
+                p.and("state", Alert.State.valueOf(state.toUpperCase()));
             }
         }
         if (f.kind() != null && !f.kind().isBlank()) {
@@ -380,17 +377,17 @@ public class AlertService {
     }
 
     public long openCount() {
-        return Alert.count("state = 'OPEN'");
+        return Alert.count("state = ?1", Alert.State.OPEN);
     }
 
     @Transactional
     public Alert acknowledge(UUID id, String by) {
-        Alert a = Alert.<Alert> findByIdOptional(id).orElseThrow(NotFoundException::new);
-        if ("RESOLVED".equals(a.state)) {
+        Alert a = Alert.<Alert> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
+        if (a.state == Alert.State.RESOLVED) {
             throw new ConflictException("The alert is already resolved.");
         }
-        if (!"ACKNOWLEDGED".equals(a.state)) {
-            a.state = "ACKNOWLEDGED";
+        if (a.state != Alert.State.ACKNOWLEDGED) {
+            a.state = Alert.State.ACKNOWLEDGED;
             a.acknowledgedAt = Instant.now();
             a.acknowledgedBy = by;
         }
@@ -409,8 +406,9 @@ public class AlertService {
         if (ids.size() > 1000) {
             throw new BadInputException("ids", "must be at most 1000 alerts");
         }
-        return (int) Alert.update("state = 'ACKNOWLEDGED', acknowledgedAt = ?1, acknowledgedBy = ?2"
-                + " where state = 'OPEN' and id in ?3 and tenantId = ?4", Instant.now(), by, ids, currentTenant.require());
+        return (int) Alert.update("state = ?5, acknowledgedAt = ?1, acknowledgedBy = ?2"
+                + " where state = ?6 and id in ?3 and tenantId = ?4", Instant.now(), by, ids, currentTenant.require(),
+                Alert.State.ACKNOWLEDGED, Alert.State.OPEN);
     }
 
     /** A query parameter that must be an id (null when blank); 400 naming it otherwise. */

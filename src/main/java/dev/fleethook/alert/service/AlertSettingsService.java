@@ -11,12 +11,13 @@ import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.alert.OutboxEmail;
 import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
 import dev.fleethook.audit.AuditService;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.InputValidator;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import dev.fleethook.kernel.Page;
 
 /** Alert settings of the current tenant, the test email, and the outbox listing. */
 @ApplicationScoped
@@ -113,14 +114,9 @@ public class AlertSettingsService {
      * A page of the outbox, newest first; {@code status} one of pending, sending, sent, failed (or null),
      * {@code recipient} a part of the address (case-insensitive).
      */
-    public dev.fleethook.fleet.rest.FleetRecords.Page<OutboxEmail> outbox(String status, String recipient, int page,
+    public dev.fleethook.kernel.Page<OutboxEmail> outbox(String status, String recipient, int page,
             int size) {
-        if (size < 1 || size > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
-        if (page < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
+        Page.checkRequest(page, size);
         StringBuilder where = new StringBuilder("1 = 1");
         io.quarkus.panache.common.Parameters p = new io.quarkus.panache.common.Parameters();
         if (status != null && !status.isBlank() && !status.equalsIgnoreCase("all")) {
@@ -128,7 +124,7 @@ public class AlertSettingsService {
                 throw new BadInputException("status", "must be one of pending, sending, sent, failed, all");
             }
             where.append(" and status = :status");
-            p.and("status", status.trim().toUpperCase());
+            p.and("status", OutboxEmail.Status.valueOf(status.trim().toUpperCase()));
         }
         if (recipient != null && !recipient.isBlank()) {
             where.append(" and lower(recipient) like :recipient");
@@ -136,7 +132,7 @@ public class AlertSettingsService {
         }
         var query = OutboxEmail.<OutboxEmail> find(where.toString(),
                 Sort.by("createdAt", Sort.Direction.Descending).and("id"), p);
-        return new dev.fleethook.fleet.rest.FleetRecords.Page<>(
+        return new dev.fleethook.kernel.Page<>(
                 query.page(io.quarkus.panache.common.Page.of(page, size)).list(), query.count(), page, size);
     }
 

@@ -7,11 +7,12 @@ import org.jboss.logging.Logger;
 
 import dev.fleethook.alert.Alert;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * Raises an alert for each server silent for longer than its tenant's threshold (one per offline
@@ -32,11 +33,7 @@ public class OfflineDetector {
     @Scheduled(every = "${fleethook.alerts.offline-check:60s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             identity = "offline-detector")
     void run() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            LOG.debugf("Offline check skipped: %s", e.getMessage());
-        }
+        ScheduledTurns.run(LOG, "Offline check", this::check);
     }
 
     /** Resolves one offline alert once (conditional update) and announces the recovery. */

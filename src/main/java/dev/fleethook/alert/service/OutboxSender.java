@@ -3,6 +3,8 @@ package dev.fleethook.alert.service;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the outbox on every replica; {@link OutboxService#sendDue} makes that safe. Without a configured SMTP
@@ -10,6 +12,8 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class OutboxSender {
+
+    private static final Logger LOG = Logger.getLogger(OutboxSender.class);
 
     @Inject
     OutboxService outbox;
@@ -23,12 +27,11 @@ public class OutboxSender {
         if (!mail.configured()) {
             return;
         }
-        try {
+        // Nothing is lost when a turn fails: the rows stay due and the next turn tries again.
+        ScheduledTurns.run(LOG, "Outbox sender", () -> {
             while (outbox.sendDue(20) == 20) {
                 // keep going while full batches come back
             }
-        } catch (RuntimeException databaseDown) {
-            // nothing is lost: the rows stay due and the next run tries again
-        }
+        });
     }
 }

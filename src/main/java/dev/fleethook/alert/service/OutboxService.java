@@ -22,7 +22,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /**
  * The transactional outbox. Emails are written in the transaction that raised their alert; a sender
@@ -46,7 +46,7 @@ public class OutboxService {
     AlertConfig config;
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    AlertMetrics metrics;
 
     /** Queues an email in the current transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -58,7 +58,7 @@ public class OutboxService {
         e.subject = mail.subject().length() > 300 ? mail.subject().substring(0, 300) : mail.subject();
         e.html = mail.html();
         e.text = mail.text();
-        e.status = "PENDING";
+        e.status = OutboxEmail.Status.PENDING;
         e.createdAt = Instant.now();
         e.nextAttemptAt = e.createdAt;
         e.persist();
@@ -182,9 +182,9 @@ public class OutboxService {
     /** Sends a failed or waiting email again at once (from the outbox page). */
     @Transactional
     public OutboxEmail retry(UUID id) {
-        OutboxEmail e = OutboxEmail.<OutboxEmail> findByIdOptional(id).orElseThrow(NotFoundException::new);
-        if (!"SENT".equals(e.status)) {
-            e.status = "PENDING";
+        OutboxEmail e = OutboxEmail.<OutboxEmail> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
+        if (e.status != OutboxEmail.Status.SENT) {
+            e.status = OutboxEmail.Status.PENDING;
             e.nextAttemptAt = Instant.now();
             if (e.attempts >= config.maxAttempts()) {
                 e.attempts = config.maxAttempts() - 1;

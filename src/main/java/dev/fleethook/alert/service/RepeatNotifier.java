@@ -11,11 +11,12 @@ import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.service.JobService;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * Alertmanager's repeat interval: an open (not acknowledged) alert that kept failing since its last
@@ -49,11 +50,7 @@ public class RepeatNotifier {
     @Scheduled(every = "${fleethook.alerts.repeat-check:60s}", delayed = "40s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "alert-repeat-notifier")
     void run() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            LOG.debugf("Repeat check skipped: %s", e.getMessage());
-        }
+        ScheduledTurns.run(LOG, "Alert repeat check", this::check);
     }
 
     private static final String DUE = """

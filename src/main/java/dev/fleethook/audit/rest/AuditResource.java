@@ -14,8 +14,8 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.fleethook.audit.AuditEntry;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -24,16 +24,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import dev.fleethook.kernel.Page;
 
 /** The tenant's audit log, newest first. */
 @Path("/api/v1/audit")
 @RolesAllowed(Role.TENANT_VIEWER)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Audit")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class AuditResource {
 
     public record AuditResponse(UUID id, Instant at, String actor, String action, String targetType, String targetId,
@@ -50,15 +51,10 @@ public class AuditResource {
 
     @GET
     @Operation(summary = "Read the audit log, filtered and paged, newest first")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public List<AuditResponse> list(@QueryParam("targetType") String targetType, @QueryParam("targetId") String targetId,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        if (page < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
-        if (size < 1 || size > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
+        Page.checkRequest(page, size);
         return audit.list(targetType, targetId, page, size).stream().map(AuditResponse::of).toList();
     }
 }

@@ -12,7 +12,7 @@ import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.policy.service.PolicyService;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -60,7 +60,7 @@ public class EnrollmentPages {
         try {
             EnrollmentTokenService.Created c = tokens.create(new CreateTokenRequest(label,
                     number("expiresInMinutes", expiresInMinutes), number("maxUses", maxUses),
-                    dev.fleethook.web.ParameterConverters.uuid("policyId", policyId), null));
+                    dev.fleethook.kernel.Uuids.parse("policyId", policyId), null));
             return Response.status(201).entity(render(new Fresh(c.token().label, c.secret(), c.command()), null)).build();
         } catch (BadInputException e) {
             return Response.status(400).entity(render(null, e)).build();

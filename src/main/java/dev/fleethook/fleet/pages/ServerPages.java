@@ -10,15 +10,13 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.fleet.service.ServerService;
 import dev.fleethook.identity.Role;
-import dev.fleethook.job.rest.JobRecords.JobSummary;
-import dev.fleethook.job.service.JobService;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.policy.service.PolicyService;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -51,14 +49,14 @@ public class ServerPages {
                 String status, String policy, String label, java.time.Instant now);
 
         static native TemplateInstance detail(Server server, Map<UUID, String> policies, List<Policy> allPolicies,
-                List<JobSummary> jobs, String message, java.time.Instant now, String nav);
+                List<?> jobs, String message, java.time.Instant now, String nav);
     }
 
     @Inject
     ServerService servers;
 
     @Inject
-    JobService jobs;
+    dev.fleethook.fleet.service.ServerJobHistory jobs;
 
     @Inject
     PolicyService policies;
@@ -67,7 +65,7 @@ public class ServerPages {
     public TemplateInstance list(@QueryParam("q") String q, @QueryParam("status") String status,
             @QueryParam("policy") String policy, @QueryParam("label") String label,
             @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
-        UUID policyId = dev.fleethook.web.ParameterConverters.uuid("policy", policy);
+        UUID policyId = dev.fleethook.kernel.Uuids.parse("policy", policy);
         Page<Server> found = servers.list(new ServerService.Filter(q, status, policyId, label, page, PAGE_SIZE));
         if (htmx != null) {
             return Templates.list$table(found, servers.policyNames(), q, status, policy, label, java.time.Instant.now());
@@ -101,7 +99,7 @@ public class ServerPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response assign(@PathParam("id") UUID id, @RestForm String policyId) {
         try {
-            servers.assignPolicy(id, dev.fleethook.web.ParameterConverters.uuid("policyId", policyId));
+            servers.assignPolicy(id, dev.fleethook.kernel.Uuids.parse("policyId", policyId));
         } catch (BadInputException e) {
             return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
         }
@@ -151,7 +149,7 @@ public class ServerPages {
     }
 
     private TemplateInstance render(Server server, String message) {
-        List<JobSummary> recent = jobs.list(new JobService.Filter(server.id, null, null, null, null, 0, 20)).items();
+        List<?> recent = jobs.recent(server.id, 20);
         return Templates.detail(server, servers.policyNames(), policies.list(), recent, message, java.time.Instant.now(),
                 "servers");
     }

@@ -16,15 +16,14 @@ import dev.fleethook.fleet.service.AgentService;
 import dev.fleethook.fleet.service.FleetConfig;
 import dev.fleethook.fleet.service.HeartbeatWriter;
 import dev.fleethook.fleet.service.PollCache;
-import dev.fleethook.job.service.EventIngestion;
 import dev.fleethook.protocol.AgentHeaders;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
 import dev.fleethook.protocol.PollWait;
-import dev.fleethook.web.OpenApiDefinition;
-import dev.fleethook.web.Problem;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.Problem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
@@ -65,7 +64,7 @@ public class AgentResource {
     HeartbeatWriter heartbeats;
 
     @Inject
-    EventIngestion ingestion;
+    dev.fleethook.fleet.service.AgentEventReceiver ingestion;
 
     @Inject
     FleetConfig config;
@@ -77,9 +76,9 @@ public class AgentResource {
     @Path("/enroll")
     @PermitAll
     @Operation(summary = "Enroll an agent with an enrollment token; answers its server id and secret")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public EnrollResponse enroll(EnrollRequest request) {
         return agents.enroll(request);
     }
@@ -99,11 +98,11 @@ public class AgentResource {
     @Path("/policy")
     @RolesAllowed(AgentIdentityProvider.ROLE)
     @Operation(summary = "Poll: the server's policy document and pending commands (a heartbeat; 304 when the ETag matches)")
-    @SecurityRequirement(name = OpenApiDefinition.AGENT_SECRET)
+    @SecurityRequirement(name = ApiDocs.AGENT_SECRET)
     @APIResponse(responseCode = "304", description = "The document has not changed")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-    @APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+    @APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
     public Uni<Response> policy(@RestHeader("If-None-Match") String ifNoneMatch,
             @RestHeader(AgentHeaders.RUNNING_JOB) String runningJob,
             @RestHeader(AgentHeaders.REJECTED_EVENTS) String rejectedEvents,
@@ -180,10 +179,10 @@ public class AgentResource {
     @Path("/events")
     @RolesAllowed(AgentIdentityProvider.ROLE)
     @Operation(summary = "Report a batch of job events (idempotent by event id)")
-    @SecurityRequirement(name = OpenApiDefinition.AGENT_SECRET)
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @SecurityRequirement(name = ApiDocs.AGENT_SECRET)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public Response events(com.fasterxml.jackson.databind.JsonNode batch) {
         com.fasterxml.jackson.databind.JsonNode list = batch == null ? null : batch.get("events");
         if (list != null && list.isArray() && list.size() > EventBatch.MAX_EVENTS) {
@@ -197,7 +196,7 @@ public class AgentResource {
     }
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    dev.fleethook.fleet.service.AgentApiMetrics metrics;
 
     /** The answer, or 304; {@code granted} >= 0 adds the {@link PollWait#HEADER} (the request asked to wait). */
     private Response respond(PollCache.Answer answer, String ifNoneMatch, int granted) {

@@ -18,7 +18,7 @@ import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
 import dev.fleethook.fleet.rest.FleetRecords.TokenResponse;
 import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.identity.Role;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -36,10 +36,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Enrollment tokens")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class EnrollmentTokenResource {
 
     @Inject
@@ -54,11 +54,11 @@ public class EnrollmentTokenResource {
     @POST
     @Operation(summary = "Create an enrollment token; its secret and command line are shown only in this answer")
     @APIResponse(responseCode = "201", description = "The token with its secret and the enrollment command",
-            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION,
                     schema = @Schema(type = SchemaType.STRING, format = "uri")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<TokenResponse> create(CreateTokenRequest request) {
         EnrollmentTokenService.Created c = tokens.create(request);
         return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/enrollment-tokens/" + c.token().id))
@@ -68,8 +68,8 @@ public class EnrollmentTokenResource {
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Revoke an enrollment token")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public TokenResponse revoke(@PathParam("id") UUID id) {
         return TokenResponse.of(tokens.revoke(id), null, null);
     }

@@ -55,16 +55,6 @@ public final class FleetRecords {
         }
     }
 
-    public record Page<T>(List<T> items, long total, int page, int size) {
-        public boolean hasNext() {
-            return (long) (page + 1) * size < total;
-        }
-
-        public boolean hasPrevious() {
-            return page > 0;
-        }
-    }
-
     public record AssignPolicyRequest(UUID policyId) {
     }
 

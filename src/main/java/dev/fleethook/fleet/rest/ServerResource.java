@@ -14,13 +14,13 @@ import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.Server;
 import dev.fleethook.fleet.rest.FleetRecords.AssignPolicyRequest;
 import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.fleet.rest.FleetRecords.ServerResponse;
 import dev.fleethook.fleet.rest.FleetRecords.UpdateServerRequest;
 import dev.fleethook.fleet.service.ServerService;
 import dev.fleethook.identity.Role;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -43,10 +43,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Servers")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class ServerResource {
 
     @Inject
@@ -54,7 +54,7 @@ public class ServerResource {
 
     @GET
     @Operation(summary = "List servers, filtered and paged")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public Page<ServerResponse> list(@QueryParam("q") String q, @QueryParam("status") String status,
             @QueryParam("policy") UUID policy, @QueryParam("label") String label,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
@@ -67,8 +67,8 @@ public class ServerResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a server")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public ServerResponse get(@PathParam("id") UUID id) {
         Server s = servers.require(id);
         return ServerResponse.of(s, servers.policyNames().get(s.policyId));
@@ -78,9 +78,9 @@ public class ServerResource {
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Change a server's labels")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public ServerResponse update(@PathParam("id") UUID id, UpdateServerRequest request) {
         if (request == null) {
             throw new BadInputException("labels", "is required");
@@ -93,9 +93,9 @@ public class ServerResource {
     @Path("/{id}/policy")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Assign a policy to a server")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public ServerResponse assign(@PathParam("id") UUID id, AssignPolicyRequest request) {
         Server s = servers.assignPolicy(id, request == null ? null : request.policyId());
         return ServerResponse.of(s, servers.policyNames().get(s.policyId));
@@ -105,8 +105,8 @@ public class ServerResource {
     @Path("/{id}/disable")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Disable a server: its agent is refused until it is enabled")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public ServerResponse disable(@PathParam("id") UUID id) {
         return ServerResponse.of(servers.setStatus(id, Server.Status.DISABLED), null);
     }
@@ -115,9 +115,9 @@ public class ServerResource {
     @Path("/{id}/enable")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Enable a disabled server")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public ServerResponse enable(@PathParam("id") UUID id) {
         return ServerResponse.of(servers.setStatus(id, Server.Status.ENABLED), null);
     }
@@ -126,8 +126,8 @@ public class ServerResource {
     @Path("/{id}/revoke")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Revoke a server's agent credential for good")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public ServerResponse revoke(@PathParam("id") UUID id) {
         return ServerResponse.of(servers.setStatus(id, Server.Status.REVOKED), null);
     }
@@ -137,8 +137,8 @@ public class ServerResource {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Delete a server and its history")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public Response delete(@PathParam("id") UUID id) {
         servers.delete(id);
         return Response.noContent().build();
@@ -150,9 +150,9 @@ public class ServerResource {
     @Operation(summary = "Ask the server's agent to start a backup now")
     @APIResponse(responseCode = "202", description = "The command is queued for the agent's next poll",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CommandResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public Response backupNow(@PathParam("id") UUID id) {
         AgentCommandEntity c = servers.backupNow(id);
         return Response.accepted(new CommandResponse(c.id, "backup-now", c.serverId, null, c.createdAt)).build();

@@ -3,8 +3,8 @@ package dev.fleethook.fleet.security;
 import dev.fleethook.fleet.AgentCredential;
 import dev.fleethook.fleet.service.AgentService;
 import dev.fleethook.fleet.service.PollCache;
-import dev.fleethook.identity.service.Secrets;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.Secrets;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -14,6 +14,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.identity.security.AgentSecretRequest;
 
 /**
  * Agents authenticate with their secret. A known secret is answered from memory on the I/O thread (no

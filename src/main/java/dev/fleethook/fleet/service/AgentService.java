@@ -11,7 +11,7 @@ import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.AgentCredential;
 import dev.fleethook.fleet.EnrollmentToken;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.identity.service.Secrets;
+import dev.fleethook.kernel.Secrets;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.policy.service.PolicyDocuments;
 import dev.fleethook.policy.service.PolicyService;
@@ -22,9 +22,9 @@ import dev.fleethook.protocol.PolicyDocument;
 import dev.fleethook.protocol.PollResponse;
 import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,10 +38,10 @@ public class AgentService {
     public static final String SECRET_PREFIX = "fha_";
     public static final String TOKEN_PREFIX = "fhe_";
 
-    /** The token is unknown, expired, used up or revoked: answered 401 without saying which. */
-    public static class InvalidTokenException extends jakarta.ws.rs.WebApplicationException {
+    /** The token is unknown, expired, used up or revoked: answered 401 (web.ErrorMappers) without saying which. */
+    public static class InvalidTokenException extends RuntimeException {
         InvalidTokenException() {
-            super("The enrollment token is not valid: it may have expired, been used up or revoked.", 401);
+            super("The enrollment token is not valid: it may have expired, been used up or revoked.");
         }
     }
 

@@ -11,15 +11,15 @@ import dev.fleethook.fleet.EnrollmentToken;
 import dev.fleethook.fleet.Server;
 import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
 import dev.fleethook.identity.security.CurrentAccount;
-import dev.fleethook.identity.service.Secrets;
+import dev.fleethook.kernel.Secrets;
 import dev.fleethook.policy.Policy;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.InputValidator;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /** Enrollment tokens: random, stored hashed, shown once with the command line to paste on a server. */
 @ApplicationScoped
@@ -81,7 +81,7 @@ public class EnrollmentTokenService {
 
     @Transactional
     public EnrollmentToken revoke(UUID id) {
-        EnrollmentToken t = EnrollmentToken.<EnrollmentToken> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        EnrollmentToken t = EnrollmentToken.<EnrollmentToken> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         if (t.revokedAt == null) {
             t.revokedAt = Instant.now();
             audit.record("enrollment-token.revoke", "enrollment-token", t.id, "Revoked enrollment token " + t.label,

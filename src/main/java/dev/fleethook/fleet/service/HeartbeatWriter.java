@@ -20,6 +20,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * Every poll is a heartbeat. They are gathered in memory and written together every few seconds in one
@@ -123,9 +124,11 @@ public class HeartbeatWriter {
             s.setArray(4, c.createArrayOf("uuid", jobs));
             s.setArray(5, c.createArrayOf("integer", rejected));
             s.executeUpdate();
+            ScheduledTurns.recovered(LOG, "Heartbeat flush");
         } catch (SQLException e) {
+            // Kept for the next flush either way; the newest time per server wins.
             batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
-            LOG.debugf("Heartbeats kept for the next flush: %s", e.getMessage());
+            ScheduledTurns.failed(LOG, "Heartbeat flush", e);
         }
     }
 

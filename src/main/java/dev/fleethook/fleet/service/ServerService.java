@@ -12,20 +12,20 @@ import dev.fleethook.audit.AuditService;
 import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.EnrollmentToken;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.protocol.AgentCommand;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
-/** Servers of the current tenant: listing, labels, policy, disable/revoke/delete, Backup Now and Cancel. */
+/** Servers of the current tenant: listing, labels, policy, disable/revoke/delete, Backup Now, the command queue. */
 @ApplicationScoped
 public class ServerService {
 
@@ -48,16 +48,11 @@ public class ServerService {
     CurrentAccount currentAccount;
 
     public Server require(UUID id) {
-        return Server.<Server> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        return Server.<Server> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
     }
 
     public Page<Server> list(Filter f) {
-        if (f.size() < 1 || f.size() > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
-        if (f.page() < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
+        Page.checkRequest(f.page(), f.size());
         StringBuilder where = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
         if (f.query() != null && !f.query().isBlank()) {
@@ -75,8 +70,9 @@ public class ServerService {
         if (f.presence() != null && !f.presence().isBlank()) {
             Instant now = Instant.now();
             switch (f.presence()) {
-                case "online" -> where.append(" and status = 'ENABLED' and lastSeenAt > :online");
-                case "offline" -> where.append(" and status = 'ENABLED' and lastSeenAt <= :online");
+                case "online" -> where.append(" and status = 'ENABLED' and " + Server.ONLINE_AT_NOW);
+                case "offline" -> where.append(" and status = 'ENABLED' and lastSeenAt is not null and not (")
+                        .append(Server.ONLINE_AT_NOW).append(")");
                 case "never-seen" -> where.append(" and status = 'ENABLED' and lastSeenAt is null");
                 case "disabled" -> where.append(" and status = 'DISABLED'");
                 case "revoked" -> where.append(" and status = 'REVOKED'");
@@ -84,7 +80,7 @@ public class ServerService {
                         "must be one of online, offline, never-seen, disabled, revoked");
             }
             if (f.presence().equals("online") || f.presence().equals("offline")) {
-                params.and("online", now.minusSeconds((long) config.pollIntervalSeconds() * Server.ONLINE_INTERVALS));
+                params.and("now", now);
             }
         }
         var query = Server.<Server> find(where.toString(), Sort.by("hostname").and("enrolledAt"), params);
@@ -175,15 +171,39 @@ public class ServerService {
         return command;
     }
 
-    @Transactional
-    public AgentCommandEntity cancel(UUID jobId, UUID serverId, boolean running) {
-        if (!running) {
-            throw new ConflictException("The job has already finished.");
+    /**
+     * Queues a command for the server's agent (repeated in every poll answer until it is acknowledged)
+     * and refreshes the server's cached poll answer after commit. The caller decides whether the command
+     * makes sense (the job feature for Cancel) and audits it.
+     *
+     * @throws ObjectNotFoundException when the server is not in the current tenant
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public AgentCommandEntity queueCommand(UUID serverId, AgentCommand.Kind kind, UUID jobId) {
+        return command(require(serverId), kind, jobId);
+    }
+
+    /** How many servers of the current tenant are in each state, by {@link Server#presence}. */
+    public record PresenceCounts(long online, long offline, long neverSeen, long disabled) {
+    }
+
+    /** The servers of the current tenant by presence at {@code now} (disabled and revoked count as disabled). */
+    public PresenceCounts presenceCounts(Instant now) {
+        long online = Server.count("status = :enabled and " + Server.ONLINE_AT_NOW,
+                Parameters.with("enabled", Server.Status.ENABLED).and("now", now));
+        long seen = Server.count("status = ?1 and lastSeenAt is not null", Server.Status.ENABLED);
+        long never = Server.count("status = ?1 and lastSeenAt is null", Server.Status.ENABLED);
+        long disabled = Server.count("status <> ?1", Server.Status.ENABLED);
+        return new PresenceCounts(online, seen - online, never, disabled);
+    }
+
+    /** Hostnames of the given servers of the current tenant (unknown ids are left out). */
+    public Map<UUID, String> hostnames(java.util.Collection<UUID> ids) {
+        Map<UUID, String> names = new java.util.HashMap<>();
+        if (!ids.isEmpty()) {
+            Server.<Server> list("id in ?1", List.copyOf(ids)).forEach(s -> names.put(s.id, s.hostname));
         }
-        Server server = require(serverId);
-        AgentCommandEntity command = command(server, AgentCommand.Kind.CANCEL, jobId);
-        audit.record("job.cancel", "job", jobId, "Cancel requested on " + server.hostname, null, null);
-        return command;
+        return names;
     }
 
     private AgentCommandEntity command(Server server, AgentCommand.Kind kind, UUID jobId) {

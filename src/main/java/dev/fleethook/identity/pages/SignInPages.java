@@ -5,11 +5,11 @@ import java.net.URI;
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Account;
+import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.security.SessionCookies;
 import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.identity.service.SessionService;
 import dev.fleethook.identity.service.SignInService;
-import dev.fleethook.web.PageContext;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,14 +45,14 @@ public class SignInPages {
     IdentityConfig config;
 
     @Inject
-    PageContext page;
+    CurrentAccount account;
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     @GET
     @Path("sign-in")
     public Response form(@QueryParam("next") String next) {
-        if (page.signedIn()) {
+        if (account.signedIn()) {
             return seeOther(safeNext(next));
         }
         return Response.ok(Templates.signIn(null, safeNext(next), null)).build();

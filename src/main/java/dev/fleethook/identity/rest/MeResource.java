@@ -20,8 +20,8 @@ import dev.fleethook.identity.rest.TokenRecords.MeResponse;
 import dev.fleethook.identity.rest.TokenRecords.TokenResponse;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
-import dev.fleethook.web.InputValidator;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -39,9 +39,9 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Me")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class MeResource {
 
     @Inject
@@ -71,14 +71,14 @@ public class MeResource {
     @POST
     @Path("/tokens")
     @Operation(summary = "Create an API token; its secret is shown only in this answer (HTTP Basic allowed here)")
-    @SecurityRequirement(name = OpenApiDefinition.BASIC)
-    @SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
+    @SecurityRequirement(name = ApiDocs.BASIC)
+    @SecurityRequirement(name = ApiDocs.API_TOKEN)
     @APIResponse(responseCode = "201", description = "The token with its secret",
-            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION,
                     schema = @Schema(type = SchemaType.STRING, format = "uri")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<TokenResponse> createToken(CreateTokenRequest request) {
         validator.check(request);
         ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name().trim(),
@@ -90,8 +90,8 @@ public class MeResource {
     @DELETE
     @Path("/tokens/{id}")
     @Operation(summary = "Revoke one of your API tokens")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public TokenResponse revokeToken(@PathParam("id") UUID id) {
         return TokenResponse.of(tokens.revoke(currentAccount.get(), id), null);
     }

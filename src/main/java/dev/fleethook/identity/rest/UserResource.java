@@ -19,7 +19,7 @@ import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
 import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.UserService;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -41,10 +41,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Users")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class UserResource {
 
     /** Answer of a creation: the user, and the generated password when none was given (shown once). */
@@ -59,7 +59,7 @@ public class UserResource {
 
     @GET
     @Operation(summary = "List the tenant's users, optionally matching a search")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public List<UserResponse> list(@QueryParam("q") String query) {
         return users.list(query).stream().map(UserResponse::of).toList();
     }
@@ -67,8 +67,8 @@ public class UserResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a user")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public UserResponse get(@PathParam("id") UUID id) {
         return users.find(id).map(UserResponse::of).orElseThrow(NotFoundException::new);
     }
@@ -77,12 +77,12 @@ public class UserResource {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Create a user (a password is generated when none is given)")
     @APIResponse(responseCode = "201", description = "The user, with the generated password if one was made",
-            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION,
                     schema = @Schema(type = SchemaType.STRING, format = "uri")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedUserResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<CreatedUserResponse> create(CreateUserRequest request) {
         UserService.Created created = users.create(request);
         return RestResponse.ResponseBuilder.<CreatedUserResponse> created(URI.create("/api/v1/users/" + created.user().id))
@@ -93,10 +93,10 @@ public class UserResource {
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Change a user's name, role or status")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public UserResponse update(@PathParam("id") UUID id, UpdateUserRequest request) {
         return UserResponse.of(users.update(id, request, currentAccount.get()));
     }
@@ -106,9 +106,9 @@ public class UserResource {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Delete a user")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public Response delete(@PathParam("id") UUID id) {
         users.delete(id, currentAccount.get());
         return Response.noContent().build();

@@ -21,6 +21,11 @@ public class CurrentAccount {
         return account;
     }
 
+    /** Whether a user or an operator is signed in (agents and anonymous callers are not). */
+    public boolean signedIn() {
+        return !identity.isAnonymous() && identity.getAttribute(Identities.ACCOUNT) != null;
+    }
+
     /** The email to record as author of a change: the signed-in account's, or "system" for start-up work. */
     public String email() {
         Account account = identity.isAnonymous() ? null : identity.getAttribute(Identities.ACCOUNT);

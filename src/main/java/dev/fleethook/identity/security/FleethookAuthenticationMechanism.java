@@ -8,9 +8,9 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.fleethook.fleet.security.AgentSecretRequest;
+import dev.fleethook.identity.security.AgentSecretRequest;
 import dev.fleethook.identity.service.IdentityConfig;
-import dev.fleethook.web.Problem;
+import dev.fleethook.kernel.Problem;
 import io.quarkus.security.credential.PasswordCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -79,7 +79,7 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
         }
         return providers.authenticate(attach(new SessionCookieRequest(cookie.getValue()), context))
                 .onFailure().recoverWithUni(failure -> {
-                    if (dev.fleethook.web.ErrorMappers.databaseUnavailable(failure)) {
+                    if (dev.fleethook.kernel.DatabaseErrors.unavailable(failure)) {
                         // The session could not be checked, which says nothing about it: keep the cookie and
                         // answer 503 (sendChallenge), instead of signing every user out during an outage.
                         context.put(DATABASE_DOWN, Boolean.TRUE);
@@ -92,7 +92,7 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
 
     /** A credential check that failed because the database is down answers 503, not 401 (see sendChallenge). */
     private static Uni<SecurityIdentity> outageAware(Uni<SecurityIdentity> check, RoutingContext context) {
-        return check.onFailure(dev.fleethook.web.ErrorMappers::databaseUnavailable).transform(failure -> {
+        return check.onFailure(dev.fleethook.kernel.DatabaseErrors::unavailable).transform(failure -> {
             context.put(DATABASE_DOWN, Boolean.TRUE);
             return new io.quarkus.security.AuthenticationFailedException();
         });

@@ -1,7 +1,8 @@
 package dev.fleethook.identity.security;
 
 import dev.fleethook.identity.Account;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.Actors;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
@@ -9,7 +10,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 /** Turns an {@link Account} into the security identity that carries its roles and tenant. */
 public final class Identities {
 
-    public static final String ACCOUNT = "fleethook.account";
+    public static final String ACCOUNT = Actors.ACCOUNT_ATTRIBUTE;
 
     private Identities() {
     }

@@ -9,10 +9,12 @@ import java.util.UUID;
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.ApiToken;
 import dev.fleethook.identity.OperatorAccount;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
+import dev.fleethook.kernel.TenantGate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
+import dev.fleethook.kernel.Secrets;
 
 /** Personal API tokens: shown once at creation, stored as SHA-256, revocable by their owner. */
 @ApplicationScoped
@@ -27,6 +29,9 @@ public class ApiTokenService {
 
     @Inject
     CurrentTenant currentTenant;
+
+    @Inject
+    TenantGate tenants;
 
     public Created create(Account owner, String name, Integer expiresInDays) {
         String secret = Secrets.newToken(PREFIX, 32);
@@ -58,7 +63,7 @@ public class ApiTokenService {
         return currentTenant.withoutTenant(() -> {
             ApiToken t = ApiToken.findById(tokenId);
             if (t == null || !owner.id().equals(owner.isOperator() ? t.operatorId : t.userId)) {
-                throw new NotFoundException();
+                throw new ObjectNotFoundException();
             }
             if (t.revokedAt == null) {
                 t.revokedAt = Instant.now();
@@ -92,6 +97,6 @@ public class ApiTokenService {
             return currentTenant.withoutTenant(
                     () -> OperatorAccount.<OperatorAccount> findByIdOptional(t.operatorId).map(Account::of));
         }
-        return SessionService.activeUser(currentTenant, t.tenantId, t.userId);
+        return SessionService.activeUser(currentTenant, tenants, t.tenantId, t.userId);
     }
 }

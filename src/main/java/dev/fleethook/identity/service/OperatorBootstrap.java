@@ -6,12 +6,13 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 import dev.fleethook.identity.OperatorAccount;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.Secrets;
 
 /**
  * Creates the first platform operator when none exists. Safe with several replicas starting at once:

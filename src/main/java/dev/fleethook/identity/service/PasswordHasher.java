@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.Secrets;
 
 /** BCrypt password hashes (at.favre.lib:bcrypt). */
 @ApplicationScoped
@@ -22,7 +23,7 @@ public class PasswordHasher {
      */
     public String hash(String password) {
         if (!dev.fleethook.identity.PasswordRule.Check.fitsBcrypt(password)) {
-            throw new dev.fleethook.web.BadInputException("password", "must be at most 72 bytes in UTF-8 (BCrypt's limit)");
+            throw new dev.fleethook.kernel.BadInputException("password", "must be at most 72 bytes in UTF-8 (BCrypt's limit)");
         }
         return BCrypt.withDefaults().hashToString(config.bcryptCost(), password.toCharArray());
     }

@@ -9,10 +9,11 @@ import dev.fleethook.identity.Account;
 import dev.fleethook.identity.OperatorAccount;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.WebSession;
-import dev.fleethook.tenant.CurrentTenant;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.kernel.CurrentTenant;
+import dev.fleethook.kernel.TenantGate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.Secrets;
 
 /**
  * Server-side browser sessions: sign-out and disabling a user end them at once, on every replica.
@@ -25,6 +26,9 @@ public class SessionService {
 
     @Inject
     CurrentTenant currentTenant;
+
+    @Inject
+    TenantGate tenants;
 
     @Inject
     IdentityConfig config;
@@ -93,14 +97,13 @@ public class SessionService {
             return currentTenant.withoutTenant(
                     () -> OperatorAccount.<OperatorAccount> findByIdOptional(s.operatorId).map(Account::of));
         }
-        return activeUser(currentTenant, s.tenantId, s.userId);
+        return activeUser(currentTenant, tenants, s.tenantId, s.userId);
     }
 
     /** A user of an unsuspended tenant who is not disabled, loaded inside that tenant. */
-    static Optional<Account> activeUser(CurrentTenant currentTenant, String tenantId, UUID userId) {
+    static Optional<Account> activeUser(CurrentTenant currentTenant, TenantGate tenants, String tenantId, UUID userId) {
         return currentTenant.inTransaction(tenantId, () -> {
-            Tenant tenant = Tenant.findById(tenantId);
-            if (tenant == null || tenant.suspended) {
+            if (!tenants.active(tenantId)) {
                 return Optional.<Account> empty();
             }
             return User.<User> findByIdOptional(userId).filter(u -> !u.disabled).map(Account::of);

@@ -10,7 +10,7 @@ import java.util.UUID;
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.OperatorAccount;
 import dev.fleethook.identity.Role;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -71,7 +71,7 @@ public class SignInService {
      */
     public Account authenticate(String email, String password, String client) {
         if (email == null || password == null || email.isBlank() || password.isEmpty()
-                || email.length() > MAX_EMAIL || dev.fleethook.web.StrictJson.badText(email) != null) {
+                || email.length() > MAX_EMAIL || dev.fleethook.kernel.StorableText.problem(email) != null) {
             // No account has such an email (RFC 5321 caps an address at 254): nothing to look up or count.
             throw new InvalidCredentialsException();
         }

@@ -12,14 +12,15 @@ import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
 import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
-import dev.fleethook.web.ConflictException;
-import dev.fleethook.web.InputValidator;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.kernel.InputValidator;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
+import dev.fleethook.kernel.Secrets;
 
 /**
  * The users of the current tenant. Every query runs under Hibernate's tenant filter, so another
@@ -31,6 +32,9 @@ public class UserService {
     /** A created user, with the generated password when none was given (shown once). */
     public record Created(User user, String generatedPassword) {
     }
+
+    @Inject
+    dev.fleethook.kernel.CurrentTenant currentTenant;
 
     @Inject
     PasswordHasher hasher;
@@ -84,7 +88,7 @@ public class UserService {
     @Transactional
     public User update(UUID id, UpdateUserRequest request, Account actor) {
         validator.check(request);
-        User user = User.<User> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        User user = User.<User> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         boolean losesAdmin = user.role == Role.ADMIN && !user.disabled
                 && ((request.role() != null && request.role() != Role.ADMIN) || Boolean.TRUE.equals(request.disabled()));
         if (losesAdmin && activeAdminsOtherThan(user.id) == 0) {
@@ -113,7 +117,7 @@ public class UserService {
 
     @Transactional
     public void delete(UUID id, Account actor) {
-        User user = User.<User> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        User user = User.<User> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         if (user.id.equals(actor.id())) {
             throw new ConflictException("You cannot delete your own account.");
         }
@@ -138,5 +142,22 @@ public class UserService {
             }
             throw e;
         }
+    }
+
+    /**
+     * Users per tenant id, across tenants (a platform-level aggregate for the operator, no user data):
+     * the one place outside sign-in that reads {@code app_user} without a tenant.
+     */
+    public Map<String, Long> countsByTenant() {
+        return currentTenant.withoutTenant(() -> {
+            Map<String, Long> counts = new java.util.HashMap<>();
+            List<?> rows = io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
+                    .createNativeQuery("SELECT tenant_id, count(*) FROM app_user GROUP BY tenant_id").getResultList();
+            for (Object row : rows) {
+                Object[] r = (Object[]) row;
+                counts.put((String) r[0], ((Number) r[1]).longValue());
+            }
+            return counts;
+        });
     }
 }

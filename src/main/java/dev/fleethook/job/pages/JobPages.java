@@ -5,12 +5,12 @@ import java.util.UUID;
 
 import org.jboss.resteasy.reactive.RestHeader;
 
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.identity.Role;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.service.JobService;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -47,7 +47,7 @@ public class JobPages {
     @GET
     public TemplateInstance list(@QueryParam("status") String status, @QueryParam("server") String server,
             @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
-        UUID serverId = dev.fleethook.web.ParameterConverters.uuid("server", server);
+        UUID serverId = dev.fleethook.kernel.Uuids.parse("server", server);
         Page<JobSummary> found = jobs.list(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50));
         if (htmx != null) {
             return Templates.list$results(found, status, server);

@@ -13,13 +13,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
 import dev.fleethook.identity.Role;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.service.JobService;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -37,10 +37,10 @@ import jakarta.ws.rs.core.Response;
 @RolesAllowed(Role.TENANT_VIEWER)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Jobs")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class JobResource {
 
     @Inject
@@ -48,7 +48,7 @@ public class JobResource {
 
     @GET
     @Operation(summary = "List jobs, filtered and paged, newest first")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public Page<JobSummary> list(@QueryParam("server") UUID server, @QueryParam("policy") UUID policy,
             @QueryParam("status") String status, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
@@ -58,8 +58,8 @@ public class JobResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a job with its attempts, scripts, hooks and output")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public JobDetail get(@PathParam("id") UUID id) {
         return jobs.detail(id);
     }
@@ -70,9 +70,9 @@ public class JobResource {
     @Operation(summary = "Ask the agent to cancel a running job")
     @APIResponse(responseCode = "202", description = "The cancel command is queued for the agent's next poll",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CommandResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public Response cancel(@PathParam("id") UUID id) {
         AgentCommandEntity c = jobs.cancel(id);
         return Response.accepted(new CommandResponse(c.id, "cancel", c.serverId, c.jobId, c.createdAt)).build();

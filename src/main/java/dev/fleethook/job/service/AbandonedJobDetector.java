@@ -7,12 +7,13 @@ import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * No job stays {@code running} forever. Every minute, on every replica, a job still running is closed
@@ -51,14 +52,12 @@ public class AbandonedJobDetector {
     @Scheduled(every = "${fleethook.jobs.abandoned-check:60s}", delayed = "20s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "abandoned-job-detector")
     void run() {
-        try {
+        ScheduledTurns.run(LOG, "Abandoned-job check", () -> {
             int closed = check();
             if (closed > 0) {
                 LOG.infof("Closed %d abandoned job(s)", closed);
             }
-        } catch (RuntimeException e) {
-            LOG.debugf("Abandoned-job check skipped: %s", e.getMessage());
-        }
+        });
     }
 
     private String reason() {

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.fleethook.fleet.AgentCredential;
+import dev.fleethook.fleet.service.AgentEventReceiver;
 import dev.fleethook.fleet.service.ChangeNotifier;
 import dev.fleethook.protocol.EventBatch;
 import dev.fleethook.protocol.EventBatchResponse;
@@ -31,8 +32,8 @@ import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.EventType;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.StepResult;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.Problem.FieldError;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.Problem.FieldError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -50,7 +51,7 @@ import jakarta.transaction.Transactional;
  * replaced by visible stand-ins before anything is written.
  */
 @ApplicationScoped
-public class EventIngestion {
+public class EventIngestion implements AgentEventReceiver {
 
     /** Fired in the ingesting transaction for each job whose final outcome arrived (alerts listen). */
     public record JobFinished(String tenantId, UUID serverId, UUID jobId) {
@@ -69,12 +70,13 @@ public class EventIngestion {
     Event<JobFinished> jobFinished;
 
     @Inject
-    dev.fleethook.web.FleetMetrics metrics;
+    JobMetrics metrics;
 
     /**
      * Ingests a batch as received ({@code {"events": [...]}}, at most {@link EventBatch#MAX_EVENTS}; the
      * caller checks the size). Throws {@link BadInputException} only when the body is not a batch at all.
      */
+    @Override
     @Transactional
     public EventBatchResponse ingest(AgentCredential agent, JsonNode body) {
         JsonNode list = body == null ? null : body.get("events");

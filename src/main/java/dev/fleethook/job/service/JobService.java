@@ -13,8 +13,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.Page;
+import dev.fleethook.kernel.Page;
+import dev.fleethook.fleet.service.ServerJobHistory;
 import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.audit.AuditService;
+import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.protocol.AgentCommand;
+import jakarta.transaction.Transactional;
 import dev.fleethook.job.HookRun;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.JobAttempt;
@@ -29,16 +34,16 @@ import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.StepResult;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /** Reading jobs of the current tenant: lists with filters, the attempt timeline, and Cancel. */
 @ApplicationScoped
-public class JobService {
+public class JobService implements ServerJobHistory {
 
     public record Filter(UUID serverId, UUID policyId, String status, Instant from, Instant to, int page, int size) {
     }
@@ -49,13 +54,11 @@ public class JobService {
     @Inject
     ServerService servers;
 
+    @Inject
+    AuditService audit;
+
     public Page<JobSummary> list(Filter f) {
-        if (f.size() < 1 || f.size() > 500) {
-            throw new BadInputException("size", "must be 1 to 500");
-        }
-        if (f.page() < 0) {
-            throw new BadInputException("page", "must be 0 or more");
-        }
+        Page.checkRequest(f.page(), f.size());
         StringBuilder where = new StringBuilder("1 = 1");
         Parameters p = new Parameters();
         if (f.serverId() != null) {
@@ -74,7 +77,7 @@ public class JobService {
                 throw new BadInputException("status", e.getMessage());
             }
             where.append(" and status = :status");
-            p.and("status", status.name());
+            p.and("status", status);
         }
         if (f.from() != null) {
             where.append(" and startedAt >= :from");
@@ -92,7 +95,7 @@ public class JobService {
     }
 
     public JobDetail detail(UUID id) {
-        Job job = Job.<Job> findByIdOptional(id).orElseThrow(NotFoundException::new);
+        Job job = Job.<Job> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         List<JobAttempt> attempts = JobAttempt.list("jobId = ?1", Sort.by("number"), id);
         List<HookRun> hooks = HookRun.list("jobId = ?1", Sort.by("attempt").and("hookIndex").and("sourcePath"), id);
         List<AttemptView> views = new ArrayList<>();
@@ -108,10 +111,51 @@ public class JobService {
         return new JobDetail(summaries(List.of(job)).get(0), views);
     }
 
-    /** Asks the job's agent to cancel it (operators and admins); a finished job is a conflict. */
+    /**
+     * Asks the job's agent to cancel it (operators and admins): a Cancel command for the job's server,
+     * audited as {@code job.cancel}. A finished job is a conflict; another tenant's job is not found.
+     */
+    @Transactional
     public AgentCommandEntity cancel(UUID id) {
-        Job job = Job.<Job> findByIdOptional(id).orElseThrow(NotFoundException::new);
-        return servers.cancel(job.id, job.serverId, JobStatus.RUNNING.name().equals(job.status));
+        Job job = Job.<Job> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
+        if (job.status != JobStatus.RUNNING) {
+            throw new ConflictException("The job has already finished.");
+        }
+        Server server = servers.require(job.serverId);
+        AgentCommandEntity command = servers.queueCommand(server.id, AgentCommand.Kind.CANCEL, job.id);
+        audit.record("job.cancel", "job", job.id, "Cancel requested on " + server.hostname, null, null);
+        return command;
+    }
+
+    /** Jobs of the current tenant started since {@code since}, by status (wire name; every status listed, 0 included). */
+    public Map<String, Long> statusCounts(Instant since) {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (JobStatus s : JobStatus.values()) {
+            counts.put(s.wire(), 0L);
+        }
+        List<Object[]> rows = Job.getEntityManager().createQuery(
+                "select j.status, count(j) from Job j where j.startedAt >= :since group by j.status", Object[].class)
+                .setParameter("since", since).getResultList();
+        for (Object[] r : rows) {
+            counts.put(((JobStatus) r[0]).wire(), ((Number) r[1]).longValue());
+        }
+        return counts;
+    }
+
+    /** The servers with the most failed jobs started since {@code since}: server id to count, most first. */
+    public Map<UUID, Long> mostFailing(Instant since, int limit) {
+        Map<UUID, Long> worst = new java.util.LinkedHashMap<>();
+        Job.getEntityManager().createQuery("""
+                select j.serverId, count(j) from Job j where j.status = :failed and j.startedAt >= :since
+                group by j.serverId order by count(j) desc""", Object[].class)
+                .setParameter("failed", JobStatus.FAILED).setParameter("since", since).setMaxResults(limit).getResultList()
+                .forEach(r -> worst.put((UUID) r[0], ((Number) r[1]).longValue()));
+        return worst;
+    }
+
+    @Override
+    public List<JobSummary> recent(UUID serverId, int limit) {
+        return list(new Filter(serverId, null, null, null, null, 0, limit)).items();
     }
 
     public List<JobSummary> summaries(List<Job> jobs) {
@@ -123,7 +167,7 @@ public class JobService {
             Policy.<Policy> listAll().forEach(p -> policies.put(p.id, p.name));
         }
         return jobs.stream().map(j -> new JobSummary(j.id, j.serverId, hosts.get(j.serverId), j.policyId,
-                policies.get(j.policyId), j.policyRevision, j.trigger, JobStatus.valueOf(j.status).wire(), j.backupStatus,
+                policies.get(j.policyId), j.policyRevision, j.trigger, j.status.wire(), j.backupStatus,
                 j.backupStatus == null ? "N/A" : safeLabel(() -> BackupStatus.ofCode(j.backupStatus).label()), j.attempts, j.maxAttempts,
                 j.startedAt, j.finishedAt, j.missed, j.statusReason)).toList();
     }

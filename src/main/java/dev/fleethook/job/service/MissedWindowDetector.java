@@ -16,11 +16,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.service.Schedules;
 import dev.fleethook.protocol.ScheduledJobs;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * Records the scheduled starts no agent reported: when the window of a start has closed and its server
@@ -48,14 +49,12 @@ public class MissedWindowDetector {
     @Scheduled(every = "${fleethook.jobs.missed-window-check:60s}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "missed-window-detector")
     void run() {
-        try {
+        ScheduledTurns.run(LOG, "Missed-window check", () -> {
             int missed = check(Instant.now());
             if (missed > 0) {
                 LOG.infof("Recorded %d missed scheduled start(s)", missed);
             }
-        } catch (RuntimeException e) {
-            LOG.debugf("Missed-window check skipped: %s", e.getMessage());
-        }
+        });
     }
 
     /** One pass over every enabled server with a windowed schedule; returns how many starts were recorded missed. */

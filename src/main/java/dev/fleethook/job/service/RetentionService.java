@@ -12,6 +12,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.fleethook.kernel.ScheduledTurns;
 
 /**
  * Deletes job history older than each tenant's retention (default 90 days), in small batches that each
@@ -30,14 +31,12 @@ public class RetentionService {
     @Scheduled(every = "${fleethook.retention.every:1h}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "retention")
     void run() {
-        try {
+        ScheduledTurns.run(LOG, "Retention", () -> {
             int deleted = purge();
             if (deleted > 0) {
                 LOG.infof("Retention deleted %d jobs past their tenant's retention", deleted);
             }
-        } catch (RuntimeException e) {
-            LOG.debugf("Retention skipped: %s", e.getMessage());
-        }
+        });
     }
 
     /** Deletes expired jobs batch by batch; returns how many. */

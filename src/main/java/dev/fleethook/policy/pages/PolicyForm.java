@@ -15,7 +15,7 @@ import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.ScheduleKind;
-import dev.fleethook.web.Problem.FieldError;
+import dev.fleethook.kernel.Problem.FieldError;
 import jakarta.ws.rs.core.MultivaluedMap;
 
 /**

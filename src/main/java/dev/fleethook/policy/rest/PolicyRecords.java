@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.service.PolicyDiff;
-import dev.fleethook.web.Problem.FieldError;
+import dev.fleethook.kernel.Problem.FieldError;
 
 /** Wire records of the policy API. */
 public final class PolicyRecords {

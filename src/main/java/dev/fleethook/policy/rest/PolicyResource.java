@@ -28,8 +28,8 @@ import dev.fleethook.policy.rest.PolicyRecords.ValidationResponse;
 import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.policy.service.PolicyValidator;
 import dev.fleethook.protocol.TargetOs;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
+import dev.fleethook.kernel.BadInputException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -52,10 +52,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Policies")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class PolicyResource {
 
     @Inject
@@ -75,12 +75,12 @@ public class PolicyResource {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Create a policy (its revision 1)")
     @APIResponse(responseCode = "201", description = "The policy, with its next start times",
-            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION,
                     schema = @Schema(type = SchemaType.STRING, format = "uri")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PolicyResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<PolicyResponse> create(SavePolicyRequest request) {
         Policy policy = underSpec(() -> policies.create(request));
         return RestResponse.ResponseBuilder.<PolicyResponse> created(URI.create("/api/v1/policies/" + policy.id))
@@ -91,12 +91,12 @@ public class PolicyResource {
     @POST
     @Path("/validate")
     @Operation(summary = "Check a policy without saving it: its problems, or its next start times")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public ValidationResponse validate(SavePolicyRequest request) {
         PolicySpec spec = request == null ? null : request.spec();
         var errors = validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds).stream()
-                .map(e -> new dev.fleethook.web.Problem.FieldError(e.field().equals("spec") ? "spec" : "spec." + e.field(), e.message())).toList();
+                .map(e -> new dev.fleethook.kernel.Problem.FieldError(e.field().equals("spec") ? "spec" : "spec." + e.field(), e.message())).toList();
         var runs = errors.isEmpty() ? policies.nextRuns(PolicyValidator.normalize(spec), 5) : List.<java.time.ZonedDateTime> of();
         return new ValidationResponse(errors.isEmpty(), errors, runs);
     }
@@ -104,8 +104,8 @@ public class PolicyResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a policy: its current spec and next start times")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public PolicyResponse get(@PathParam("id") UUID id) {
         return response(policies.require(id));
     }
@@ -114,10 +114,10 @@ public class PolicyResource {
     @Path("/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Save a policy as a new revision (based on the revision you read)")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public PolicyResponse update(@PathParam("id") UUID id, SavePolicyRequest request) {
         return response(underSpec(() -> policies.update(id, request)));
     }
@@ -127,9 +127,9 @@ public class PolicyResource {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Delete a policy no server or enrollment token uses")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public Response delete(@PathParam("id") UUID id) {
         policies.delete(id);
         return Response.noContent().build();
@@ -139,8 +139,8 @@ public class PolicyResource {
     @Path("/{id}/default")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Make a policy the tenant's default")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public PolicyResponse makeDefault(@PathParam("id") UUID id) {
         return response(policies.makeDefault(id));
     }
@@ -148,8 +148,8 @@ public class PolicyResource {
     @GET
     @Path("/{id}/revisions")
     @Operation(summary = "List a policy's revisions, newest first")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public List<RevisionResponse> revisions(@PathParam("id") UUID id) {
         return policies.revisions(id).stream().map(r -> revision(r, null)).toList();
     }
@@ -157,8 +157,8 @@ public class PolicyResource {
     @GET
     @Path("/{id}/revisions/{number}")
     @Operation(summary = "Read one revision of a policy with its spec")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public RevisionResponse revision(@PathParam("id") UUID id, @PathParam("number") int number) {
         policies.require(id);
         PolicyRevision r = policies.revision(id, number).orElseThrow(NotFoundException::new);
@@ -168,8 +168,8 @@ public class PolicyResource {
     @GET
     @Path("/{id}/diff")
     @Operation(summary = "Compare two revisions of a policy field by field")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public DiffResponse diff(@PathParam("id") UUID id, @QueryParam("from") Integer from, @QueryParam("to") Integer to) {
         if (from == null || to == null) {
             throw new BadInputException(from == null ? "from" : "to", "give both revision numbers: ?from=1&to=2");
@@ -181,10 +181,10 @@ public class PolicyResource {
     @Path("/{id}/rollback")
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Roll a policy back to an earlier revision (saved as a new revision)")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public PolicyResponse rollback(@PathParam("id") UUID id, RollbackRequest request) {
         if (request == null) {
             throw new BadInputException("revision", "name the revision to roll back to");
@@ -196,8 +196,8 @@ public class PolicyResource {
     @GET
     @Path("/{id}/document")
     @Operation(summary = "The policy document an agent on the given OS receives now (ETag: its SHA-256)")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public Response document(@PathParam("id") UUID id, @QueryParam("os") @DefaultValue("linux") String os) {
         TargetOs target;
         try {

@@ -20,11 +20,11 @@ import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.ScheduleKind;
 import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.ConflictException;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.ConflictException;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -33,7 +33,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.NotFoundException;
+import dev.fleethook.kernel.ObjectNotFoundException;
 
 /**
  * Policies of the current tenant and their revisions. Every change of content is a new immutable
@@ -74,7 +74,7 @@ public class PolicyService {
     }
 
     public Policy require(UUID id) {
-        return find(id).orElseThrow(NotFoundException::new);
+        return find(id).orElseThrow(ObjectNotFoundException::new);
     }
 
     public PolicySpec currentSpec(Policy policy) {
@@ -82,7 +82,7 @@ public class PolicyService {
     }
 
     public Tenant tenant() {
-        return Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(NotFoundException::new);
+        return Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(ObjectNotFoundException::new);
     }
 
     public List<ZonedDateTime> nextRuns(PolicySpec spec, int count) {
@@ -237,7 +237,7 @@ public class PolicyService {
 
     private Policy lockedForChange(UUID id, Integer baseRevision) {
         Policy policy = Policy.<Policy> findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE)
-                .orElseThrow(NotFoundException::new);
+                .orElseThrow(ObjectNotFoundException::new);
         if (baseRevision == null) {
             throw new BadInputException("baseRevision", "give the revision your change is based on (currently "
                     + policy.currentRevision + ")");

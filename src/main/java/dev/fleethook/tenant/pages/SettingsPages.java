@@ -5,11 +5,11 @@ import java.net.URI;
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
-import dev.fleethook.web.BadInputException;
+import dev.fleethook.kernel.BadInputException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;

@@ -18,7 +18,7 @@ import dev.fleethook.identity.Role;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
 import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -37,10 +37,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Operator")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class OperatorTenantResource {
 
     @Inject
@@ -56,7 +56,7 @@ public class OperatorTenantResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a tenant (platform operators)")
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public TenantResponse get(@PathParam("id") String id) {
         return tenants.find(id).map(t -> TenantResponse.of(t, tenants.userCounts().getOrDefault(t.id, 0L)))
                 .orElseThrow(NotFoundException::new);
@@ -65,12 +65,12 @@ public class OperatorTenantResource {
     @POST
     @Operation(summary = "Create a tenant with its first admin (platform operators)")
     @APIResponse(responseCode = "201", description = "The tenant and its first admin (with a generated password if none was given)",
-            headers = @Header(name = "Location", description = OpenApiDefinition.LOCATION,
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION,
                     schema = @Schema(type = SchemaType.STRING, format = "uri")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TenantResponse.class)))
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "409", ref = OpenApiDefinition.CONFLICT)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<TenantResponse> create(CreateTenantRequest request) {
         TenantService.Created c = tenants.create(request);
         TenantResponse body = TenantResponse.of(c.tenant(), 1L);
@@ -84,9 +84,9 @@ public class OperatorTenantResource {
     @PATCH
     @Path("/{id}")
     @Operation(summary = "Change a tenant: name, limits, suspension (platform operators)")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "404", ref = OpenApiDefinition.NOT_FOUND)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public TenantResponse update(@PathParam("id") String id, UpdateTenantRequest request) {
         return TenantResponse.of(tenants.update(id, request), null);
     }

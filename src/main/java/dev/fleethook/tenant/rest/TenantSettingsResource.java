@@ -6,12 +6,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsResponse;
-import dev.fleethook.web.OpenApiDefinition;
+import dev.fleethook.kernel.ApiDocs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -28,10 +28,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Tenant")
-@SecurityRequirement(name = OpenApiDefinition.API_TOKEN)
-@APIResponse(responseCode = "401", ref = OpenApiDefinition.UNAUTHORIZED)
-@APIResponse(responseCode = "403", ref = OpenApiDefinition.FORBIDDEN)
-@APIResponse(responseCode = "503", ref = OpenApiDefinition.UNAVAILABLE)
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class TenantSettingsResource {
 
     @Inject
@@ -49,8 +49,8 @@ public class TenantSettingsResource {
     @PATCH
     @RolesAllowed(Role.TENANT_ADMIN)
     @Operation(summary = "Change the tenant's settings")
-    @APIResponse(responseCode = "400", ref = OpenApiDefinition.BAD_REQUEST)
-    @APIResponse(responseCode = "413", ref = OpenApiDefinition.TOO_LARGE)
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public TenantSettingsResponse update(TenantSettingsRequest request) {
         return of(tenants.updateSettings(request));
     }

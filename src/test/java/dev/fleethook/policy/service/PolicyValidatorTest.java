@@ -30,8 +30,8 @@ import dev.fleethook.protocol.HookMode;
 import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.HookSource;
 import dev.fleethook.protocol.ScheduleKind;
-import dev.fleethook.web.BadInputException;
-import dev.fleethook.web.Problem.FieldError;
+import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.kernel.Problem.FieldError;
 import jakarta.validation.Validation;
 
 /**
@@ -173,7 +173,7 @@ class PolicyValidatorTest {
                 problems(Spec.valid().backup(backup(BackupEngine.RESTIC, List.of("/data"), null, null, null, null))));
         only(problems(Spec.valid().backup(backup(BackupEngine.RESTIC, List.of("/data"), null, null,
                 new Restic("/repo", "bad secret!", null), null))), "backup.restic.passwordSecret",
-                "must be the name of a secret in the agent's local config (letters, digits, _ . -)");
+                "must be the name of a secret in the agent's local config: 1 to 64 letters, digits, _ . -, not starting with a dot");
         // The command engine needs no sources, but a program.
         only(problems(Spec.valid().backup(backup(BackupEngine.COMMAND, null, null, null, null, List.of()))),
                 "backup.command", "give the program and its arguments, one per item");

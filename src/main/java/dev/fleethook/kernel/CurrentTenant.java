@@ -1,4 +1,4 @@
-package dev.fleethook.tenant;
+package dev.fleethook.kernel;
 
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -10,7 +10,6 @@ import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotFoundException;
 
 /**
  * The one place where the current tenant is resolved. Requests get it from their authenticated
@@ -53,7 +52,7 @@ public class CurrentTenant {
 
     /** The current tenant; callers without one get 404, never a hint that tenant data exists. */
     public String require() {
-        return get().orElseThrow(NotFoundException::new);
+        return get().orElseThrow(ObjectNotFoundException::new);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.fleethook.tenant;
+package dev.fleethook.kernel;
 
 import io.quarkus.hibernate.orm.PersistenceUnitExtension;
 import io.quarkus.hibernate.orm.runtime.tenant.TenantResolver;

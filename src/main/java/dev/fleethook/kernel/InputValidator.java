@@ -1,4 +1,4 @@
-package dev.fleethook.web;
+package dev.fleethook.kernel;
 
 import java.util.Comparator;
 import java.util.List;
@@ -36,8 +36,8 @@ public class InputValidator {
 
     /**
      * Text fields of a request record (and the text items of its lists) that PostgreSQL cannot store or
-     * that are not Unicode: NUL, unpaired surrogates ({@link StrictJson#badText}). JSON bodies are refused
-     * earlier by StrictJson; this covers the forms, whose fields arrive as plain strings.
+     * that are not Unicode: NUL, unpaired surrogates ({@link StorableText#problem}). JSON bodies are refused
+     * earlier by web.StrictJson; this covers the forms, whose fields arrive as plain strings.
      */
     static List<Problem.FieldError> unstorableText(Object input) {
         List<Problem.FieldError> errors = new java.util.ArrayList<>();
@@ -52,12 +52,12 @@ public class InputValidator {
             } catch (ReflectiveOperationException | RuntimeException e) {
                 continue;
             }
-            if (value instanceof String text && StrictJson.badText(text) != null) {
-                errors.add(new Problem.FieldError(component.getName(), StrictJson.badText(text)));
+            if (value instanceof String text && StorableText.problem(text) != null) {
+                errors.add(new Problem.FieldError(component.getName(), StorableText.problem(text)));
             } else if (value instanceof List<?> list) {
                 for (int i = 0; i < list.size(); i++) {
-                    if (list.get(i) instanceof String text && StrictJson.badText(text) != null) {
-                        errors.add(new Problem.FieldError(component.getName() + "[" + i + "]", StrictJson.badText(text)));
+                    if (list.get(i) instanceof String text && StorableText.problem(text) != null) {
+                        errors.add(new Problem.FieldError(component.getName() + "[" + i + "]", StorableText.problem(text)));
                     }
                 }
             }

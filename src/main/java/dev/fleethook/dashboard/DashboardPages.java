@@ -1,15 +1,15 @@
-package dev.fleethook.job.pages;
+package dev.fleethook.dashboard;
 
 import java.net.URI;
 
 import org.jboss.resteasy.reactive.RestHeader;
 
-import dev.fleethook.job.service.DashboardService;
-import dev.fleethook.job.service.DashboardService.Dashboard;
-import dev.fleethook.tenant.CurrentTenant;
+import dev.fleethook.dashboard.DashboardService.Dashboard;
+import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
-import dev.fleethook.web.PageContext;
+import dev.fleethook.identity.Role;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
@@ -35,7 +35,7 @@ public class DashboardPages {
     }
 
     @Inject
-    PageContext page;
+    SecurityIdentity identity;
 
     @Inject
     CurrentTenant currentTenant;
@@ -48,7 +48,7 @@ public class DashboardPages {
 
     @GET
     public Response home(@RestHeader("HX-Request") String htmx) {
-        if (page.operator()) {
+        if (identity.hasRole(Role.PLATFORM)) {
             return Response.seeOther(URI.create("/operator/tenants")).build();
         }
         Dashboard d = dashboards.dashboard();

@@ -1,4 +1,4 @@
-package dev.fleethook.identity.service;
+package dev.fleethook.kernel;
 
 import java.security.SecureRandom;
 import java.util.Base64;

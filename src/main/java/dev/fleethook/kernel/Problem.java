@@ -1,4 +1,4 @@
-package dev.fleethook.web;
+package dev.fleethook.kernel;
 
 import java.util.List;
 
