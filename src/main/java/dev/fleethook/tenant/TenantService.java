@@ -52,6 +52,9 @@ public class TenantService {
     CurrentTenant currentTenant;
 
     @Inject
+    CrossTenant crossTenant;
+
+    @Inject
     InputValidator validator;
 
     @Inject
@@ -67,7 +70,7 @@ public class TenantService {
 
     /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data). */
     public Map<String, Long> userCounts() {
-        return currentTenant.withoutTenant(() -> {
+        return crossTenant.run(CrossTenant.Use.OPERATOR, () -> {
             Map<String, Long> counts = new HashMap<>();
             List<?> rows = Panache.getEntityManager()
                     .createNativeQuery("SELECT tenant_id, count(*) FROM app_user GROUP BY tenant_id").getResultList();

@@ -23,6 +23,9 @@ public class FleetMetrics {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    dev.fleethook.tenant.CrossTenant crossTenant;
+
     private Counter polls200;
     private Counter polls304;
     private Counter eventsAccepted;
@@ -74,11 +77,15 @@ public class FleetMetrics {
         long now = System.nanoTime();
         if (now - backlogReadAt > TimeUnit.SECONDS.toNanos(10)) {
             backlogReadAt = now;
-            try (var c = dataSource.getConnection(); var s = c.createStatement();
-                    var r = s.executeQuery("SELECT count(*) FROM email_outbox WHERE status IN ('PENDING', 'SENDING')")) {
-                r.next();
-                backlog = r.getLong(1);
-            } catch (java.sql.SQLException e) {
+            try {
+                backlog = crossTenant.run(dev.fleethook.tenant.CrossTenant.Use.METRICS, () -> {
+                    try (var c = dataSource.getConnection(); var s = c.createStatement();
+                            var r = s.executeQuery("SELECT count(*) FROM email_outbox WHERE status IN ('PENDING', 'SENDING')")) {
+                        r.next();
+                        return r.getLong(1);
+                    }
+                });
+            } catch (RuntimeException e) {
                 // keep the last value while the database is away
             }
         }

@@ -17,7 +17,6 @@ import org.jboss.logging.Logger;
 import dev.fleethook.alert.OutboxEmail;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -37,6 +36,9 @@ public class OutboxService {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    dev.fleethook.tenant.CrossTenant crossTenant;
 
     @Inject
     Mailer mailer;
@@ -69,7 +71,7 @@ public class OutboxService {
 
     /** Claims and sends what is due; returns how many were sent. Safe to run on every replica at once. */
     public int sendDue(int limit) {
-        List<Claimed> claimed = QuarkusTransaction.requiringNew().call(() -> claim(limit));
+        List<Claimed> claimed = crossTenant.run(dev.fleethook.tenant.CrossTenant.Use.OUTBOX, () -> claim(limit));
         int sent = 0;
         for (Claimed c : claimed) {
             String error = null;
@@ -81,7 +83,10 @@ public class OutboxService {
             }
             String failure = error;
             metrics.emailDelivery(failure == null);
-            QuarkusTransaction.requiringNew().run(() -> complete(c, failure));
+            crossTenant.run(dev.fleethook.tenant.CrossTenant.Use.OUTBOX, () -> {
+                complete(c, failure);
+                return null;
+            });
             if (failure == null) {
                 sent++;
             } else {

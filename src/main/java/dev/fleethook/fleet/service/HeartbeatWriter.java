@@ -45,6 +45,9 @@ public class HeartbeatWriter {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    dev.fleethook.tenant.CrossTenant crossTenant;
+
     /** A poll without the optional headers (old agents). */
     public void record(UUID serverId) {
         record(serverId, null, null);
@@ -94,6 +97,16 @@ public class HeartbeatWriter {
                 batch.put(id, beat);
             }
         }
+        try {
+            crossTenant.run(dev.fleethook.tenant.CrossTenant.Use.HEARTBEATS, () -> write(batch));
+        } catch (RuntimeException e) {
+            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
+            LOG.debugf("Heartbeats kept for the next flush: %s", e.getMessage());
+        }
+    }
+
+    /** Every server's latest poll in one statement (servers of all tenants: {@code CrossTenant}). */
+    private int write(Map<UUID, Beat> batch) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("""
                         UPDATE server SET last_seen_at = GREATEST(coalesce(server.last_seen_at, v.at), v.at),
@@ -122,10 +135,7 @@ public class HeartbeatWriter {
             s.setArray(3, c.createArrayOf("boolean", reports));
             s.setArray(4, c.createArrayOf("uuid", jobs));
             s.setArray(5, c.createArrayOf("integer", rejected));
-            s.executeUpdate();
-        } catch (SQLException e) {
-            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
-            LOG.debugf("Heartbeats kept for the next flush: %s", e.getMessage());
+            return s.executeUpdate();
         }
     }
 
