@@ -65,6 +65,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "%s-db" (include "fleethook.fullname" .)) .Values.database.existingSecret -}}
 {{- end -}}
 
+{{/* The Secret holding the credentials of the role that owns the tables and migrates them, if any. */}}
+{{- define "fleethook.migrationSecret" -}}
+{{- default (printf "%s-db-migration" (include "fleethook.fullname" .)) .Values.database.migration.existingSecret -}}
+{{- end -}}
+
+{{/* "true" when a separate owner role runs the migrations (else the runtime role does). */}}
+{{- define "fleethook.hasMigrationRole" -}}
+{{- if or .Values.database.migration.existingSecret .Values.database.migration.password }}true{{ end -}}
+{{- end -}}
+
 {{/* The Secret holding the first operator's password, if any. */}}
 {{- define "fleethook.operatorSecret" -}}
 {{- default (printf "%s-operator" (include "fleethook.fullname" .)) .Values.portal.operatorExistingSecret -}}
@@ -100,6 +110,9 @@ Refusals the schema cannot express (it checks types and each key on its own).
 {{- define "fleethook.validate" -}}
 {{- if and (not .Values.database.existingSecret) (not .Values.database.password) -}}
 {{- fail "Set database.existingSecret (e.g. the Secret CloudNativePG creates) or database.password." -}}
+{{- end -}}
+{{- if and (not .Values.database.migration.existingSecret) .Values.database.migration.password (not .Values.database.migration.username) -}}
+{{- fail "Set database.migration.username: the role that owns the tables and runs the migrations." -}}
 {{- end -}}
 {{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) -}}
 {{- fail (printf "autoscaling.maxReplicas (%v) must not be below autoscaling.minReplicas (%v)." .Values.autoscaling.maxReplicas .Values.autoscaling.minReplicas) -}}

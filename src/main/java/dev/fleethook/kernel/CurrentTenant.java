@@ -1,6 +1,7 @@
 package dev.fleethook.kernel;
 
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import io.quarkus.arc.Arc;
@@ -15,7 +16,10 @@ import jakarta.inject.Inject;
  * The one place where the current tenant is resolved. Requests get it from their authenticated
  * identity (user, API token or agent); background work and bootstrap code name it explicitly through
  * {@link #inTransaction}. Hibernate's discriminator multitenancy reads it through
- * {@link HibernateTenantResolver}, so every query on a tenant-owned entity is filtered by it.
+ * {@link HibernateTenantResolver}, so every query on a tenant-owned entity is filtered by it, and
+ * {@link TenantConnectionInterceptor} hands the same value to PostgreSQL's row-level security on every
+ * connection the pool lends, so native SQL that forgets the tenant sees no other tenant's rows. The only
+ * way to read across tenants is {@link CrossTenant}.
  */
 @ApplicationScoped
 public class CurrentTenant {
@@ -27,6 +31,8 @@ public class CurrentTenant {
     public static final String NONE = "00000000-0000-0000-0000-000000000000";
 
     private static final ThreadLocal<String> EXPLICIT = new ThreadLocal<>();
+    /** The sanctioned cross-tenant use of the running transaction, set only by {@link CrossTenant}. */
+    private static final ThreadLocal<CrossTenant.Use> CROSS = new ThreadLocal<>();
 
     @Inject
     CurrentIdentityAssociation identities;
@@ -60,8 +66,23 @@ public class CurrentTenant {
      * Used by the operator (creating a tenant's first admin), start-up seeding and background tasks.
      */
     public <T> T inTransaction(String tenantId, Supplier<T> work) {
+        return inTransaction(tenantId, null, work::get);
+    }
+
+    /** The cross-tenant use the current work runs under, if any (read by {@link TenantConnectionInterceptor}). */
+    Optional<CrossTenant.Use> crossTenantUse() {
+        return Optional.ofNullable(CROSS.get());
+    }
+
+    /**
+     * Runs {@code work} in a new transaction bound to {@code tenantId}; with a {@code use}, row-level
+     * security lets that transaction see every tenant's rows (only {@link CrossTenant} passes one).
+     */
+    <T> T inTransaction(String tenantId, CrossTenant.Use use, Callable<T> work) {
         String previous = EXPLICIT.get();
+        CrossTenant.Use previousUse = CROSS.get();
         EXPLICIT.set(tenantId);
+        CROSS.set(use);
         // Hibernate asks for the tenant only inside a request context; start-up and background work
         // run outside one.
         ManagedContext requestContext = Arc.container().requestContext();
@@ -70,10 +91,15 @@ public class CurrentTenant {
             requestContext.activate();
         }
         try {
-            return QuarkusTransaction.requiringNew().call(work::get);
+            return QuarkusTransaction.requiringNew().call(work);
         } finally {
             if (activated) {
                 requestContext.terminate();
+            }
+            if (previousUse == null) {
+                CROSS.remove();
+            } else {
+                CROSS.set(previousUse);
             }
             if (previous == null) {
                 EXPLICIT.remove();
@@ -83,7 +109,11 @@ public class CurrentTenant {
         }
     }
 
-    /** Like {@link #inTransaction(String, Supplier)} outside any tenant: for platform tables only. */
+    /**
+     * Like {@link #inTransaction(String, Supplier)} outside any tenant: for platform tables only (tenant,
+     * operator accounts, sessions, API tokens, the sign-in throttle). Tenant-owned tables show no rows here,
+     * to Hibernate and to native SQL alike; reading across tenants takes {@link CrossTenant}.
+     */
     public <T> T withoutTenant(Supplier<T> work) {
         return inTransaction(NONE, work);
     }

@@ -113,7 +113,7 @@ class AgentOutcomesProcessTest {
         config.putArray("allowedRoots").add(tmp.toString());
         Files.writeString(state.resolve("config.json"), AgentState.JSON.writeValueAsString(config));
         String serverId = config.get("serverId").asText();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE server SET poll_interval_seconds = 5 WHERE id = '" + serverId + "'");
         }
 

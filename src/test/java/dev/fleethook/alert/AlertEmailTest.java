@@ -199,7 +199,7 @@ class AlertEmailTest {
         TenantFixture t = tenantWith("Offline", ops);
         t.admin().body(Map.of("offlineThresholdMinutes", 30)).put("/api/v1/alert-settings").then().statusCode(200);
         Agent agent = Agents.enrolled(t, "silent-fs");
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE server SET last_seen_at = now() - interval '31 minutes' WHERE id = '"
                     + agent.serverId() + "'");
         }

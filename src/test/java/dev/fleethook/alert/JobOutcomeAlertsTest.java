@@ -175,7 +175,7 @@ class JobOutcomeAlertsTest {
                 .body("occurrences", org.hamcrest.Matchers.everyItem(equalTo(11)));
 
         assertEquals(0, repeats.check(), "nothing before the repeat interval (24 h by default)");
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE alert SET last_notified_at = now() - interval '25 hours' WHERE server_id = '"
                     + agent.serverId() + "'");
         }
@@ -190,7 +190,7 @@ class JobOutcomeAlertsTest {
         t.admin().get("/api/v1/alerts?state=open").then().extract().jsonPath().getList("id", String.class)
                 .forEach(id -> t.admin().post("/api/v1/alerts/" + id + "/acknowledge").then().statusCode(200));
         agent.send(job(UUID.randomUUID().toString(), 1, 1, 0, "scheduled")).then().statusCode(200);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE alert SET last_notified_at = now() - interval '25 hours' WHERE server_id = '"
                     + agent.serverId() + "'");
         }

@@ -3,6 +3,7 @@ package dev.fleethook.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -235,7 +236,11 @@ class HelmChartTest {
         assertTrue(docs.stream().noneMatch(d -> "Secret".equals(d.path("kind").asText())),
                 "defaults use the Secret CloudNativePG creates");
         String refs = kind(docs, "Deployment").path("spec").path("template").toString();
-        assertTrue(refs.contains("\"fleethook-db-app\""), refs);
+        JsonNode portal = portal(docs);
+        assertTrue(env(portal, "QUARKUS_DATASOURCE_USERNAME").contains("\"name\":\"fleethook-db-runtime\""),
+                "the portal runs as the managed role that owns nothing: " + refs);
+        assertTrue(env(portal, "QUARKUS_FLYWAY_USERNAME").contains("\"name\":\"fleethook-db-app\""),
+                "the owner CloudNativePG creates migrates: " + refs);
         assertFalse(refs.contains("FLEETHOOK_OPERATOR_PASSWORD"), "the portal generates and logs it");
         assertFalse(has(docs, "Ingress"));
         assertEquals("ghcr.io/fleethook/fleethook:0.1.0", portal(docs).path("image").asText());
@@ -277,6 +282,16 @@ class HelmChartTest {
         assertTrue(env(c, "QUARKUS_MAILER_USERNAME").contains("\"key\":\"smtp-user\""));
         assertTrue(env(c, "QUARKUS_MAILER_PASSWORD").contains("\"name\":\"fleethook-smtp\""));
         assertTrue(env(c, "QUARKUS_MAILER_PASSWORD").contains("\"key\":\"smtp-password\""));
+        assertTrue(env(c, "QUARKUS_FLYWAY_USERNAME").contains("\"name\":\"fleethook-db-owner\""));
+        assertTrue(env(c, "QUARKUS_FLYWAY_USERNAME").contains("\"key\":\"owner-user\""));
+        assertTrue(env(c, "QUARKUS_FLYWAY_PASSWORD").contains("\"key\":\"owner-password\""));
+    }
+
+    @Test
+    void withoutAnOwnerRoleTheRuntimeRoleMigrates() throws IOException {
+        JsonNode c = portal(render("database: {migration: {existingSecret: \"\"}}\n"));
+        assertNull(env(c, "QUARKUS_FLYWAY_USERNAME"), "Flyway then uses the datasource's role");
+        assertNull(env(c, "QUARKUS_FLYWAY_PASSWORD"));
     }
 
     @Test
@@ -284,7 +299,8 @@ class HelmChartTest {
         List<JsonNode> docs = render(CHART.resolve("ci/chart-secrets-values.yaml"));
         List<String> secrets = docs.stream().filter(d -> "Secret".equals(d.path("kind").asText()))
                 .map(d -> d.path("metadata").path("name").asText()).toList();
-        assertEquals(List.of("fleethook-db", "fleethook-operator"), secrets);
+        assertEquals(List.of("fleethook-db", "fleethook-db-migration", "fleethook-operator"), secrets);
+        assertTrue(env(portal(docs), "QUARKUS_FLYWAY_PASSWORD").contains("\"name\":\"fleethook-db-migration\""));
         assertFalse(kind(docs, "ConfigMap").toString().contains("change-me"), "no password in the ConfigMap");
     }
 
@@ -564,6 +580,7 @@ class HelmChartTest {
                 Arguments.of("replicaCount: 2\npodDisruptionBudget: {minAvailable: 2}\n", "must be below the fewest replicas"),
                 Arguments.of("autoscaling: {enabled: true, minReplicas: 4, maxReplicas: 2}\n", "maxReplicas"),
                 Arguments.of("database: {existingSecret: \"\", password: \"\"}\n", "Set database.existingSecret"),
+                Arguments.of("database: {migration: {existingSecret: \"\", password: x}}\n", "Set database.migration.username"),
                 // The restricted Pod Security profile cannot be broken through values.
                 Arguments.of("securityContext: {privileged: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n",
                         "privileged"),
@@ -629,6 +646,9 @@ class HelmChartTest {
         assertTrue(env(c, "QUARKUS_DATASOURCE_PASSWORD").contains("\"key\":\"pass\""));
         JsonNode dbSecret = named(docs, "Secret", "backup-portal-db").path("data");
         assertTrue(dbSecret.has("user") && dbSecret.has("pass"), dbSecret.toString());
+        JsonNode ownerSecret = named(docs, "Secret", "backup-portal-db-migration").path("data");
+        assertTrue(ownerSecret.has("owner-user") && ownerSecret.has("owner-pass"), ownerSecret.toString());
+        assertTrue(env(c, "QUARKUS_FLYWAY_USERNAME").contains("\"key\":\"owner-user\""));
         JsonNode ingress = kind(docs, "Ingress");
         assertEquals("nginx", ingress.at("/spec/ingressClassName").asText());
         assertEquals("2m", ingress.at("/metadata/annotations/nginx.ingress.kubernetes.io~1proxy-body-size").asText());
@@ -687,7 +707,9 @@ class HelmChartTest {
         assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
         assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText());
         assertEquals("management", c.path("readinessProbe").path("httpGet").path("port").asText());
-        assertEquals("fleethook-db-app", c.path("env").get(1).path("valueFrom").path("secretKeyRef").path("name").asText());
+        assertEquals("fleethook-db-runtime", c.path("env").get(1).path("valueFrom").path("secretKeyRef").path("name").asText(),
+                "the portal runs as the role that owns nothing");
+        assertTrue(env(c, "QUARKUS_FLYWAY_PASSWORD").contains("\"name\":\"fleethook-db-app\""), "the owner migrates");
         JsonNode config = YAML.readTree(Path.of("deployment/kustomize/base/configmap.yaml").toFile()).path("data");
         assertFalse(config.has("QUARKUS_MAILER_MOCK"));
         assertEquals(ImageBuilder.DEFAULT_JAVA_OPTIONS, config.path("JDK_JAVA_OPTIONS").asText());

@@ -99,7 +99,7 @@ class OperationsTest {
         agent.send(Agents.job(old, 1, true)).then().statusCode(200);
         agent.send(Agents.job(recent, 1, true)).then().statusCode(200);
         keptAgent.send(Agents.job(keptOld, 1, true)).then().statusCode(200);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET finished_at = now() - interval '100 days' WHERE id IN ('" + old + "', '"
                     + keptOld + "')");
         }
@@ -107,7 +107,7 @@ class OperationsTest {
         t.admin().get("/api/v1/jobs/" + old).then().statusCode(404);
         t.admin().get("/api/v1/jobs/" + recent).then().statusCode(200);
         keeper.admin().get("/api/v1/jobs/" + keptOld).then().statusCode(200);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT count(*) FROM job_event WHERE job_id = '" + old + "'")) {
             r.next();
             assertEquals(0, r.getInt(1), "the job's events go with it");

@@ -97,7 +97,7 @@ class AgentProtocolTest {
         Agents.enroll(revoked, "d").then().statusCode(401);
 
         String expired = Agents.token(tenant(), Map.of("label", "expired"));
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE enrollment_token SET expires_at = now() - interval '1 second' WHERE label = 'expired'");
         }
         Agents.enroll(expired, "e").then().statusCode(401);
@@ -277,7 +277,7 @@ class AgentProtocolTest {
     private Connection adminConnection() throws Exception {
         try (Connection c = dataSource.getConnection()) {
             String url = c.getMetaData().getURL().replaceAll("/[^/?]+(\\?|$)", "/template1$1");
-            return java.sql.DriverManager.getConnection(url, c.getMetaData().getUserName(), "postgres");
+            return java.sql.DriverManager.getConnection(url, dev.fleethook.support.Database.SUPERUSER, dev.fleethook.support.Database.SUPERUSER);
         }
     }
 
@@ -337,7 +337,7 @@ class AgentProtocolTest {
         } finally {
             pool.shutdownNow();
         }
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement();
                 var r = s.executeQuery("SELECT count(*) FROM job_event WHERE job_id = '" + jobId + "'")) {
             r.next();
             assertEquals(events.size(), r.getInt(1));

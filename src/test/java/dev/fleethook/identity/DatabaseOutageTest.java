@@ -58,7 +58,7 @@ class DatabaseOutageTest {
     private Connection adminConnection() throws Exception {
         try (Connection c = dataSource.getConnection()) {
             String url = c.getMetaData().getURL().replaceAll("/[^/?]+(\\?|$)", "/template1$1");
-            return java.sql.DriverManager.getConnection(url, c.getMetaData().getUserName(), "postgres");
+            return java.sql.DriverManager.getConnection(url, dev.fleethook.support.Database.SUPERUSER, dev.fleethook.support.Database.SUPERUSER);
         }
     }
 }

@@ -50,7 +50,7 @@ class AbandonedJobDetectorTest {
     }
 
     void sql(String statement) throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             s.executeUpdate(statement);
         }
     }
@@ -151,7 +151,7 @@ class AbandonedJobDetectorTest {
     }
 
     String runningReported(Agent agent) throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement();
                 var r = s.executeQuery("SELECT running_reported_at IS NOT NULL, running_job_id FROM server WHERE id = '"
                         + agent.serverId() + "'")) {
             r.next();

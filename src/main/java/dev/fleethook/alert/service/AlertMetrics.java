@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.fleethook.kernel.CrossTenant;
 import jakarta.inject.Inject;
 
 /**
@@ -23,6 +24,9 @@ public class AlertMetrics {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    CrossTenant crossTenant;
 
     private volatile long backlog;
     private volatile long backlogReadAt;
@@ -51,11 +55,15 @@ public class AlertMetrics {
         long now = System.nanoTime();
         if (now - backlogReadAt > TimeUnit.SECONDS.toNanos(10)) {
             backlogReadAt = now;
-            try (var c = dataSource.getConnection(); var s = c.createStatement();
-                    var r = s.executeQuery("SELECT count(*) FROM email_outbox WHERE status IN ('PENDING', 'SENDING')")) {
-                r.next();
-                backlog = r.getLong(1);
-            } catch (java.sql.SQLException e) {
+            try {
+                backlog = crossTenant.run(CrossTenant.Use.METRICS, () -> {
+                    try (var c = dataSource.getConnection(); var s = c.createStatement();
+                            var r = s.executeQuery("SELECT count(*) FROM email_outbox WHERE status IN ('PENDING', 'SENDING')")) {
+                        r.next();
+                        return r.getLong(1);
+                    }
+                });
+            } catch (RuntimeException e) {
                 // keep the last value while the database is away
             }
         }

@@ -28,6 +28,9 @@ public class OfflineDetector {
     CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     AlertService alerts;
 
     @Scheduled(every = "${fleethook.alerts.offline-check:60s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -52,7 +55,7 @@ public class OfflineDetector {
 
     /** One pass over every tenant; returns how many alerts were raised. */
     public int check() {
-        List<?> silent = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+        List<?> silent = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.OFFLINE_DETECTOR, () -> Panache.getEntityManager().createNativeQuery("""
                 SELECT s.tenant_id, s.id, s.hostname, s.last_seen_at, coalesce(a.offline_threshold_minutes, 60)
                   FROM server s JOIN tenant t ON t.id = s.tenant_id AND NOT t.suspended
                   LEFT JOIN alert_settings a ON a.tenant_id = s.tenant_id
@@ -72,7 +75,7 @@ public class OfflineDetector {
                             + " minutes", null, "Last seen " + lastSeen + " (UTC); threshold " + threshold + " min."));
             raised += created ? 1 : 0;
         }
-        List<?> back = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+        List<?> back = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.OFFLINE_DETECTOR, () -> Panache.getEntityManager().createNativeQuery("""
                 SELECT a.tenant_id, a.id FROM alert a JOIN server s ON s.id = a.server_id
                   LEFT JOIN alert_settings st ON st.tenant_id = s.tenant_id
                  WHERE a.kind = 'agent-offline' AND a.state <> 'RESOLVED'

@@ -18,7 +18,6 @@ import dev.fleethook.alert.OutboxEmail;
 import dev.fleethook.protocol.Backoff;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.Mailer;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -38,6 +37,9 @@ public class OutboxService {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
 
     @Inject
     Mailer mailer;
@@ -70,7 +72,7 @@ public class OutboxService {
 
     /** Claims and sends what is due; returns how many were sent. Safe to run on every replica at once. */
     public int sendDue(int limit) {
-        List<Claimed> claimed = QuarkusTransaction.requiringNew().call(() -> claim(limit));
+        List<Claimed> claimed = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.OUTBOX, () -> claim(limit));
         int sent = 0;
         for (Claimed c : claimed) {
             String error = null;
@@ -82,7 +84,10 @@ public class OutboxService {
             }
             String failure = error;
             metrics.emailDelivery(failure == null);
-            QuarkusTransaction.requiringNew().run(() -> complete(c, failure));
+            crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.OUTBOX, () -> {
+                complete(c, failure);
+                return null;
+            });
             if (failure == null) {
                 sent++;
             } else {

@@ -33,6 +33,9 @@ public class RepeatNotifier {
     CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     AlertService alerts;
 
     @Inject
@@ -60,7 +63,7 @@ public class RepeatNotifier {
 
     /** One pass over every tenant; returns how many summaries this replica queued (one per alert). */
     public int check() {
-        List<?> due = currentTenant.withoutTenant(() -> Panache.getEntityManager()
+        List<?> due = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.REPEAT_NOTIFIER, () -> Panache.getEntityManager()
                 .createNativeQuery("SELECT a.tenant_id, a.id FROM alert a WHERE " + DUE).getResultList());
         int sent = 0;
         for (Object row : due) {

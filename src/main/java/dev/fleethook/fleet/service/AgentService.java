@@ -49,6 +49,9 @@ public class AgentService {
     CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     PollCache cache;
 
     @Inject
@@ -75,7 +78,7 @@ public class AgentService {
         }
         String hash = Secrets.sha256(request.token().trim());
         // Enrollment happens before any tenant is known: find the token's tenant by its hash.
-        String tenantId = currentTenant.withoutTenant(() -> {
+        String tenantId = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.ENROLLMENT, () -> {
             List<?> rows = Panache.getEntityManager()
                     .createNativeQuery("SELECT tenant_id FROM enrollment_token WHERE token_hash = ?1")
                     .setParameter(1, hash).getResultList();
@@ -125,7 +128,7 @@ public class AgentService {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Optional<AgentCredential> loaded = currentTenant.withoutTenant(() -> {
+        Optional<AgentCredential> loaded = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.AGENT_CREDENTIAL, () -> {
             List<?> rows = Panache.getEntityManager().createNativeQuery("""
                     SELECT s.id, s.tenant_id, s.os, s.status, s.poll_interval_seconds, t.suspended
                       FROM server s JOIN tenant t ON t.id = s.tenant_id WHERE s.secret_hash = ?1""")

@@ -46,6 +46,9 @@ public class HeartbeatWriter {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
     /** A poll without the optional headers (old agents). */
     public void record(UUID serverId) {
         record(serverId, null, null);
@@ -95,6 +98,18 @@ public class HeartbeatWriter {
                 batch.put(id, beat);
             }
         }
+        try {
+            crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.HEARTBEATS, () -> write(batch));
+            ScheduledTurns.recovered(LOG, "Heartbeat flush");
+        } catch (RuntimeException e) {
+            // Kept for the next flush either way; the newest time per server wins.
+            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
+            ScheduledTurns.failed(LOG, "Heartbeat flush", e);
+        }
+    }
+
+    /** Every server's latest poll in one statement (servers of all tenants: {@code CrossTenant}). */
+    private int write(Map<UUID, Beat> batch) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("""
                         UPDATE server SET last_seen_at = GREATEST(coalesce(server.last_seen_at, v.at), v.at),
@@ -123,12 +138,7 @@ public class HeartbeatWriter {
             s.setArray(3, c.createArrayOf("boolean", reports));
             s.setArray(4, c.createArrayOf("uuid", jobs));
             s.setArray(5, c.createArrayOf("integer", rejected));
-            s.executeUpdate();
-            ScheduledTurns.recovered(LOG, "Heartbeat flush");
-        } catch (SQLException e) {
-            // Kept for the next flush either way; the newest time per server wins.
-            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
-            ScheduledTurns.failed(LOG, "Heartbeat flush", e);
+            return s.executeUpdate();
         }
     }
 

@@ -47,6 +47,9 @@ public class SignInService {
     CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     PasswordHasher hasher;
 
     @Inject
@@ -80,7 +83,7 @@ public class SignInService {
             throw new ThrottledException(clientWait.get());
         }
         String key = normalize(email);
-        Outcome outcome = currentTenant.withoutTenant(() -> check(key, password));
+        Outcome outcome = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.SIGN_IN, () -> check(key, password));
         if (outcome.retryAfter() != null) {
             throw new ThrottledException(outcome.retryAfter());
         }
@@ -126,7 +129,7 @@ public class SignInService {
     private record Candidate(Account account, String passwordHash, boolean active) {
     }
 
-    /** The one sanctioned cross-tenant read: sign-in happens before any tenant is known. */
+    /** Sign-in happens before any tenant is known: runs inside {@link dev.fleethook.kernel.CrossTenant.Use#SIGN_IN}. */
     private Candidate find(String key) {
         Optional<OperatorAccount> operator = OperatorAccount.find("lower(email) = ?1", key).firstResultOptional();
         if (operator.isPresent()) {

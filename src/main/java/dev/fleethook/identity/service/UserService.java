@@ -37,6 +37,9 @@ public class UserService {
     dev.fleethook.kernel.CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     PasswordHasher hasher;
 
     @Inject
@@ -146,10 +149,10 @@ public class UserService {
 
     /**
      * Users per tenant id, across tenants (a platform-level aggregate for the operator, no user data):
-     * the one place outside sign-in that reads {@code app_user} without a tenant.
+     * the one place outside sign-in that reads {@code app_user} across tenants ({@link dev.fleethook.kernel.CrossTenant}).
      */
     public Map<String, Long> countsByTenant() {
-        return currentTenant.withoutTenant(() -> {
+        return crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.OPERATOR, () -> {
             Map<String, Long> counts = new java.util.HashMap<>();
             List<?> rows = io.quarkus.hibernate.orm.panache.Panache.getEntityManager()
                     .createNativeQuery("SELECT tenant_id, count(*) FROM app_user GROUP BY tenant_id").getResultList();

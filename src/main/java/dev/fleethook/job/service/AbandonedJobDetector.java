@@ -39,6 +39,9 @@ public class AbandonedJobDetector {
     CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     Event<EventIngestion.JobFinished> jobFinished;
 
     /** How long the agent's polls may disagree with a running job before it is closed (covers events in flight). */
@@ -77,7 +80,7 @@ public class AbandonedJobDetector {
 
     /** One pass over every tenant; returns how many jobs were closed by this replica. */
     public int check() {
-        List<?> candidates = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery(
+        List<?> candidates = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.ABANDONED_DETECTOR, () -> Panache.getEntityManager().createNativeQuery(
                 "SELECT j.tenant_id, j.server_id, j.id FROM job j JOIN server s ON s.id = j.server_id"
                         + " WHERE j.status = 'RUNNING' AND (" + reason() + ") IS NOT NULL")
                 .setParameter("grace", (double) grace.toSeconds()).setParameter("silent", (double) silentAfter.toSeconds())

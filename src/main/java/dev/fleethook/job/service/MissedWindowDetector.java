@@ -44,6 +44,9 @@ public class MissedWindowDetector {
     CurrentTenant currentTenant;
 
     @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
+    @Inject
     ObjectMapper json;
 
     @Scheduled(every = "${fleethook.jobs.missed-window-check:60s}", delayed = "30s",
@@ -59,7 +62,7 @@ public class MissedWindowDetector {
 
     /** One pass over every enabled server with a windowed schedule; returns how many starts were recorded missed. */
     public int check(Instant now) {
-        List<?> rows = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+        List<?> rows = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.MISSED_DETECTOR, () -> Panache.getEntityManager().createNativeQuery("""
                 SELECT s.tenant_id, s.id, s.enrolled_at, p.id, r.number, r.created_at, r.spec::text, t.time_zone
                   FROM server s
                   JOIN tenant t ON t.id = s.tenant_id AND NOT t.suspended
@@ -101,7 +104,7 @@ public class MissedWindowDetector {
 
     /** When the server's scheduled jobs (reported or already marked missed) started, from {@code from} on. */
     private List<Instant> reportedStarts(UUID serverId, Instant from, Instant now) {
-        List<?> rows = currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+        List<?> rows = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.MISSED_DETECTOR, () -> Panache.getEntityManager().createNativeQuery("""
                 SELECT started_at FROM job WHERE server_id = ?1 AND trigger = 'scheduled'
                    AND started_at >= ?2 AND started_at <= ?3""")
                 .setParameter(1, serverId).setParameter(2, Timestamp.from(from)).setParameter(3, Timestamp.from(now))
@@ -113,7 +116,7 @@ public class MissedWindowDetector {
     private int record(String tenantId, UUID serverId, UUID policyId, int revision, Instant start, Duration window) {
         Timestamp begin = Timestamp.from(start);
         Timestamp end = Timestamp.from(start.plus(window));
-        return currentTenant.withoutTenant(() -> Panache.getEntityManager().createNativeQuery("""
+        return crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.MISSED_DETECTOR, () -> Panache.getEntityManager().createNativeQuery("""
                 INSERT INTO job (id, tenant_id, server_id, policy_id, policy_revision, trigger, status, attempts,
                                  started_at, finished_at, updated_at, missed)
                 SELECT ?1, ?2, ?3, ?4, ?5, 'scheduled', 'SKIPPED', 0, ?6, ?7, now(), true

@@ -8,7 +8,6 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,6 +27,9 @@ public class RetentionService {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    dev.fleethook.kernel.CrossTenant crossTenant;
+
     @Scheduled(every = "${fleethook.retention.every:1h}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "retention")
     void run() {
@@ -44,10 +46,10 @@ public class RetentionService {
         int total = 0;
         int deleted;
         do {
-            deleted = QuarkusTransaction.requiringNew().call(this::deleteBatch);
+            deleted = crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.RETENTION, this::deleteBatch);
             total += deleted;
         } while (deleted == BATCH);
-        QuarkusTransaction.requiringNew().call(() -> execute("""
+        crossTenant.run(dev.fleethook.kernel.CrossTenant.Use.RETENTION, () -> execute("""
                 DELETE FROM agent_command WHERE acknowledged_at < now() - interval '30 days'"""));
         return total;
     }
