@@ -225,6 +225,11 @@ class FleetBenchmark {
         return b.build();
     }
 
+    /** One batch as {@link #fleet} posts it, for the other benchmarks. */
+    static String batchForBench() {
+        return batch();
+    }
+
     /** One job of a few attempts with scripts, hooks and the backup: {@link #BATCH} events. */
     private static String batch() {
         String job = UUID.randomUUID().toString();

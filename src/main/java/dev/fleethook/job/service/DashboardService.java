@@ -54,14 +54,20 @@ public class DashboardService {
             total += n;
         }
 
+        // Read through job_status_list_idx (V170): only the tenant's failed jobs of the week, never all jobs.
         List<FailingServer> failing = new ArrayList<>();
-        List<Object[]> worst = Job.getEntityManager().createQuery("""
-                select j.serverId, count(j) from Job j where j.status = 'FAILED' and j.startedAt >= :since
-                group by j.serverId order by count(j) desc""", Object[].class)
-                .setParameter("since", now.minus(Duration.ofDays(7))).setMaxResults(5).getResultList();
+        @SuppressWarnings("unchecked")
+        List<Object[]> worst = Job.getEntityManager().createNativeQuery("""
+                SELECT j.server_id, s.hostname, j.failed FROM (
+                    SELECT server_id, count(*) AS failed FROM job
+                     WHERE tenant_id = ?1 AND status = 'FAILED'
+                       AND coalesce(started_at, '-infinity'::timestamptz) >= ?2
+                     GROUP BY server_id ORDER BY count(*) DESC, server_id LIMIT 5) j
+                  LEFT JOIN server s ON s.id = j.server_id
+                 ORDER BY j.failed DESC, j.server_id""")
+                .setParameter(1, currentTenant.require()).setParameter(2, now.minus(Duration.ofDays(7))).getResultList();
         for (Object[] r : worst) {
-            Server s = Server.findById(r[0]);
-            failing.add(new FailingServer((UUID) r[0], s == null ? "?" : s.hostname, ((Number) r[1]).longValue()));
+            failing.add(new FailingServer((UUID) r[0], r[1] == null ? "?" : (String) r[1], ((Number) r[2]).longValue()));
         }
         long openAlerts = ((Number) Job.getEntityManager()
                 .createNativeQuery("SELECT count(*) FROM alert WHERE tenant_id = ?1 AND state = 'OPEN'")
