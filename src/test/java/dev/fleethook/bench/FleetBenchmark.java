@@ -61,6 +61,8 @@ class FleetBenchmark {
             String note) {
     }
 
+    String cpuNote = "";
+
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
             .build();
     String base;
@@ -92,16 +94,27 @@ class FleetBenchmark {
                 rows.add(run("(c) poll, 200 with document", full, 200));
             }
             long before = count(pg, "SELECT count(*) FROM job_event");
+            long portalPid = portal.process().pid();
+            double portalCpu0 = cpuSeconds(List.of(portalPid));
+            double pgCpu0 = cpuSeconds(postgresPids(pg.getPort()));
             Row events = run("(d) events, batches of " + BATCH, i -> {
                 Agent a = agents.get(i % agents.size());
                 return post("/api/agent/v1/events", a.secret(), batch());
             }, 200);
             long persisted = count(pg, "SELECT count(*) FROM job_event") - before;
+            // CPU spent per event by the portal and by PostgreSQL (warm-up included: 5 s of the 20): a figure
+            // that holds when other work shares the machine, unlike events/s.
+            double portalCpu = cpuSeconds(List.of(portalPid)) - portalCpu0;
+            double pgCpu = cpuSeconds(postgresPids(pg.getPort())) - pgCpu0;
+            long persistedAll = count(pg, "SELECT count(*) FROM job_event") - before;
+            cpuNote = String.format("CPU per 1,000 events persisted (warm-up included): portal %.0f ms, PostgreSQL %.0f ms; "
+                    + "at 2 cores for both alone that is about %,.0f events/s.", 1000 * portalCpu * 1000 / persistedAll,
+                    1000 * pgCpu * 1000 / persistedAll, 2 * persistedAll / (portalCpu + pgCpu));
             double eventsPerSecond = persisted / (double) SECONDS;
             rows.add(new Row(events.scenario(), events.requests(), events.perSecond(), events.p50(), events.p99(),
                     events.p999(), events.errors(), String.format("%,.0f events/s persisted (%,d committed rows); target >= 10,000/s",
                             eventsPerSecond, persisted)));
-            String table = table(rows, agents.size());
+            String table = table(rows, agents.size()) + cpuNote + "\n";
             System.out.println(table);
             Files.writeString(Path.of("target", "benchmark.md"), table);
             assertTrue(persisted > 0, "events were persisted");
@@ -267,6 +280,65 @@ class FleetBenchmark {
             throw new IllegalStateException(r.uri() + " -> " + response.statusCode() + " " + response.body());
         }
         return response;
+    }
+
+    /** utime + stime of the processes, in seconds (Linux /proc; clock ticks of 100 Hz). */
+    static double cpuSeconds(List<Long> pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                // the process ended: its time is not counted
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    /** The postmaster listening on {@code port} and its children (the backends). */
+    static List<Long> postgresPids(int port) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        long master = -1;
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmd = Files.readString(d.resolve("cmdline")).replace('\0', ' ');
+                    if (cmd.contains("postgres") && cmd.contains("-p " + port + " ")) {
+                        master = Long.parseLong(name);
+                    }
+                } catch (IOException e) {
+                    // gone
+                }
+            }
+        }
+        if (master < 0) {
+            return pids;
+        }
+        pids.add(master);
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(d.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(f[1]) == master) {
+                        pids.add(Long.parseLong(name));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone
+                }
+            }
+        }
+        return pids;
     }
 
     private static long count(EmbeddedPostgres pg, String sql) throws Exception {

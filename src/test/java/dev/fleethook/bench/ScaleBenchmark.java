@@ -93,7 +93,7 @@ class ScaleBenchmark {
                     System.getProperty("java.version"), Instant.now()) + report;
             System.out.println(out);
             Files.writeString(Path.of("target", "benchmark-scale.md"), out);
-            assertTrue(rows.stream().allMatch(r -> r.status() == 200), "every page answered 200");
+            assertTrue(rows.stream().allMatch(r -> r.status() / 100 == 2), "every page answered: " + rows);
         }
     }
 
@@ -131,9 +131,9 @@ class ScaleBenchmark {
                       FROM (SELECT k, now() - (k / %2$d) * interval '1 day' - ((k %% 1440) * interval '1 minute')
                                    - interval '10 minutes' AS started,
                                    CASE WHEN k / %2$d = 0 AND k %% 97 = 0 THEN 'RUNNING'
-                                        WHEN (k * 7919) %% 100 < 3 THEN 'FAILED'
-                                        WHEN (k * 7919) %% 100 < 5 THEN 'WARNING'
-                                        WHEN (k * 7919) %% 100 = 5 THEN 'CANCELED'
+                                        WHEN (k::bigint * 7919) %% 100 < 3 THEN 'FAILED'
+                                        WHEN (k::bigint * 7919) %% 100 < 5 THEN 'WARNING'
+                                        WHEN (k::bigint * 7919) %% 100 = 5 THEN 'CANCELED'
                                         ELSE 'SUCCEEDED' END AS st
                               FROM generate_series(0, %4$d - 1) AS k) g""".formatted(tenant, SERVERS,
                     policy == null ? "NULL" : "CASE WHEN (k % " + SERVERS + " + 1) % 2 = 0 THEN '" + policy + "'::uuid END",
@@ -191,6 +191,8 @@ class ScaleBenchmark {
                 failedJob = one(s, "SELECT id::text FROM job WHERE server_id = md5('server' || 42)::uuid LIMIT 1");
             }
         }
+        // The floor: what any request costs on this machine right now (no session, no database).
+        pages.put("(floor) GET /api/agent/v1/ping", "/api/agent/v1/ping");
         pages.put("dashboard", "/");
         pages.put("dashboard, live refresh (htmx)", "/#htmx");
         pages.put("servers", "/servers");
