@@ -233,8 +233,10 @@ class ScaleBenchmark {
     private Row measure(String base, String cookie, String name, String url) throws Exception {
         boolean htmx = url.endsWith("#htmx");
         String path = htmx ? url.substring(0, url.length() - 5) : url;
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Cookie", cookie)
-                .header("Accept", "text/html").GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Cookie", cookie).GET();
+        if (!path.startsWith("/api/")) {
+            b.header("Accept", "text/html");
+        }
         if (htmx) {
             b.header("HX-Request", "true");
         }
