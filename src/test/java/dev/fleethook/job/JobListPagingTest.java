@@ -106,6 +106,10 @@ class JobListPagingTest {
         agent.send(events).then().statusCode(200);
         t.admin().queryParam("size", 3).queryParam("page", 2).get("/api/v1/jobs").then().statusCode(200)
                 .body("total", equalTo(7)).body("items.size()", equalTo(1));
+        t.admin().queryParam("from", "2000-01-01T00:00:00Z").queryParam("to", "2999-01-01T00:00:00Z").get("/api/v1/jobs")
+                .then().statusCode(200).body("total", equalTo(7));
+        t.admin().queryParam("from", "2999-01-01T00:00:00Z").get("/api/v1/jobs").then().statusCode(200)
+                .body("total", equalTo(0)).body("items.size()", equalTo(0));
     }
 
     private static List<String> ids(String page) {
