@@ -107,8 +107,10 @@ public class AlertPages {
         String queryString = params.entrySet().stream().map(e -> e.getKey() + "="
                 + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
                 .collect(java.util.stream.Collectors.joining("&"));
-        List<Map.Entry<UUID, String>> servers = dev.fleethook.fleet.Server.<dev.fleethook.fleet.Server> listAll(
-                io.quarkus.panache.common.Sort.by("hostname")).stream()
+        // The server filter offers the servers that have alerts, not the whole fleet (10,000 options made
+        // the page 700 KiB and 400 ms at fleet scale; issue 17).
+        List<Map.Entry<UUID, String>> servers = dev.fleethook.fleet.Server.<dev.fleethook.fleet.Server> list(
+                "id in (select a.serverId from Alert a)", io.quarkus.panache.common.Sort.by("hostname")).stream()
                 .map(sv -> Map.entry(sv.id, sv.hostname)).toList();
         AlertSettings settings = alerts.settings();
         dev.fleethook.kernel.Page<Alert> result;

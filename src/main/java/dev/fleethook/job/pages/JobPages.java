@@ -34,9 +34,9 @@ public class JobPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(Page<JobSummary> jobs, String status, String server, String nav);
+        static native TemplateInstance list(JobService.Listing jobs, String status, String server, String nav);
 
-        static native TemplateInstance list$results(Page<JobSummary> jobs, String status, String server);
+        static native TemplateInstance list$results(JobService.Listing jobs, String status, String server);
 
         static native TemplateInstance detail(JobDetail detail, String message, String nav);
     }
@@ -44,11 +44,18 @@ public class JobPages {
     @Inject
     JobService jobs;
 
+    /**
+     * The list, newest first, 50 a page. "Older" and "Newer" carry a keyset cursor ({@code before},
+     * {@code after}), so a page deep in a million jobs answers as fast as the first; {@code page} (offset)
+     * still works for old links.
+     */
     @GET
     public TemplateInstance list(@QueryParam("status") String status, @QueryParam("server") String server,
-            @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("before") String before,
+            @QueryParam("after") String after, @RestHeader("HX-Request") String htmx) {
         UUID serverId = dev.fleethook.kernel.Uuids.parse("server", server);
-        Page<JobSummary> found = jobs.list(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50));
+        JobService.Listing found = jobs.listPage(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50),
+                before, after);
         if (htmx != null) {
             return Templates.list$results(found, status, server);
         }

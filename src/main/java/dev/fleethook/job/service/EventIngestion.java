@@ -120,11 +120,7 @@ public class EventIngestion implements AgentEventReceiver {
                 events = own;
             }
             List<JobEvent> fresh = insertEvents(c, agent, events);
-            boolean acknowledged = false;
-            for (JobEvent e : fresh) {
-                acknowledged |= project(c, agent, e);
-            }
-            if (acknowledged) {
+            if (project(c, agent, fresh)) {
                 changes.answer(agent.serverId());
             }
             rejected.sort(java.util.Comparator.comparingInt(Rejected::index));
@@ -136,8 +132,15 @@ public class EventIngestion implements AgentEventReceiver {
 
     /** Events from newer agents may carry fields this portal does not know: they are ignored, not refused. */
     private ObjectReader reader() {
-        return json.readerFor(JobEvent.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectReader r = eventReader;
+        if (r == null) {
+            r = json.readerFor(JobEvent.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            eventReader = r;
+        }
+        return r;
     }
+
+    private volatile ObjectReader eventReader;
 
     /** What is wrong with one parsed event, or null. Limits are those of the columns the fields land in. */
     static FieldError check(JobEvent e) {
@@ -246,62 +249,292 @@ public class EventIngestion implements AgentEventReceiver {
             return foreign;
         }
         UUID[] ids = jobIds.toArray(UUID[]::new);
+        // One round trip: the SELECT sees the table as it was before this statement, so each id is either
+        // created here, or existed (this server's or another's). An id that is neither was created by a
+        // concurrent transaction this statement could not see: asked again in a rare second query.
+        Set<UUID> known = new HashSet<>();
         try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO job (id, tenant_id, server_id, updated_at)
-                SELECT id, ?, ?, now() FROM unnest(?::uuid[]) AS id
-                ON CONFLICT DO NOTHING""")) {
+                WITH created AS (
+                    INSERT INTO job (id, tenant_id, server_id, updated_at)
+                    SELECT id, ?, ?, now() FROM unnest(?::uuid[]) AS id
+                    ON CONFLICT DO NOTHING RETURNING id)
+                SELECT id, true FROM created
+                UNION ALL
+                SELECT id, server_id = ? FROM job WHERE id = ANY(?::uuid[])""")) {
+            java.sql.Array array = c.createArrayOf("uuid", ids);
             s.setString(1, agent.tenantId());
             s.setObject(2, agent.serverId());
-            s.setArray(3, c.createArrayOf("uuid", ids));
-            s.executeUpdate();
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT id FROM job WHERE id = ANY(?::uuid[]) AND server_id <> ?")) {
-            s.setArray(1, c.createArrayOf("uuid", ids));
-            s.setObject(2, agent.serverId());
+            s.setArray(3, array);
+            s.setObject(4, agent.serverId());
+            s.setArray(5, array);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    foreign.add((UUID) r.getObject(1));
+                    UUID id = (UUID) r.getObject(1);
+                    known.add(id);
+                    if (!r.getBoolean(2)) {
+                        foreign.add(id);
+                    }
+                }
+            }
+        }
+        if (known.size() < jobIds.size()) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id FROM job WHERE id = ANY(?::uuid[]) AND server_id <> ?")) {
+                s.setArray(1, c.createArrayOf("uuid", ids));
+                s.setObject(2, agent.serverId());
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        foreign.add((UUID) r.getObject(1));
+                    }
                 }
             }
         }
         return foreign;
     }
 
+    /**
+     * Inserts the events in one statement (arrays unnested, {@code ON CONFLICT DO NOTHING}) and returns those
+     * that were new, in batch order: the unique event id decides, so a replay or a repeat inside one batch
+     * inserts nothing.
+     */
     private List<JobEvent> insertEvents(Connection c, AgentCredential agent, List<JobEvent> events) throws SQLException {
         List<JobEvent> fresh = new ArrayList<>();
+        if (events.isEmpty()) {
+            return fresh;
+        }
+        int n = events.size();
+        UUID[] ids = new UUID[n];
+        UUID[] jobs = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        String[] types = new String[n];
+        Timestamp[] times = new Timestamp[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            JobEvent e = events.get(i);
+            ids[i] = e.eventId();
+            jobs[i] = e.jobId();
+            attempts[i] = e.attempt();
+            types[i] = e.type().wire();
+            times[i] = Timestamp.from(e.time());
+            payloads[i] = toJson(e);
+        }
+        Set<UUID> inserted = new HashSet<>();
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO job_event (event_id, tenant_id, server_id, job_id, attempt, type, occurred_at, payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (event_id) DO NOTHING""")) {
-            for (JobEvent e : events) {
-                s.setObject(1, e.eventId());
-                s.setString(2, agent.tenantId());
-                s.setObject(3, agent.serverId());
-                s.setObject(4, e.jobId());
-                if (e.attempt() == null) {
-                    s.setNull(5, Types.INTEGER);
-                } else {
-                    s.setInt(5, e.attempt());
+                SELECT u.id, ?, ?, u.job, u.attempt, u.type, u.at, u.payload::jsonb
+                  FROM unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::timestamptz[], ?::text[])
+                       AS u(id, job, attempt, type, at, payload)
+                ON CONFLICT (event_id) DO NOTHING RETURNING event_id""")) {
+            s.setString(1, agent.tenantId());
+            s.setObject(2, agent.serverId());
+            s.setArray(3, c.createArrayOf("uuid", ids));
+            s.setArray(4, c.createArrayOf("uuid", jobs));
+            s.setArray(5, c.createArrayOf("int4", attempts));
+            s.setArray(6, c.createArrayOf("text", types));
+            s.setArray(7, c.createArrayOf("timestamptz", times));
+            s.setArray(8, c.createArrayOf("text", payloads));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    inserted.add((UUID) r.getObject(1));
                 }
-                s.setString(6, e.type().wire());
-                s.setTimestamp(7, Timestamp.from(e.time()));
-                s.setString(8, toJson(e));
-                s.addBatch();
             }
-            int[] counts = s.executeBatch();
-            Set<UUID> added = new HashSet<>();
-            for (int i = 0; i < counts.length; i++) {
-                JobEvent e = events.get(i);
-                if (counts[i] > 0 && added.add(e.eventId())) {
-                    fresh.add(e);
-                }
+        }
+        for (JobEvent e : events) {
+            if (inserted.remove(e.eventId())) {
+                fresh.add(e);
             }
         }
         return fresh;
     }
 
-    /** Applies one new event; true when it acknowledged a command. */
-    private boolean project(Connection c, AgentCredential agent, JobEvent e) throws SQLException {
+    /** What a batch's new events set on one attempt; a column stays null (untouched) unless an event owns it. */
+    private static final class AttemptPatch {
+        final UUID jobId;
+        final int number;
+        Timestamp startedAt;
+        Timestamp finishedAt;
+        String pre;
+        String backup;
+        String post;
+        Boolean finalAttempt;
+
+        AttemptPatch(UUID jobId, int number) {
+            this.jobId = jobId;
+            this.number = number;
+        }
+    }
+
+    /**
+     * Applies a batch's new events with a fixed number of statements, whatever the batch size: all attempt
+     * columns in one upsert, all hook runs in one insert, each job's attempt count in one update, then each
+     * job start and end. Every statement writes only the columns its events own (later events of a batch
+     * win over earlier ones, as they would one by one), so the order events arrive in does not matter.
+     * Returns true when an event acknowledged a command.
+     */
+    private boolean project(Connection c, AgentCredential agent, List<JobEvent> fresh) throws SQLException {
+        java.util.Map<String, AttemptPatch> patches = new java.util.LinkedHashMap<>();
+        java.util.Map<UUID, Integer> maxAttempt = new java.util.LinkedHashMap<>();
+        Set<UUID> stepped = new LinkedHashSet<>();
+        List<JobEvent> hooks = new ArrayList<>();
+        List<JobEvent> singles = new ArrayList<>();
+        boolean acknowledged = false;
+        for (JobEvent e : fresh) {
+            switch (e.type()) {
+                case ATTEMPT_STARTED, SCRIPT_FINISHED, BACKUP_FINISHED, ATTEMPT_FINISHED, HOOK_FINISHED -> {
+                    AttemptPatch a = patches.computeIfAbsent(e.jobId() + "/" + e.attempt(),
+                            k -> new AttemptPatch(e.jobId(), e.attempt()));
+                    maxAttempt.merge(e.jobId(), e.attempt(), Math::max);
+                    switch (e.type()) {
+                        case ATTEMPT_STARTED -> a.startedAt = Timestamp.from(e.time());
+                        case SCRIPT_FINISHED -> {
+                            if ("pre".equals(e.step())) {
+                                a.pre = json(e.result());
+                            } else {
+                                a.post = json(e.result());
+                            }
+                            stepped.add(e.jobId());
+                        }
+                        case BACKUP_FINISHED -> {
+                            a.backup = json(e.result());
+                            stepped.add(e.jobId());
+                        }
+                        case ATTEMPT_FINISHED -> {
+                            a.finishedAt = Timestamp.from(e.time());
+                            if (e.finalAttempt() != null) {
+                                a.finalAttempt = e.finalAttempt();
+                            }
+                        }
+                        default -> {
+                            hooks.add(e);
+                            stepped.add(e.jobId());
+                        }
+                    }
+                }
+                default -> singles.add(e);
+            }
+        }
+        upsertAttempts(c, agent, patches.values());
+        insertHookRuns(c, agent, hooks);
+        raiseAttemptCounts(c, maxAttempt);
+        Set<UUID> finished = new HashSet<>();
+        for (JobEvent e : singles) {
+            acknowledged |= projectSingle(c, agent, e);
+            if (e.type() == EventType.JOB_FINISHED) {
+                finished.add(e.jobId());
+            }
+        }
+        stepped.removeAll(finished);
+        reevaluateIfFinished(c, agent, stepped);
+        return acknowledged;
+    }
+
+    /** One upsert for every attempt the batch touches; a null column keeps what is stored. */
+    private static void upsertAttempts(Connection c, AgentCredential agent, java.util.Collection<AttemptPatch> patches)
+            throws SQLException {
+        if (patches.isEmpty()) {
+            return;
+        }
+        int n = patches.size();
+        UUID[] jobs = new UUID[n];
+        Integer[] numbers = new Integer[n];
+        Timestamp[] started = new Timestamp[n];
+        Timestamp[] ended = new Timestamp[n];
+        String[] pre = new String[n];
+        String[] backup = new String[n];
+        String[] post = new String[n];
+        Boolean[] last = new Boolean[n];
+        int i = 0;
+        for (AttemptPatch a : patches) {
+            jobs[i] = a.jobId;
+            numbers[i] = a.number;
+            started[i] = a.startedAt;
+            ended[i] = a.finishedAt;
+            pre[i] = a.pre;
+            backup[i] = a.backup;
+            post[i] = a.post;
+            last[i] = a.finalAttempt;
+            i++;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
+                SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
+                  FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
+                              ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
+                ON CONFLICT (job_id, number) DO UPDATE SET
+                       started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
+                       finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
+                       pre = coalesce(EXCLUDED.pre, job_attempt.pre),
+                       backup = coalesce(EXCLUDED.backup, job_attempt.backup),
+                       post = coalesce(EXCLUDED.post, job_attempt.post),
+                       final = coalesce(EXCLUDED.final, job_attempt.final)""")) {
+            s.setString(1, agent.tenantId());
+            s.setArray(2, c.createArrayOf("uuid", jobs));
+            s.setArray(3, c.createArrayOf("int4", numbers));
+            s.setArray(4, c.createArrayOf("timestamptz", started));
+            s.setArray(5, c.createArrayOf("timestamptz", ended));
+            s.setArray(6, c.createArrayOf("text", pre));
+            s.setArray(7, c.createArrayOf("text", backup));
+            s.setArray(8, c.createArrayOf("text", post));
+            s.setArray(9, c.createArrayOf("bool", last));
+            s.executeUpdate();
+        }
+    }
+
+    /** One insert for every hook run of the batch; a run already stored is kept (first report wins). */
+    private void insertHookRuns(Connection c, AgentCredential agent, List<JobEvent> hooks) throws SQLException {
+        if (hooks.isEmpty()) {
+            return;
+        }
+        int n = hooks.size();
+        UUID[] jobs = new UUID[n];
+        Integer[] attempts = new Integer[n];
+        String[] phases = new String[n];
+        Integer[] indexes = new Integer[n];
+        String[] paths = new String[n];
+        String[] results = new String[n];
+        for (int i = 0; i < n; i++) {
+            JobEvent e = hooks.get(i);
+            jobs[i] = e.jobId();
+            attempts[i] = e.attempt();
+            phases[i] = e.phase().wire();
+            indexes[i] = e.hookIndex();
+            paths[i] = e.sourcePath() == null ? "" : e.sourcePath();
+            results[i] = json(e.result());
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
+                SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
+                  FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
+                       AS u(job, attempt, phase, idx, path, result)
+                ON CONFLICT DO NOTHING""")) {
+            s.setString(1, agent.tenantId());
+            s.setArray(2, c.createArrayOf("uuid", jobs));
+            s.setArray(3, c.createArrayOf("int4", attempts));
+            s.setArray(4, c.createArrayOf("text", phases));
+            s.setArray(5, c.createArrayOf("int4", indexes));
+            s.setArray(6, c.createArrayOf("text", paths));
+            s.setArray(7, c.createArrayOf("text", results));
+            s.executeUpdate();
+        }
+    }
+
+    /** Each job's attempt count rises to the highest attempt reported (never falls), in one statement. */
+    private static void raiseAttemptCounts(Connection c, java.util.Map<UUID, Integer> maxAttempt) throws SQLException {
+        if (maxAttempt.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                UPDATE job SET attempts = GREATEST(job.attempts, u.top), updated_at = now()
+                  FROM unnest(?::uuid[], ?::int[]) AS u(id, top)
+                 WHERE job.id = u.id""")) {
+            s.setArray(1, c.createArrayOf("uuid", maxAttempt.keySet().toArray(UUID[]::new)));
+            s.setArray(2, c.createArrayOf("int4", maxAttempt.values().toArray(Integer[]::new)));
+            s.executeUpdate();
+        }
+    }
+
+    /** Applies one job-, command- or policy-scoped event; true when it acknowledged a command. */
+    private boolean projectSingle(Connection c, AgentCredential agent, JobEvent e) throws SQLException {
         Timestamp at = Timestamp.from(e.time());
         switch (e.type()) {
             // The policy is the server's own assignment, never the agent's word; the agent's revision
@@ -319,36 +552,12 @@ public class EventIngestion implements AgentEventReceiver {
                       FROM server s
                      WHERE job.id = ? AND s.id = job.server_id""", e.policyId(), e.policyRevision(),
                     e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, at, e.jobId());
-            case ATTEMPT_STARTED -> attempt(c, agent, e, "started_at", at);
-            case SCRIPT_FINISHED -> {
-                attempt(c, agent, e, e.step(), json(e.result()));
-                reevaluateIfFinished(c, agent, e);
-            }
-            case BACKUP_FINISHED -> {
-                attempt(c, agent, e, "backup", json(e.result()));
-                reevaluateIfFinished(c, agent, e);
-            }
-            case ATTEMPT_FINISHED -> {
-                attempt(c, agent, e, "finished_at", at);
-                if (e.finalAttempt() != null) {
-                    attempt(c, agent, e, "final", e.finalAttempt());
-                }
-            }
-            case HOOK_FINISHED -> {
-                attempt(c, agent, e, null, null);
-                update(c, """
-                        INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
-                        VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT DO NOTHING""", agent.tenantId(), e.jobId(),
-                        e.attempt(), e.phase().wire(), e.hookIndex(), e.sourcePath() == null ? "" : e.sourcePath(),
-                        json(e.result()));
-                reevaluateIfFinished(c, agent, e);
-            }
             case JOB_FINISHED -> {
                 update(c, """
                         UPDATE job SET status = ?, backup_status = coalesce(?, backup_status), missed = false,
-                               finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), updated_at = now()
+                               finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), status_reason = NULL,
+                               updated_at = now()
                          WHERE id = ?""", e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
-                update(c, "UPDATE job SET status_reason = NULL WHERE id = ?", e.jobId());
                 markWarning(c, e.jobId());
                 jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
                 metrics.jobFinished(e.jobStatus().name());
@@ -361,20 +570,31 @@ public class EventIngestion implements AgentEventReceiver {
             case POLICY_ACCEPTED -> update(c, "UPDATE server SET last_refusal = NULL WHERE id = ?", agent.serverId());
             case POLICY_REFUSED -> update(c, "UPDATE server SET last_refusal = ? WHERE id = ?",
                     e.reason() == null ? "refused" : truncate(e.reason(), 1000), agent.serverId());
+            default -> throw new IllegalStateException("attempt-scoped event projected alone: " + e.type());
         }
         return false;
     }
 
-    /** A step that arrives after its job's end (events may come in any order) is judged with it. */
-    private void reevaluateIfFinished(Connection c, AgentCredential agent, JobEvent e) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT status FROM job WHERE id = ?")) {
-            s.setObject(1, e.jobId());
+    /**
+     * A step that arrives after its job's end (events may come in any order) is judged with it: the jobs
+     * the batch stepped on that are already over are re-judged once each (one query finds them).
+     */
+    private void reevaluateIfFinished(Connection c, AgentCredential agent, Set<UUID> jobIds) throws SQLException {
+        if (jobIds.isEmpty()) {
+            return;
+        }
+        List<UUID> over = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM job WHERE id = ANY(?::uuid[]) AND status <> 'RUNNING'")) {
+            s.setArray(1, c.createArrayOf("uuid", jobIds.toArray(UUID[]::new)));
             try (ResultSet r = s.executeQuery()) {
-                if (r.next() && !"RUNNING".equals(r.getString(1))) {
-                    markWarning(c, e.jobId());
-                    jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
+                while (r.next()) {
+                    over.add((UUID) r.getObject(1));
                 }
             }
+        }
+        for (UUID jobId : over) {
+            markWarning(c, jobId);
+            jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), jobId));
         }
     }
 
@@ -396,21 +616,6 @@ public class EventIngestion implements AgentEventReceiver {
                                  AND ((a.pre->>'status')::int IN (%1$s) OR (a.post->>'status')::int IN (%1$s)))
                     OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = j.attempts
                                  AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT), jobId);
-    }
-
-    /** Creates the attempt row if needed and sets one of its columns (pre, post, backup, started_at, ...). */
-    private static void attempt(Connection c, AgentCredential agent, JobEvent e, String column, Object value)
-            throws SQLException {
-        String set = column == null ? "" : ", " + column + " = EXCLUDED." + column;
-        String cast = column != null && (column.equals("pre") || column.equals("post") || column.equals("backup"))
-                ? "::jsonb" : "";
-        String columns = "tenant_id, job_id, number" + (column == null ? "" : ", " + column);
-        String values = "?, ?, ?" + (column == null ? "" : ", ?" + cast);
-        update(c, "INSERT INTO job_attempt (" + columns + ") VALUES (" + values + ") ON CONFLICT (job_id, number) DO "
-                + (column == null ? "NOTHING" : "UPDATE SET " + set.substring(2)),
-                column == null ? new Object[] { agent.tenantId(), e.jobId(), e.attempt() }
-                        : new Object[] { agent.tenantId(), e.jobId(), e.attempt(), value });
-        update(c, "UPDATE job SET attempts = GREATEST(attempts, ?), updated_at = now() WHERE id = ?", e.attempt(), e.jobId());
     }
 
     private static int update(Connection c, String sql, Object... params) throws SQLException {

@@ -35,7 +35,6 @@ import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.StepResult;
 import dev.fleethook.kernel.BadInputException;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -57,17 +56,93 @@ public class JobService implements ServerJobHistory {
     @Inject
     AuditService audit;
 
+    /**
+     * One page of the list for the pages: newest first (never-started jobs last), read along an index from
+     * a keyset cursor, so the thousandth page costs what the first does. {@code before} (older than) and
+     * {@code after} (newer than) are cursors from a previous page ({@link #cursor}); with neither, the page
+     * is {@code f.page()} by offset. {@code total} is counted up to {@link #COUNT_LIMIT} ({@code totalCapped}
+     * when there are more), as an exact count would read every job of the tenant. {@code newer} and
+     * {@code older} are the cursors of the neighbouring pages, null when there is none.
+     */
+    public record Listing(List<JobSummary> items, long total, boolean totalCapped, String newer, String older) {
+    }
+
+    /** The job list counts at most this many (the pages show "10,000+"); the API counts exactly. */
+    public static final long COUNT_LIMIT = 10_000;
+
+    /** A list page's position: the sort key ({@code coalesce(started_at, '-infinity')}) and the job id. */
+    record Cursor(String key, UUID id) {
+    }
+
+    @Inject
+    dev.fleethook.kernel.CurrentTenant currentTenant;
+
+    /** The API's list: offset pages with the exact total (fields as {@link Filter}). */
     public Page<JobSummary> list(Filter f) {
+        Selection s = select(f, null, null, true);
+        return new Page<>(summaries(s.jobs), s.total, f.page(), f.size());
+    }
+
+    /** The pages' list: see {@link Listing}. Throws {@link BadInputException} for a malformed cursor. */
+    public Listing listPage(Filter f, String before, String after) {
+        Cursor older = cursor("before", before);
+        Cursor newer = cursor("after", after);
+        if (older != null && newer != null) {
+            throw new BadInputException("after", "cannot be combined with before");
+        }
+        Selection s = select(f, older, newer, false);
+        List<Job> jobs = s.jobs;
+        String newerCursor = null;
+        String olderCursor = null;
+        if (!jobs.isEmpty()) {
+            boolean hasNewer = newer != null ? s.more : older != null || f.page() > 0;
+            boolean hasOlder = newer != null || s.more;
+            newerCursor = hasNewer ? cursor(jobs.get(0)) : null;
+            olderCursor = hasOlder ? cursor(jobs.get(jobs.size() - 1)) : null;
+        }
+        return new Listing(summaries(jobs), Math.min(s.total, COUNT_LIMIT), s.total > COUNT_LIMIT, newerCursor, olderCursor);
+    }
+
+    /** The cursor naming {@code job}'s place in the list. */
+    public static String cursor(Job job) {
+        return (job.startedAt == null ? "-infinity" : job.startedAt.toString()) + "_" + job.id;
+    }
+
+    private static Cursor cursor(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        int cut = value.lastIndexOf('_');
+        try {
+            String key = value.substring(0, Math.max(0, cut));
+            if (!key.equals("-infinity")) {
+                key = Instant.parse(key).toString();
+            }
+            return new Cursor(key, UUID.fromString(value.substring(cut + 1)));
+        } catch (RuntimeException e) {
+            throw new BadInputException(field, "must be a cursor from a previous page");
+        }
+    }
+
+    private record Selection(List<Job> jobs, long total, boolean more) {
+    }
+
+    /** The sort key of the list, as the indexes of V9 hold it. */
+    private static final String KEY = "coalesce(started_at, '-infinity'::timestamptz)";
+
+    @SuppressWarnings("unchecked")
+    private Selection select(Filter f, Cursor before, Cursor after, boolean exactCount) {
         Page.checkRequest(f.page(), f.size());
-        StringBuilder where = new StringBuilder("1 = 1");
-        Parameters p = new Parameters();
+        StringBuilder where = new StringBuilder("tenant_id = :tenant");
+        Map<String, Object> p = new HashMap<>();
+        p.put("tenant", currentTenant.require());
         if (f.serverId() != null) {
-            where.append(" and serverId = :server");
-            p.and("server", f.serverId());
+            where.append(" AND server_id = :server");
+            p.put("server", f.serverId());
         }
         if (f.policyId() != null) {
-            where.append(" and policyId = :policy");
-            p.and("policy", f.policyId());
+            where.append(" AND policy_id = :policy");
+            p.put("policy", f.policyId());
         }
         if (f.status() != null && !f.status().isBlank()) {
             JobStatus status;
@@ -76,22 +151,44 @@ public class JobService implements ServerJobHistory {
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("status", e.getMessage());
             }
-            where.append(" and status = :status");
-            p.and("status", status);
+            where.append(" AND status = :status");
+            p.put("status", status.name());
         }
         if (f.from() != null) {
-            where.append(" and startedAt >= :from");
-            p.and("from", f.from());
+            where.append(" AND started_at >= :from");
+            p.put("from", f.from());
         }
         if (f.to() != null) {
-            where.append(" and startedAt < :to");
-            p.and("to", f.to());
+            where.append(" AND started_at < :to");
+            p.put("to", f.to());
         }
-        var query = Job.<Job> find(where.toString(), Sort.by("startedAt", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST)
-                .and("updatedAt", Sort.Direction.Descending), p);
-        long total = query.count();
-        List<Job> jobs = query.page(io.quarkus.panache.common.Page.of(f.page(), f.size())).list();
-        return new Page<>(summaries(jobs), total, f.page(), f.size());
+        var em = Job.getEntityManager();
+        String count = exactCount ? "SELECT count(*) FROM job WHERE " + where
+                : "SELECT count(*) FROM (SELECT 1 FROM job WHERE " + where + " LIMIT " + (COUNT_LIMIT + 1) + ") AS n";
+        var countQuery = em.createNativeQuery(count);
+        p.forEach(countQuery::setParameter);
+        long total = ((Number) countQuery.getSingleResult()).longValue();
+        Cursor c = before != null ? before : after;
+        if (c != null) {
+            where.append(" AND (" + KEY + ", id) " + (before != null ? "<" : ">")
+                    + " (CAST(:key AS timestamptz), CAST(:id AS uuid))");
+            p.put("key", c.key());
+            p.put("id", c.id().toString());
+        }
+        String order = after != null ? KEY + " ASC, id ASC" : KEY + " DESC, id DESC";
+        String sql = "SELECT * FROM job WHERE " + where + " ORDER BY " + order + " LIMIT " + (f.size() + 1)
+                + (c == null ? " OFFSET " + ((long) f.page() * f.size()) : "");
+        var query = em.createNativeQuery(sql, Job.class);
+        p.forEach(query::setParameter);
+        List<Job> jobs = new ArrayList<>((List<Job>) query.getResultList());
+        boolean more = jobs.size() > f.size();
+        if (more) {
+            jobs = new ArrayList<>(jobs.subList(0, f.size()));
+        }
+        if (after != null) {
+            java.util.Collections.reverse(jobs);
+        }
+        return new Selection(jobs, total, more);
     }
 
     public JobDetail detail(UUID id) {
@@ -145,11 +242,14 @@ public class JobService implements ServerJobHistory {
     /** The servers with the most failed jobs started since {@code since}: server id to count, most first. */
     public Map<UUID, Long> mostFailing(Instant since, int limit) {
         Map<UUID, Long> worst = new java.util.LinkedHashMap<>();
-        Job.getEntityManager().createQuery("""
-                select j.serverId, count(j) from Job j where j.status = :failed and j.startedAt >= :since
-                group by j.serverId order by count(j) desc""", Object[].class)
-                .setParameter("failed", JobStatus.FAILED).setParameter("since", since).setMaxResults(limit).getResultList()
-                .forEach(r -> worst.put((UUID) r[0], ((Number) r[1]).longValue()));
+        // Read along job_status_list_idx (V9): only the tenant's failed jobs since then, never all jobs.
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Job.getEntityManager().createNativeQuery("""
+                SELECT server_id, count(*) FROM job
+                 WHERE tenant_id = ?1 AND status = 'FAILED' AND coalesce(started_at, '-infinity'::timestamptz) >= ?2
+                 GROUP BY server_id ORDER BY count(*) DESC, server_id LIMIT ?3""")
+                .setParameter(1, currentTenant.require()).setParameter(2, since).setParameter(3, limit).getResultList();
+        rows.forEach(r -> worst.put((UUID) r[0], ((Number) r[1]).longValue()));
         return worst;
     }
 
