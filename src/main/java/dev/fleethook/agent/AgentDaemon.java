@@ -50,6 +50,7 @@ public final class AgentDaemon implements AutoCloseable {
     private final PortalClient portal;
     private final EventSpool spool;
     private final JobRunner runner;
+    private final TestRuns testRuns;
     private final FileLock lock;
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> thread(r, "fleethook-job"));
     private final List<Thread> threads = new ArrayList<>();
@@ -68,7 +69,9 @@ public final class AgentDaemon implements AutoCloseable {
         this.lock = lock;
         this.portal = new PortalClient(config.portal());
         this.spool = new EventSpool(state.dir().resolve("spool"));
-        this.runner = new JobRunner(settings(state, config, minute), this::emit, new JobJournal(state.dir().resolve("journal")));
+        JobRunner.Settings settings = settings(state, config, minute);
+        this.runner = new JobRunner(settings, this::emit, new JobJournal(state.dir().resolve("journal")));
+        this.testRuns = new TestRuns(settings);
         this.policy = state.cachedPolicy().map(p -> p.answer().policy()).orElse(null);
         this.portal.reportWith(new PortalClient.PollReport() {
             @Override
@@ -279,6 +282,8 @@ public final class AgentDaemon implements AutoCloseable {
                 } else {
                     submit(new JobRunner.Request(UUID.randomUUID(), "manual", c.id(), Instant.now(), p));
                 }
+            } else if (c.kind() == AgentCommand.Kind.TEST_RUN) {
+                testRun(c);
             } else if (c.kind() == AgentCommand.Kind.CANCEL) {
                 Running r = running;
                 if (r != null && r.jobId().equals(c.jobId())) {
@@ -288,6 +293,26 @@ public final class AgentDaemon implements AutoCloseable {
             }
             emit(AgentEvents.commandAcknowledged(c.id()));
         }
+    }
+
+    /**
+     * "Test this hook now": runs on the job queue, so no job starts while it runs; refused while a job runs (a
+     * test must not run a pre-script in the middle of a backup). Reported by one test-run-finished event.
+     */
+    private void testRun(AgentCommand c) {
+        PolicyDocument p = policy;
+        UUID busy = runner.runningJob() != null ? runner.runningJob() : running == null ? null : running.jobId();
+        if (busy != null) {
+            emit(AgentEvents.testRunFinished(c.id(), TestRuns.notRun(dev.fleethook.protocol.ScriptStatus.FAILED,
+                    dev.fleethook.protocol.TestRun.REFUSED + "job " + busy + " is running on this server; test again when it has ended")));
+            return;
+        }
+        jobs.submit(() -> {
+            LOG.log(System.Logger.Level.INFO, "Test run {0} starting", c.id());
+            dev.fleethook.protocol.StepResult result = testRuns.run(c.id(), c.test(), p);
+            LOG.log(System.Logger.Level.INFO, "Test run {0} finished: status {1}", c.id(), result.status());
+            emit(AgentEvents.testRunFinished(c.id(), result));
+        });
     }
 
     private Set<String> handledCommands() throws IOException {

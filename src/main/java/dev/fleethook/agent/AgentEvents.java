@@ -70,6 +70,12 @@ final class AgentEvents {
                 null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /** A test run's one report ({@link dev.fleethook.protocol.TestRun}): not a job event, no job id. */
+    static JobEvent testRunFinished(UUID testRunId, StepResult result) {
+        return new JobEvent(UUID.randomUUID(), EventType.TEST_RUN_FINISHED, null, null, Instant.now(), null, null, null,
+                null, testRunId, null, null, null, null, result, null, null, null, null);
+    }
+
     /** A step's result as reported: status code, exit code, duration, timed-out flag, output tail, detail. */
     static StepResult result(int status, ScriptRunner.Outcome o, String detail, java.util.Map<String, Object> stats) {
         String why = storable(truncate(detail != null ? detail : o == null ? null : o.error(), MAX_DETAIL));
