@@ -170,6 +170,7 @@ public final class AgentDaemon implements AutoCloseable {
         }
         // The poll thread may be inside a held poll (up to one interval): end it now.
         threads.stream().filter(t -> t.getName().equals("fleethook-poll")).forEach(Thread::interrupt);
+        portal.abortPolls();
         jobs.shutdown();
         try {
             jobs.awaitTermination(10, TimeUnit.MINUTES);

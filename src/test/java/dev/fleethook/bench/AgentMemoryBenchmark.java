@@ -42,8 +42,17 @@ class AgentMemoryBenchmark {
     Path tmp;
 
     /** One JVM setting: the java home, extra environment, the flags, and a training run first (CDS archives). */
-    record Variant(String name, Path javaHome, Map<String, String> env, List<String> flags, List<String> trainingFlags) {
+    record Variant(String name, Path javaHome, Map<String, String> env, List<String> flags, List<String> trainingFlags,
+            Path jar) {
+        Variant(String name, Path javaHome, Map<String, String> env, List<String> flags, List<String> trainingFlags) {
+            this(name, javaHome, env, flags, trainingFlags, AgentBenchmark.AGENT);
+        }
     }
+
+    /** {@code -Dbench.agent.compare-jar=}: another build of the agent jar, measured with the shipped flags (before/after). */
+    static final String COMPARE_JAR = System.getProperty("bench.agent.compare-jar", "");
+    /** {@code -Dbench.agent.only=a,b}: only the rows whose name contains one of these (the first row always runs). */
+    static final String ONLY = System.getProperty("bench.agent.only", "");
 
     record Measure(long rssKiB, long anonKiB, long fileKiB, int threads) {
     }
@@ -84,6 +93,15 @@ class AgentMemoryBenchmark {
                     unit.environment(), auto, auto));
         }
 
+        if (!COMPARE_JAR.isBlank()) {
+            variants.add(1, new Variant("agent jar " + Path.of(COMPARE_JAR).getFileName() + ", shipped flags", JDK17,
+                    unit.environment(), base, null, Path.of(COMPARE_JAR)));
+        }
+        if (!ONLY.isBlank()) {
+            List<String> only = List.of(ONLY.split(","));
+            Variant first = variants.get(0);
+            variants.removeIf(v -> v != first && only.stream().noneMatch(o -> v.name().contains(o)));
+        }
         Map<String, Measure> results = new LinkedHashMap<>();
         try (EmbeddedPostgres pg = EmbeddedPostgres.start();
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@mem.test",
@@ -113,7 +131,7 @@ class AgentMemoryBenchmark {
 
             for (Variant v : variants) {
                 if (v.trainingFlags() != null) {
-                    idle(new Variant(v.name() + " (training)", v.javaHome(), v.env(), v.trainingFlags(), null), state);
+                    idle(new Variant(v.name() + " (training)", v.javaHome(), v.env(), v.trainingFlags(), null, v.jar()), state);
                 }
                 results.put(v.name(), idle(v, state));
             }
@@ -163,7 +181,7 @@ class AgentMemoryBenchmark {
     private Process start(Variant v, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(v.javaHome().resolve("bin/java").toString()));
         cmd.addAll(v.flags());
-        cmd.addAll(List.of("-jar", AgentBenchmark.AGENT.toString()));
+        cmd.addAll(List.of("-jar", v.jar().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("agent.log").toFile()));
