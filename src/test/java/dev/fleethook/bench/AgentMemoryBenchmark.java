@@ -68,16 +68,22 @@ class AgentMemoryBenchmark {
         oneArena.put("MALLOC_ARENA_MAX", "1");
         Map<String, String> twoArenas = new HashMap<>(unit.environment());
         twoArenas.put("MALLOC_ARENA_MAX", "2");
-        variants.add(new Variant("shipped unit (" + String.join(" ", base) + ", " + unit.environment() + ")", JDK17,
-                unit.environment(), base, null));
+        variants.add(new Variant("shipped unit (" + (unit.appCds() ? "AppCDS archive, " : "") + String.join(" ", base)
+                + ", " + unit.environment() + ")", JDK17, unit.environment(), unit.runFlags(jsa17),
+                unit.appCds() ? unit.trainingFlags(jsa17) : null));
+        if (unit.appCds()) {
+            variants.add(new Variant("shipped flags without the AppCDS archive", JDK17, unit.environment(), base, null));
+        }
         variants.add(new Variant("MALLOC_ARENA_MAX=2 (glibc: at most 2 malloc arenas)", JDK17, twoArenas, base, null));
         variants.add(new Variant("MALLOC_ARENA_MAX=1", JDK17, oneArena, base, null));
         variants.add(new Variant("+ -XX:-UsePerfData", JDK17, unit.environment(), with(base, "-XX:-UsePerfData"), null));
         variants.add(new Variant("-Xshare:off (no class data sharing at all)", JDK17, unit.environment(),
                 with(base, "-Xshare:off"), null));
-        variants.add(new Variant("+ AppCDS of the agent's classes (JDK 17: -XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile)",
-                JDK17, unit.environment(), with(base, "-XX:SharedArchiveFile=" + jsa17),
-                with(base, "-XX:ArchiveClassesAtExit=" + jsa17)));
+        if (!unit.appCds()) {
+            variants.add(new Variant("+ AppCDS of the agent's classes (JDK 17: -XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile)",
+                    JDK17, unit.environment(), with(base, "-XX:SharedArchiveFile=" + jsa17),
+                    with(base, "-XX:ArchiveClassesAtExit=" + jsa17)));
+        }
         variants.add(new Variant("+ -Xss256k", JDK17, unit.environment(), with(base, "-Xss256k"), null));
         variants.add(new Variant("+ -XX:ReservedCodeCacheSize=8m", JDK17, unit.environment(),
                 with(base, "-XX:ReservedCodeCacheSize=8m"), null));
@@ -94,8 +100,10 @@ class AgentMemoryBenchmark {
         }
 
         if (!COMPARE_JAR.isBlank()) {
-            variants.add(1, new Variant("agent jar " + Path.of(COMPARE_JAR).getFileName() + ", shipped flags", JDK17,
-                    unit.environment(), base, null, Path.of(COMPARE_JAR)));
+            Path other = tmp.resolve("compare.jsa");
+            variants.add(1, new Variant("agent jar " + Path.of(COMPARE_JAR).getFileName() + ", shipped unit", JDK17,
+                    unit.environment(), unit.runFlags(other), unit.appCds() ? unit.trainingFlags(other) : null,
+                    Path.of(COMPARE_JAR)));
         }
         if (!ONLY.isBlank()) {
             List<String> only = List.of(ONLY.split(","));
