@@ -30,6 +30,7 @@ public final class AgentDaemon implements AutoCloseable {
 
     private final AgentState state;
     private final AgentState.Config config;
+    private final PortalClient portal;
     private final FileLock lock;
     private final JobRunner runner;
     private final JobQueue jobs;
@@ -48,17 +49,17 @@ public final class AgentDaemon implements AutoCloseable {
         this.state = state;
         this.config = state.config();
         this.lock = lock;
-        PortalClient portal = new PortalClient(config.portal());
+        this.portal = new PortalClient(config.portal());
         EventSpool spool = new EventSpool(state.dir().resolve("spool"));
         this.wake = new Sleeper(() -> stopping);
         this.sendNow = new Sleeper(() -> stopping);
         this.sender = new EventSender(state, portal, spool, sendNow, () -> stopping);
-        this.runner = new JobRunner(settings(state, config, minute), sender::emit,
-                new JobJournal(state.dir().resolve("journal")));
+        JobRunner.Settings settings = settings(state, config, minute);
+        this.runner = new JobRunner(settings, sender::emit, new JobJournal(state.dir().resolve("journal")));
         this.jobs = new JobQueue(runner, () -> stopping);
         this.policy = new ActivePolicy(state.cachedPolicy().map(p -> p.answer().policy()).orElse(null),
                 permissions(config), sender::emit);
-        this.polls = new PollLoop(state, portal, policy, new Commands(state, policy, jobs, sender::emit), wake,
+        this.polls = new PollLoop(state, portal, policy, new Commands(state, policy, jobs, new TestRuns(settings), sender::emit), wake,
                 () -> stopping);
         this.schedule = new ScheduleLoop(state, config.serverId(), policy, jobs, wake, () -> stopping);
         portal.reportWith(new PortalClient.PollReport() {
@@ -147,6 +148,7 @@ public final class AgentDaemon implements AutoCloseable {
         sendNow.wake();
         // The poll thread may be inside a held poll (up to one interval): end it now.
         threads.stream().filter(t -> t.getName().equals("fleethook-poll")).forEach(Thread::interrupt);
+        portal.abortPolls();
         try {
             jobs.shutdownAndAwait();
             for (Thread t : threads) {

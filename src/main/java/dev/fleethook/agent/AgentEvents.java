@@ -60,6 +60,11 @@ final class AgentEvents {
         return JobEvent.of(EventType.POLICY_ACCEPTED).build();
     }
 
+    /** A test run's one report ({@link dev.fleethook.protocol.TestRun}): not a job event, no job id. */
+    static JobEvent testRunFinished(UUID testRunId, StepResult result) {
+        return JobEvent.of(EventType.TEST_RUN_FINISHED).command(testRunId).result(result).build();
+    }
+
     /** A step's result as reported: status code, exit code, duration, timed-out flag, output tail, detail. */
     static StepResult result(int status, ScriptRunner.Outcome o, String detail, java.util.Map<String, Object> stats) {
         String why = storable(truncate(detail != null ? detail : o == null ? null : o.error(), MAX_DETAIL));

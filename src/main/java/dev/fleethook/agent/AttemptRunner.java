@@ -98,16 +98,7 @@ public final class AttemptRunner {
     public Result run(String jobId, Map<String, String> env, Engine engine, BooleanSupplier cancel, Instant deadline,
             Progress progress) {
         // --- pre-script
-        Step pre;
-        if (!scripts.enabled()) {
-            pre = Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
-        } else if (missing(scripts.preScript()) != null) {
-            pre = Step.notRun(ScriptStatus.SKIPPED.code(), missing(scripts.preScript()));
-        } else if (refusal(scripts.preScript()) != null) {
-            pre = refused(scripts.preScript());
-        } else {
-            pre = script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline);
-        }
+        Step pre = pre(jobId, env, deadline);
         progress.finished("pre", pre);
 
         // --- backup
@@ -146,10 +137,31 @@ public final class AttemptRunner {
     }
 
     /**
+     * The pre-script with Druva's arguments {@code [script, jobId]}: Disabled when scripts are off, Skipped when
+     * it is missing, Failed "refused: …" when the local config or allowed roots refuse it; {@code deadline}
+     * (the backup window; may be null) stops it like its timeout does.
+     */
+    public Step pre(String jobId, Map<String, String> env, Instant deadline) {
+        if (!scripts.enabled()) {
+            return Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
+        } else if (missing(scripts.preScript()) != null) {
+            return Step.notRun(ScriptStatus.SKIPPED.code(), missing(scripts.preScript()));
+        } else if (refusal(scripts.preScript()) != null) {
+            return refused(scripts.preScript());
+        }
+        return script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline);
+    }
+
+    /**
      * The post-script of an attempt whose pre-script ended with {@code preStatus} and backup with
      * {@code backupStatus}; also what the crash journal replays after an agent restart.
      */
     public Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus) {
+        return post(jobId, env, preStatus, backupStatus, null);
+    }
+
+    /** {@link #post(String, Map, int, int)} stopped at {@code deadline} at the latest (null: only its timeout). */
+    Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus, Instant deadline) {
         if (preStatus == ScriptStatus.DISABLED.code()) {
             return Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
         }
@@ -164,7 +176,7 @@ public final class AttemptRunner {
         }
         // The post-script always runs to its end once started: only its own timeout stops it.
         return script(scripts.postScript(), List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus)),
-                env(env, preStatus, backupStatus), null);
+                env(env, preStatus, backupStatus), deadline);
     }
 
     /**

@@ -14,9 +14,12 @@ import java.util.function.Consumer;
 import dev.fleethook.protocol.AgentCommand;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.PolicyDocument;
+import dev.fleethook.protocol.ScriptStatus;
+import dev.fleethook.protocol.StepResult;
+import dev.fleethook.protocol.TestRun;
 
 /**
- * Obeys the portal's commands (Backup Now, Cancel) that come with a poll answer. The portal repeats a command
+ * Obeys the portal's commands (Backup Now, Cancel, a test run) that come with a poll answer. The portal repeats a command
  * until it is acknowledged, so each id is remembered on disk ({@code commands.json}) before it is obeyed, and
  * acknowledged after: a command is obeyed once even across a crash.
  */
@@ -30,12 +33,14 @@ final class Commands {
     private final AgentState state;
     private final ActivePolicy policy;
     private final JobQueue jobs;
+    private final TestRuns testRuns;
     private final Consumer<JobEvent> emit;
 
-    Commands(AgentState state, ActivePolicy policy, JobQueue jobs, Consumer<JobEvent> emit) {
+    Commands(AgentState state, ActivePolicy policy, JobQueue jobs, TestRuns testRuns, Consumer<JobEvent> emit) {
         this.state = state;
         this.policy = policy;
         this.jobs = jobs;
+        this.testRuns = testRuns;
         this.emit = emit;
     }
 
@@ -54,6 +59,8 @@ final class Commands {
                 } else {
                     jobs.submit(new JobRunner.Request(UUID.randomUUID(), "manual", c.id(), Instant.now(), p));
                 }
+            } else if (c.kind() == AgentCommand.Kind.TEST_RUN) {
+                testRun(c);
             } else if (c.kind() == AgentCommand.Kind.CANCEL) {
                 if (jobs.cancel(c.jobId())) {
                     LOG.log(System.Logger.Level.INFO, "Cancel for job {0}", c.jobId());
@@ -61,6 +68,27 @@ final class Commands {
             }
             emit.accept(AgentEvents.commandAcknowledged(c.id()));
         }
+    }
+
+    /**
+     * "Test this hook now": runs on the job queue, so no job starts while it runs; refused while a job runs (a
+     * test must not run a pre-script in the middle of a backup). Reported by one test-run-finished event.
+     */
+    private void testRun(AgentCommand c) {
+        PolicyDocument p = policy.get();
+        UUID busy = jobs.runningJob();
+        if (busy != null) {
+            emit.accept(AgentEvents.testRunFinished(c.id(), TestRuns.notRun(ScriptStatus.FAILED,
+                    TestRun.REFUSED + "job " + busy + " is running on this server; test again when it has ended")));
+            return;
+        }
+        jobs.submit(() -> {
+            LOG.log(System.Logger.Level.INFO, "Test run {0} starting", c.id());
+            StepResult result = testRuns.run(c.id(), c.test(), p);
+            LOG.log(System.Logger.Level.INFO, "Test run {0} finished: status {1}", c.id(), result.status());
+            emit.accept(AgentEvents.testRunFinished(c.id(), result));
+            return null;
+        });
     }
 
     private Set<String> handled() throws IOException {

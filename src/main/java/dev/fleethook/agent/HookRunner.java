@@ -152,6 +152,8 @@ public final class HookRunner {
     private final TargetOs os;
     private final AsyncHooks async;
     private final Consumer<Run> asyncEnded;
+    /** Added to every hook's environment (a test run's {@code FLEETHOOK_TEST=1}). */
+    private final Map<String, String> extraEnvironment;
 
     /**
      * For a caller that has no job to report to: async hooks are tracked in a tracker of their own, their
@@ -168,12 +170,19 @@ public final class HookRunner {
      * one's {@link Run} when it ends (on the hook's own thread), which is the one report of that hook.
      */
     public HookRunner(ProcessGate gate, Path scratch, TargetOs os, AsyncHooks async, Consumer<Run> asyncEnded) {
+        this(gate, scratch, os, async, asyncEnded, Map.of());
+    }
+
+    /** As above, with {@code extraEnvironment} added to every hook's environment (after the standard names). */
+    HookRunner(ProcessGate gate, Path scratch, TargetOs os, AsyncHooks async, Consumer<Run> asyncEnded,
+            Map<String, String> extraEnvironment) {
         this.permissions = gate.permissions();
         this.gate = gate;
         this.scratch = scratch;
         this.os = os;
         this.async = async;
         this.asyncEnded = asyncEnded;
+        this.extraEnvironment = Map.copyOf(extraEnvironment);
     }
 
     private static final System.Logger LOG = System.getLogger("fleethook.agent");
@@ -225,6 +234,7 @@ public final class HookRunner {
             return refused(hook, ctx, "hooks are not enabled on this agent (local config)");
         }
         Map<String, String> env = environment(hook.phase(), ctx);
+        env.putAll(extraEnvironment);
         if (earlierFailed && env.containsKey("SUCCESS")) {
             markFailed(env);
         }

@@ -15,7 +15,9 @@ public enum EventType implements WireEnum {
     COMMAND_ACKNOWLEDGED("command-acknowledged"),
     POLICY_REFUSED("policy-refused"),
     /** The agent runs its policy with nothing refused: clears a refusal shown earlier. */
-    POLICY_ACCEPTED("policy-accepted");
+    POLICY_ACCEPTED("policy-accepted"),
+    /** A test run ({@link TestRun}) ended: {@code commandId} is its id, {@code result} its outcome. Not a job. */
+    TEST_RUN_FINISHED("test-run-finished");
 
     private final String wire;
 

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * <li>{@code hook-finished}: phase, hookIndex, sourcePath (per-folder phases), result;</li>
  * <li>{@code backup-finished}: result (status is a {@link BackupStatus} code, stats as the engine gave them);</li>
  * <li>{@code attempt-finished}: finalAttempt; {@code job-finished}: jobStatus, backupStatus;</li>
- * <li>{@code command-acknowledged}: commandId; {@code policy-refused}: reason.</li>
+ * <li>{@code command-acknowledged}: commandId; {@code policy-refused}: reason;</li>
+ * <li>{@code test-run-finished}: commandId (the test run's id), result (a script status code).</li>
  * </ul>
  * The portal judges each event alone and answers refused ones in {@link EventBatchResponse#rejected()}.
  * Build one with {@link #of}: each field is named where it is set, and the ones an event type does not use stay

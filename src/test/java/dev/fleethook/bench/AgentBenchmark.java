@@ -41,9 +41,8 @@ class AgentBenchmark {
 
     static final int EVENTS = Integer.getInteger("bench.agent.events", 20_000);
     static final int JOBS = Integer.getInteger("bench.agent.jobs", 5);
-    /** The agent's JVM settings, as in deployment/agent/fleethook-agent.service. */
-    static final List<String> JVM = List.of(System.getProperty("bench.agent.jvm",
-            "-Xmx64m -Xms8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=16m -XX:CICompilerCount=1 -Xss512k").split(" "));
+    /** {@code -Dbench.agent.jvm="…"}: other JVM flags than the shipped unit's (then no AppCDS archive). */
+    static final String JVM_OVERRIDE = System.getProperty("bench.agent.jvm");
     static final Path AGENT = PackagedPortal.JAR.toAbsolutePath().getParent().getParent().resolve("fleethook-agent.jar");
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,13 +52,34 @@ class AgentBenchmark {
     record Row(String measure, String value, String note) {
     }
 
+    /** The agent's JVM flags, as in deployment/agent/fleethook-agent.service (with its AppCDS archive, once trained). */
+    List<String> jvm() throws Exception {
+        if (JVM_OVERRIDE != null) {
+            return List.of(JVM_OVERRIDE.split(" "));
+        }
+        ShippedUnit unit = ShippedUnit.read();
+        return Files.exists(archive()) ? unit.runFlags(archive()) : unit.jvmFlags();
+    }
+
+    Path archive() {
+        return tmp.resolve("agent.jsa");
+    }
+
     Process agent(String... args) throws Exception {
+        return agent(jvm(), args);
+    }
+
+    Process agent(List<String> jvm, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(JVM);
+        cmd.addAll(jvm);
         cmd.addAll(List.of("-jar", AGENT.toString()));
         cmd.addAll(Arrays.asList(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("agent.log").toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("agent.log").toFile()));
+        if (JVM_OVERRIDE == null) {
+            pb.environment().putAll(ShippedUnit.read().environment());
+        }
+        return pb.start();
     }
 
     static long rssKiB(long pid) throws Exception {
@@ -138,11 +158,21 @@ class AgentBenchmark {
             rows.add(new Row("archive engine, 1,000 files / 10 MB", String.format("%,d ms median", durations.get(durations.size() / 2)),
                     "tar.gz with commons-compress"));
 
-            // Idle daemon: polling every 5 s (±20 %), nothing to do.
+            // The unit's first start writes the AppCDS archive when the daemon stops; later starts map it.
+            ShippedUnit unit = ShippedUnit.read();
+            if (JVM_OVERRIDE == null && unit.appCds()) {
+                Process training = agent(unit.trainingFlags(archive()), "run", "--state-dir", state.toString());
+                Thread.sleep(20_000);
+                training.destroy();
+                assertTrue(training.waitFor(60, TimeUnit.SECONDS));
+                assertTrue(Files.size(archive()) > 0, "the first run wrote the archive");
+            }
+            String jvm = String.join(" ", jvm());
+            // Idle daemon: holding its poll (interval 5 s), nothing to do.
             Process daemon = agent("run", "--state-dir", state.toString());
             Thread.sleep(20_000);
             long idle = rssKiB(daemon.pid());
-            rows.add(new Row("daemon RSS, idle after 20 s", String.format("%,d KiB", idle), String.join(" ", JVM)));
+            rows.add(new Row("daemon RSS, idle after 20 s", String.format("%,d KiB", idle), jvm));
             daemon.destroy();
             assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
 
@@ -174,7 +204,7 @@ class AgentBenchmark {
             rows.add(new Row("replay after an outage (daemon start to empty spool)",
                     String.format("%,.0f events/s", written / replaySeconds),
                     String.format("%,d events in %.1f s, batches of 500, acknowledged by the portal", written, replaySeconds)));
-            rows.add(new Row("daemon RSS, peak during the replay", String.format("%,d KiB", peak), String.join(" ", JVM)));
+            rows.add(new Row("daemon RSS, peak during the replay", String.format("%,d KiB", peak), jvm));
             long stored = tenant.admin().get("/api/v1/jobs?size=1").then().extract().jsonPath().getLong("total");
             assertTrue(stored >= written / 10, "replayed jobs reached the portal: " + stored);
         }

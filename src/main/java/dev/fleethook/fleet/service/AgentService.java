@@ -163,7 +163,9 @@ public class AgentService {
             }
             List<AgentCommand> commands = AgentCommandEntity.<AgentCommandEntity> list(
                     "serverId = ?1 and acknowledgedAt is null", Sort.by("createdAt"), server.id).stream()
-                    .map(c -> new AgentCommand(c.id, AgentCommand.Kind.valueOf(c.kind), c.jobId, c.createdAt))
+                    .map(c -> new AgentCommand(c.id, AgentCommand.Kind.valueOf(c.kind), c.jobId, c.createdAt,
+                            AgentCommand.Kind.TEST_RUN.name().equals(c.kind)
+                                    ? TestRunService.wire(dev.fleethook.fleet.TestRun.findById(c.id)) : null))
                     .toList();
             PollResponse response = new PollResponse(server.id, server.pollIntervalSeconds, document, commands);
             byte[] json = PolicyDocuments.canonicalJson(response).getBytes(StandardCharsets.UTF_8);

@@ -157,7 +157,7 @@ public class EventIngestion implements AgentEventReceiver {
             return new FieldError("time", "must be between the years 1970 and 9999");
         }
         boolean jobScoped = e.type() != EventType.COMMAND_ACKNOWLEDGED && e.type() != EventType.POLICY_REFUSED
-                && e.type() != EventType.POLICY_ACCEPTED;
+                && e.type() != EventType.POLICY_ACCEPTED && e.type() != EventType.TEST_RUN_FINISHED;
         if (jobScoped && e.jobId() == null) {
             return new FieldError("jobId", "is required for " + e.type().wire());
         }
@@ -212,6 +212,12 @@ public class EventIngestion implements AgentEventReceiver {
                 if (e.commandId() == null) {
                     return new FieldError("commandId", "is required");
                 }
+            }
+            case TEST_RUN_FINISHED -> {
+                if (e.commandId() == null) {
+                    return new FieldError("commandId", "is required: the test run's id");
+                }
+                return checkResult(e, true);
             }
             default -> {
             }
@@ -567,12 +573,36 @@ public class EventIngestion implements AgentEventReceiver {
                         UPDATE agent_command SET acknowledged_at = coalesce(acknowledged_at, ?)
                          WHERE id = ? AND server_id = ?""", at, e.commandId(), agent.serverId()) > 0;
             }
+            case TEST_RUN_FINISHED -> testRunFinished(c, agent, e, at);
             case POLICY_ACCEPTED -> update(c, "UPDATE server SET last_refusal = NULL WHERE id = ?", agent.serverId());
             case POLICY_REFUSED -> update(c, "UPDATE server SET last_refusal = ? WHERE id = ?",
                     e.reason() == null ? "refused" : truncate(e.reason(), 1000), agent.serverId());
             default -> throw new IllegalStateException("attempt-scoped event projected alone: " + e.type());
         }
         return false;
+    }
+
+    /**
+     * "Test this hook now" ended (fleet.TestRun): its result, never a job or an alert. The first report counts
+     * (a test run ends once); another server's test run id changes nothing.
+     */
+    private static void testRunFinished(Connection c, AgentCredential agent, JobEvent e, Timestamp at) throws SQLException {
+        StepResult r = e.result();
+        String detail = r.detail();
+        String status = detail != null && detail.startsWith(dev.fleethook.protocol.TestRun.REFUSED) ? "REFUSED"
+                : switch (ScriptStatus.ofCode(r.status())) {
+                    case SUCCEEDED -> "SUCCEEDED";
+                    case FAILED -> "FAILED";
+                    case SKIPPED -> "SKIPPED";
+                    case TIMED_OUT -> "TIMED_OUT";
+                    case DISABLED -> "DISABLED";
+                };
+        update(c, """
+                UPDATE test_run SET status = ?, exit_code = ?, duration_ms = ?, timed_out = ?, output_tail = ?,
+                       detail = ?, finished_at = ?
+                 WHERE id = ? AND server_id = ? AND finished_at IS NULL""", status, r.exitCode(), r.durationMs(),
+                r.timedOut(), r.outputTail(), detail == null ? null : truncate(detail, 4000), at, e.commandId(),
+                agent.serverId());
     }
 
     /**
