@@ -144,7 +144,7 @@ public class TestRunService {
     public TestRun require(UUID serverId, UUID id) {
         servers.require(serverId);
         return TestRun.<TestRun> find("id = ?1 and serverId = ?2", id, serverId).firstResultOptional()
-                .orElseThrow(jakarta.ws.rs.NotFoundException::new);
+                .orElseThrow(dev.fleethook.kernel.ObjectNotFoundException::new);
     }
 
     /** The {@code TestRun} of a {@code test-run} command, for the poll answer (null when gone). */
