@@ -45,6 +45,26 @@ final class AgentEvents {
                 result(run.status(), run.outcome(), run.detail(), null), null, null, null, null);
     }
 
+    /** A step begins: {@code step} is "pre", "backup" or "post". */
+    static JobEvent stepStarted(UUID job, int attempt, String step) {
+        return new JobEvent(UUID.randomUUID(), EventType.STEP_STARTED, job, attempt, Instant.now(), null, null, null,
+                null, null, step, null, null, null, null, null, null, null, null);
+    }
+
+    /** The hooks of {@code phase} begin (for a per-folder phase, those of {@code sourcePath}). */
+    static JobEvent hooksStarted(UUID job, int attempt, HookPhase phase, String sourcePath) {
+        return new JobEvent(UUID.randomUUID(), EventType.STEP_STARTED, job, attempt, Instant.now(), null, null, null,
+                null, null, "hook", phase, null, sourcePath, null, null, null, null, null);
+    }
+
+    /** The running step's output so far, cut to its last 16 KiB. */
+    static JobEvent stepOutput(UUID job, int attempt, String step, String output) {
+        String tail = output != null && output.length() > StepResult.MAX_OUTPUT_TAIL
+                ? output.substring(output.length() - StepResult.MAX_OUTPUT_TAIL) : output;
+        return new JobEvent(UUID.randomUUID(), EventType.STEP_OUTPUT, job, attempt, Instant.now(), null, null, null,
+                null, null, step, null, null, null, null, null, null, null, null, storable(tail));
+    }
+
     static JobEvent attemptFinished(UUID job, int attempt, boolean finalAttempt) {
         return new JobEvent(UUID.randomUUID(), EventType.ATTEMPT_FINISHED, job, attempt, Instant.now(), null, null,
                 null, null, null, null, null, null, null, null, finalAttempt, null, null, null);

@@ -67,6 +67,14 @@ public final class AttemptRunner {
 
         /** {@code step} is "pre", "backup" or "post". */
         void finished(String step, Step result);
+
+        /** The step begins (only steps that run: a script that is disabled, missing or refused does not). */
+        default void started(String step) {
+        }
+
+        /** The running script's output so far (its last 16 KiB), at most every 2 s while it grows. */
+        default void output(String step, String tail) {
+        }
     }
 
     private final PolicyDocument.Scripts scripts;
@@ -106,7 +114,9 @@ public final class AttemptRunner {
         } else if (refusal(scripts.preScript()) != null) {
             pre = refused(scripts.preScript());
         } else {
-            pre = script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline);
+            progress.started("pre");
+            pre = script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline,
+                    tail -> progress.output("pre", tail));
         }
         progress.finished("pre", pre);
 
@@ -126,6 +136,7 @@ public final class AttemptRunner {
                             ? "timed out" : "failed")
                     + " and the policy skips the backup then");
         } else {
+            progress.started("backup");
             long started = System.currentTimeMillis();
             Engine.Result r;
             try {
@@ -141,7 +152,7 @@ public final class AttemptRunner {
         progress.finished("backup", backup);
 
         // --- post-script
-        Step post = post(jobId, env, ps, backup.status());
+        Step post = post(jobId, env, ps, backup.status(), progress);
         progress.finished("post", post);
         return new Result(pre, backup, post);
     }
@@ -151,6 +162,11 @@ public final class AttemptRunner {
      * {@code backupStatus}; also what the crash journal replays after an agent restart.
      */
     public Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus) {
+        return post(jobId, env, preStatus, backupStatus, Progress.NONE);
+    }
+
+    /** As above, telling {@code progress} when the post-script starts and what it prints. */
+    public Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus, Progress progress) {
         if (preStatus == ScriptStatus.DISABLED.code()) {
             return Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
         }
@@ -164,8 +180,9 @@ public final class AttemptRunner {
             return refused(scripts.postScript());
         }
         // The post-script always runs to its end once started: only its own timeout stops it.
+        progress.started("post");
         return script(scripts.postScript(), List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus)),
-                env(env, preStatus, backupStatus), null);
+                env(env, preStatus, backupStatus), null, tail -> progress.output("post", tail));
     }
 
     /**
@@ -173,7 +190,8 @@ public final class AttemptRunner {
      * the working folder): its outcome's status, Failed with "refused: …" when the gate refuses it, or
      * Failed with the reason when running it threw.
      */
-    private Step script(String script, List<String> arguments, Map<String, String> env, Instant deadline) {
+    private Step script(String script, List<String> arguments, Map<String, String> env, Instant deadline,
+            java.util.function.Consumer<String> output) {
         try {
             ProcessGate.Decision decision = gate.policyProgram(command(script, arguments),
                     os == TargetOs.WINDOWS ? 2 : 0, Path.of(script).getParent());
@@ -181,7 +199,7 @@ public final class AttemptRunner {
                 return new Step(ScriptStatus.FAILED.code(),
                         new ScriptRunner.Outcome(null, 0, false, false, "", "refused: " + decision.refusal()));
             }
-            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, timeout(), deadline);
+            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, timeout(), deadline, () -> false, output);
             return new Step(scriptStatus(o), o);
         } catch (RuntimeException | Error e) {
             return new Step(ScriptStatus.FAILED.code(),

@@ -43,6 +43,16 @@ public class PageContext {
         return cookie == null ? "" : cookie.getValue();
     }
 
+    /** The confirmation of the action that redirected here ({@link Flash}), or null. */
+    public String flash() {
+        RoutingContext rc = request.getCurrent();
+        if (rc == null || rc.request().getHeader("HX-Request") != null) {
+            return null;
+        }
+        Cookie cookie = rc.request().getCookie(Flash.COOKIE);
+        return cookie == null ? null : Flash.read(cookie.getValue());
+    }
+
     public Account account() {
         return identity.isAnonymous() ? null : identity.getAttribute(Identities.ACCOUNT);
     }

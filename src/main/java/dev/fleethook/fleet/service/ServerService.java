@@ -164,6 +164,11 @@ public class ServerService {
         server.delete();
     }
 
+    /** Backup Now and Cancel commands of this server its agent has not taken yet, oldest first. */
+    public List<AgentCommandEntity> pendingCommands(UUID serverId) {
+        return AgentCommandEntity.list("serverId = ?1 and acknowledgedAt is null order by createdAt", serverId);
+    }
+
     @Transactional
     public AgentCommandEntity backupNow(UUID serverId) {
         Server server = require(serverId);

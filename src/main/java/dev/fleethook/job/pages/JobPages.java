@@ -11,6 +11,7 @@ import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.service.JobService;
 import dev.fleethook.web.ConflictException;
+import dev.fleethook.web.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -38,7 +39,9 @@ public class JobPages {
 
         static native TemplateInstance list$results(Page<JobSummary> jobs, String status, String server);
 
-        static native TemplateInstance detail(JobDetail detail, String message, String nav);
+        static native TemplateInstance detail(JobDetail detail, String cancel, String nav);
+
+        static native TemplateInstance detail$live(JobDetail detail, String cancel);
     }
 
     @Inject
@@ -55,12 +58,20 @@ public class JobPages {
         return Templates.list(found, status, server, "jobs");
     }
 
+    /**
+     * One job. While it runs, the page polls itself every 2 s with htmx ({@code HX-Request}: only the live
+     * fragment is answered); the fragment of a finished job carries no poll, so the updates stop by
+     * themselves.
+     */
     @GET
     @Path("/{id}")
-    public TemplateInstance detail(@PathParam("id") UUID id) {
-        return Templates.detail(jobs.detail(id), null, "jobs");
+    public TemplateInstance detail(@PathParam("id") UUID id, @RestHeader("HX-Request") String htmx) {
+        JobDetail detail = jobs.detail(id);
+        String cancel = jobs.cancelState(id);
+        return htmx != null ? Templates.detail$live(detail, cancel) : Templates.detail(detail, cancel, "jobs");
     }
 
+    /** Cancel, then back to the job (post/redirect/get): it shows "cancel requested" until the agent ends the job. */
     @POST
     @Path("/{id}/cancel")
     @RolesAllowed(Role.TENANT_OPERATOR)
@@ -68,10 +79,9 @@ public class JobPages {
     public Response cancel(@PathParam("id") UUID id) {
         try {
             jobs.cancel(id);
-            return Response.ok(Templates.detail(jobs.detail(id), "Cancel sent: the agent stops the job at its next poll.",
-                    "jobs")).build();
+            return Flash.redirect("/jobs/" + id, "Cancel requested: the agent stops the job at its next poll.");
         } catch (ConflictException e) {
-            return Response.status(409).entity(Templates.detail(jobs.detail(id), e.getMessage(), "jobs")).build();
+            return Flash.redirect("/jobs/" + id, e.getMessage());
         }
     }
 
