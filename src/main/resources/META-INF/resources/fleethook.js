@@ -23,6 +23,7 @@ document.addEventListener('submit', function (event) {
     var button = event.target.closest('[data-live-pause]');
     if (button) {
       paused = !paused;
+      document.documentElement.toggleAttribute('data-live-paused', paused);
       label();
     }
   });
@@ -50,3 +51,35 @@ document.addEventListener('click', function (event) {
     });
   }
 });
+
+// Self-refreshing lists: <div id="x" data-refresh="5" [data-refresh-select="#x"]> reloads its content from
+// the page's current address (filters included) every 5 s through htmx: with data-refresh-select the
+// element is replaced by that part of the page, without it its content by the page's htmx fragment. Not
+// while updates are paused, while the tab is hidden, or while the user has ticked or is typing in it.
+(function () {
+  var last = new WeakMap();
+  setInterval(function () {
+    if (document.hidden || document.documentElement.hasAttribute('data-live-paused') || !window.htmx) {
+      return;
+    }
+    document.querySelectorAll('[data-refresh]').forEach(function (el) {
+      var every = 1000 * (parseInt(el.getAttribute('data-refresh'), 10) || 5);
+      var now = Date.now();
+      if (!last.has(el)) {
+        last.set(el, now);
+        return;
+      }
+      if (now - last.get(el) < every || el.querySelector('input[type=checkbox]:checked')
+          || el.contains(document.activeElement) && document.activeElement.matches('input, select, textarea')) {
+        return;
+      }
+      last.set(el, now);
+      var select = el.getAttribute('data-refresh-select');
+      var context = { source: el, target: el, swap: select ? 'outerHTML' : 'innerHTML' };
+      if (select) {
+        context.select = select;
+      }
+      window.htmx.ajax('GET', window.location.pathname + window.location.search, context);
+    });
+  }, 1000);
+})();
