@@ -110,6 +110,13 @@ class FleetPagesTest {
         agent.send(List.of(event("script-finished", jobId, 1, "step", "pre", "result", result(0, 0, "done")),
                 event("step-started", jobId, 1, "step", "hook", "phase", "before-backup"))).then().statusCode(200);
         admin.get("/jobs/" + jobId).then().body(containsString("Running now: <strong>before-backup hooks</strong>"));
+        // Cancel redirects back to the job, which says "cancel requested" until the agent takes it.
+        admin.postForm("/jobs/" + jobId + "/cancel").then().statusCode(303);
+        admin.get("/jobs/" + jobId).then().body(containsString("Cancel requested by " + t.adminEmail()))
+                .body(not(containsString(">Cancel job<")));
+        String command = agent.poll(null).then().extract().path("commands[0].id");
+        agent.send(List.of(event("command-acknowledged", null, null, "commandId", command))).then().statusCode(200);
+        admin.get("/jobs/" + jobId).then().body(containsString("Cancel received by the agent"));
         agent.send(List.of(event("backup-finished", jobId, 1, "result", result(0, 0, "ok")),
                 event("attempt-finished", jobId, 1, "finalAttempt", true),
                 event("job-finished", jobId, 1, "jobStatus", "succeeded", "backupStatus", 0))).then().statusCode(200);

@@ -198,6 +198,32 @@ class ConsoleBrowserTest {
                 .get("/api/v1/jobs?server=" + server).then().statusCode(200).extract().<List<?>> path("items").size() == 1);
     }
 
+    /**
+     * The dashboard draws the 30-day trend from jobs an agent reported through the protocol: stacked by
+     * status, with the success rate and the median duration; the same for one policy on its jobs page.
+     */
+    @Test
+    void aTrendChartIsDrawnFromRealJobs() throws Exception {
+        var tenant = Fixtures.newTenant("Browser Trends");
+        var agent = Agents.enrolled(tenant, "trend-fs-01");
+        for (boolean ok : List.of(true, true, false)) {
+            agent.send(Agents.job(UUID.randomUUID().toString(), 1, ok)).then().statusCode(200);
+        }
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
+            Page page = page(context);
+            signIn(page, tenant);
+            PlaywrightAssertions.assertThat(page.getByTestId("trend-summary")).containsText("3 jobs");
+            PlaywrightAssertions.assertThat(page.getByTestId("trend-summary")).containsText("success rate 67 %");
+            PlaywrightAssertions.assertThat(page.getByTestId("chart")).hasAttribute("data-drawn", "succeeded failed");
+            assertTrue(page.locator("[data-testid=chart] canvas").count() == 1, "uPlot drew a canvas");
+            PlaywrightAssertions.assertThat(page.locator("[data-testid=chart] .u-legend")).containsText("failed");
+            Path shots = Files.createDirectories(Path.of("target", "screenshots"));
+            page.screenshot(new Page.ScreenshotOptions().setPath(shots.resolve("dashboard.png")).setFullPage(true));
+            page.navigate(base + "jobs?server=" + agent.serverId());
+            PlaywrightAssertions.assertThat(page.getByTestId("trend-summary")).containsText("3 jobs");
+        }
+    }
+
     /** The pages follow the system's dark mode and fit a 390 px wide phone without scrolling sideways. */
     @Test
     void darkModeAndA390PixelScreen() throws Exception {
@@ -208,7 +234,20 @@ class ConsoleBrowserTest {
         try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844)
                 .setColorScheme(ColorScheme.DARK))) {
             Page page = page(context);
-            signIn(page, tenant);
+            // A deep link survives the sign-in, query included.
+            page.navigate(base + "jobs?status=failed");
+            PlaywrightAssertions.assertThat(page).hasURL(Pattern.compile(".*/sign-in\\?next=.*"));
+            page.getByLabel("Email").fill(tenant.adminEmail());
+            page.getByLabel("Password").fill(Fixtures.DEFAULT_PASSWORD);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+            PlaywrightAssertions.assertThat(page).hasURL(Pattern.compile(".*/jobs\\?status=failed$"));
+            // Bad ids in a page address are the reader's mistake (400/404), never a 500.
+            assertEquals(400, page.navigate(base + "jobs?server=xyz").status());
+            assertEquals(400, page.navigate(base + "jobs?policy=xyz").status());
+            assertTrue(List.of(400, 404).contains(page.navigate(base + "jobs/xyz").status()));
+            assertTrue(List.of(400, 404).contains(page.navigate(base + "servers/xyz").status()));
+            assertTrue(List.of(400, 404).contains(page.navigate(base + "policies/xyz").status()));
+            assertEquals(404, page.navigate(base + "jobs/" + UUID.randomUUID()).status());
             List<String> wide = new java.util.ArrayList<>();
             for (String path : List.of("", "servers", "servers/" + agent.serverId(), "jobs", "jobs/" + job, "alerts",
                     "policies", "policies/new", "users", "audit", "enrollment", "settings", "account/tokens")) {

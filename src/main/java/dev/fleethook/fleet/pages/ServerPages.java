@@ -54,7 +54,7 @@ public class ServerPages {
 
         static native TemplateInstance detail(Server server, Map<UUID, String> policies, List<Policy> allPolicies,
                 List<JobSummary> jobs, List<AgentCommandEntity> commands, String message, java.time.Instant now,
-                String nav);
+                dev.fleethook.job.service.TrendService.Trend trend, String nav);
 
         static native TemplateInstance detail$activity(Server server, List<JobSummary> jobs,
                 List<AgentCommandEntity> commands, java.time.Instant now);
@@ -68,6 +68,9 @@ public class ServerPages {
 
     @Inject
     PolicyService policies;
+
+    @Inject
+    dev.fleethook.job.service.TrendService trends;
 
     @GET
     public TemplateInstance list(@QueryParam("q") String q, @QueryParam("status") String status,
@@ -170,7 +173,8 @@ public class ServerPages {
 
     private TemplateInstance render(Server server, String message) {
         return Templates.detail(server, servers.policyNames(), policies.list(), recent(server),
-                servers.pendingCommands(server.id), message, java.time.Instant.now(), "servers");
+                servers.pendingCommands(server.id), message, java.time.Instant.now(), trends.trend(server.id, null),
+                "servers");
     }
 
     private List<JobSummary> recent(Server server) {

@@ -35,9 +35,10 @@ public class JobPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(Page<JobSummary> jobs, String status, String server, String nav);
+        static native TemplateInstance list(Page<JobSummary> jobs, String status, String server, String policy,
+                dev.fleethook.job.service.TrendService.Trend trend, String nav);
 
-        static native TemplateInstance list$results(Page<JobSummary> jobs, String status, String server);
+        static native TemplateInstance list$results(Page<JobSummary> jobs, String status, String server, String policy);
 
         static native TemplateInstance detail(JobDetail detail, String cancel, String nav);
 
@@ -47,15 +48,26 @@ public class JobPages {
     @Inject
     JobService jobs;
 
+    @Inject
+    dev.fleethook.job.service.TrendService trends;
+
+    /**
+     * The jobs, filtered by status, server and policy; filtered by a server or a policy, the page also
+     * shows that one's 30-day trend (the policy list links here for a policy's trend).
+     */
     @GET
     public TemplateInstance list(@QueryParam("status") String status, @QueryParam("server") String server,
-            @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
+            @QueryParam("policy") String policy, @QueryParam("page") @DefaultValue("0") int page,
+            @RestHeader("HX-Request") String htmx) {
         UUID serverId = dev.fleethook.web.ParameterConverters.uuid("server", server);
-        Page<JobSummary> found = jobs.list(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50));
+        UUID policyId = dev.fleethook.web.ParameterConverters.uuid("policy", policy);
+        Page<JobSummary> found = jobs.list(new JobService.Filter(serverId, policyId, blankToNull(status), null, null,
+                page, 50));
         if (htmx != null) {
-            return Templates.list$results(found, status, server);
+            return Templates.list$results(found, status, server, policy);
         }
-        return Templates.list(found, status, server, "jobs");
+        return Templates.list(found, status, server, policy,
+                serverId != null || policyId != null ? trends.trend(serverId, policyId) : null, "jobs");
     }
 
     /**
