@@ -30,7 +30,7 @@
     for (var i = statuses.length - 1; i >= 0; i--) {
       (function (s) {
         series.push({
-          label: s, fill: COLOURS[s] || '#6610f2', stroke: COLOURS[s] || '#6610f2', width: 0,
+          label: s, fill: COLOURS[s] || '#6610f2', stroke: COLOURS[s] || '#6610f2', width: 0, points: { show: false },
           paths: window.uPlot.paths.bars({ size: [0.7, 40] }),
           value: function (u, v, si, di) { return di == null ? '' : String(data.counts[s][di]); }
         });
