@@ -8,3 +8,78 @@ document.addEventListener('submit', function (event) {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// Live updates (htmx polling of elements marked data-live) with a visible pause control:
+//   <button data-live-pause>  stops every poll on the page until pressed again.
+(function () {
+  var paused = false;
+  function label() {
+    document.querySelectorAll('[data-live-pause]').forEach(function (b) {
+      b.setAttribute('aria-pressed', paused ? 'true' : 'false');
+      b.textContent = paused ? 'Resume updates' : 'Pause updates';
+    });
+  }
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest('[data-live-pause]');
+    if (button) {
+      paused = !paused;
+      document.documentElement.toggleAttribute('data-live-paused', paused);
+      label();
+    }
+  });
+  document.addEventListener('htmx:confirm', function (event) {
+    if (paused && event.target.closest('[data-live]') && event.detail.triggerEvent
+        && event.detail.triggerEvent.type !== 'click' && event.detail.triggerEvent.type !== 'submit'
+        && event.detail.triggerEvent.type !== 'change') {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener('htmx:afterSwap', label);
+  document.addEventListener('htmx:afterSettle', label);
+})();
+
+// Copy buttons: <button data-copy="#element-id"> copies that element's text to the clipboard.
+document.addEventListener('click', function (event) {
+  var button = event.target.closest('[data-copy]');
+  if (!button) {
+    return;
+  }
+  var source = document.querySelector(button.getAttribute('data-copy'));
+  if (source && navigator.clipboard) {
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      button.textContent = 'Copied';
+    });
+  }
+});
+
+// Self-refreshing lists: <div id="x" data-refresh="5" [data-refresh-select="#x"]> reloads its content from
+// the page's current address (filters included) every 5 s through htmx: with data-refresh-select the
+// element is replaced by that part of the page, without it its content by the page's htmx fragment. Not
+// while updates are paused, while the tab is hidden, or while the user has ticked or is typing in it.
+(function () {
+  var last = new WeakMap();
+  setInterval(function () {
+    if (document.hidden || document.documentElement.hasAttribute('data-live-paused') || !window.htmx) {
+      return;
+    }
+    document.querySelectorAll('[data-refresh]').forEach(function (el) {
+      var every = 1000 * (parseInt(el.getAttribute('data-refresh'), 10) || 5);
+      var now = Date.now();
+      if (!last.has(el)) {
+        last.set(el, now);
+        return;
+      }
+      if (now - last.get(el) < every || el.querySelector('input[type=checkbox]:checked')
+          || el.contains(document.activeElement) && document.activeElement.matches('input, select, textarea')) {
+        return;
+      }
+      last.set(el, now);
+      var select = el.getAttribute('data-refresh-select');
+      var context = { source: el, target: el, swap: select ? 'outerHTML' : 'innerHTML' };
+      if (select) {
+        context.select = select;
+      }
+      window.htmx.ajax('GET', window.location.pathname + window.location.search, context);
+    });
+  }, 1000);
+})();

@@ -59,7 +59,7 @@ class ArchitectureTest {
      */
     static final List<List<String>> LAYERS = List.of(List.of("devdata"), List.of("ops", "web"), List.of("dashboard"),
             List.of("alert"), List.of("job"), List.of("fleet"), List.of("policy"), List.of("tenant"), List.of("identity"),
-            List.of("audit"), List.of("kernel"), List.of("protocol"));
+            List.of("audit"), List.of("webkit"), List.of("kernel"), List.of("protocol"));
 
     @Test
     void eachPackageUsesOnlyThoseBelowIt() {
@@ -123,6 +123,7 @@ class ArchitectureTest {
     /** Everything above the kernel. */
     static final String[] ABOVE_THE_KERNEL = { "dev.fleethook.tenant..", "dev.fleethook.identity..",
             "dev.fleethook.audit..", "dev.fleethook.policy..", "dev.fleethook.fleet..", "dev.fleethook.job..",
-            "dev.fleethook.alert..", "dev.fleethook.dashboard..", "dev.fleethook.web..", "dev.fleethook.ops..",
+            "dev.fleethook.alert..", "dev.fleethook.dashboard..", "dev.fleethook.web..", "dev.fleethook.webkit..",
+            "dev.fleethook.ops..",
             "dev.fleethook.devdata..", "dev.fleethook.agent.." };
 }

@@ -3,6 +3,7 @@ package dev.fleethook.agent;
 import java.util.UUID;
 
 import dev.fleethook.protocol.EventType;
+import dev.fleethook.protocol.HookPhase;
 import dev.fleethook.protocol.JobEvent;
 import dev.fleethook.protocol.JobStatus;
 import dev.fleethook.protocol.PolicyDocument;
@@ -38,6 +39,23 @@ final class AgentEvents {
         return JobEvent.of(EventType.HOOK_FINISHED).job(job).attempt(attempt)
                 .hook(run.phase(), run.index(), run.sourcePath())
                 .result(result(run.status(), run.outcome(), run.detail(), null)).build();
+    }
+
+    /** A step begins: {@code step} is "pre", "backup" or "post". */
+    static JobEvent stepStarted(UUID job, int attempt, String step) {
+        return JobEvent.of(EventType.STEP_STARTED).job(job).attempt(attempt).step(step).build();
+    }
+
+    /** The hooks of {@code phase} begin (for a per-folder phase, those of {@code sourcePath}). */
+    static JobEvent hooksStarted(UUID job, int attempt, HookPhase phase, String sourcePath) {
+        return JobEvent.of(EventType.STEP_STARTED).job(job).attempt(attempt).step("hook").hook(phase, null, sourcePath)
+                .build();
+    }
+
+    /** The running step's output so far, cut to its last 16 KiB. */
+    static JobEvent stepOutput(UUID job, int attempt, String step, String output) {
+        String tail = output == null ? null : StepResult.tail(output);
+        return JobEvent.of(EventType.STEP_OUTPUT).job(job).attempt(attempt).step(step).output(storable(tail)).build();
     }
 
     static JobEvent attemptFinished(UUID job, int attempt, boolean finalAttempt) {

@@ -102,6 +102,9 @@ public final class AgentMain {
             s.save(new AgentState.Config(portal, r.serverId().toString(), name, r.pollIntervalSeconds(), false, false,
                     List.of()), r.agentSecret());
             System.out.println("Enrolled as " + name + " (server " + r.serverId() + "); state in " + s.dir());
+            System.out.println("Next: scripts and hooks stay off on this server until you allow them in "
+                    + s.dir().resolve("config.json") + " (\"hooksEnabled\": true and the script folders in "
+                    + "\"allowedRoots\"), then start the agent: java -jar fleethook-agent.jar run --state-dir " + s.dir());
             return 0;
         }
     }

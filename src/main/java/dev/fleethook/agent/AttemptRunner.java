@@ -67,6 +67,14 @@ public final class AttemptRunner {
 
         /** {@code step} is "pre", "backup" or "post". */
         void finished(String step, Step result);
+
+        /** The step begins (only steps that run: a script that is disabled, missing or refused does not). */
+        default void started(String step) {
+        }
+
+        /** The running script's output so far (its last 16 KiB), at most every 2 s while it grows. */
+        default void output(String step, String tail) {
+        }
     }
 
     private final PolicyDocument.Scripts scripts;
@@ -98,7 +106,7 @@ public final class AttemptRunner {
     public Result run(String jobId, Map<String, String> env, Engine engine, BooleanSupplier cancel, Instant deadline,
             Progress progress) {
         // --- pre-script
-        Step pre = pre(jobId, env, deadline);
+        Step pre = pre(jobId, env, deadline, progress);
         progress.finished("pre", pre);
 
         // --- backup
@@ -116,6 +124,7 @@ public final class AttemptRunner {
                             ? "timed out" : "failed")
                     + " and the policy skips the backup then");
         } else {
+            progress.started("backup");
             long started = System.currentTimeMillis();
             Engine.Result r;
             try {
@@ -131,7 +140,7 @@ public final class AttemptRunner {
         progress.finished("backup", backup);
 
         // --- post-script
-        Step post = post(jobId, env, ps, backup.status());
+        Step post = post(jobId, env, ps, backup.status(), null, progress);
         progress.finished("post", post);
         return new Result(pre, backup, post);
     }
@@ -142,6 +151,11 @@ public final class AttemptRunner {
      * (the backup window; may be null) stops it like its timeout does.
      */
     public Step pre(String jobId, Map<String, String> env, Instant deadline) {
+        return pre(jobId, env, deadline, Progress.NONE);
+    }
+
+    /** As {@link #pre(String, Map, Instant)}, telling {@code progress} when it starts and what it prints. */
+    Step pre(String jobId, Map<String, String> env, Instant deadline, Progress progress) {
         if (!scripts.enabled()) {
             return Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
         } else if (missing(scripts.preScript()) != null) {
@@ -149,7 +163,9 @@ public final class AttemptRunner {
         } else if (refusal(scripts.preScript()) != null) {
             return refused(scripts.preScript());
         }
-        return script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline);
+        progress.started("pre");
+        return script(scripts.preScript(), List.of(jobId), env(env, null, null), deadline,
+                tail -> progress.output("pre", tail));
     }
 
     /**
@@ -157,11 +173,15 @@ public final class AttemptRunner {
      * {@code backupStatus}; also what the crash journal replays after an agent restart.
      */
     public Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus) {
-        return post(jobId, env, preStatus, backupStatus, null);
+        return post(jobId, env, preStatus, backupStatus, null, Progress.NONE);
     }
 
-    /** {@link #post(String, Map, int, int)} stopped at {@code deadline} at the latest (null: only its timeout). */
-    Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus, Instant deadline) {
+    /**
+     * {@link #post(String, Map, int, int)} stopped at {@code deadline} at the latest (null: only its timeout),
+     * telling {@code progress} when the post-script starts and what it prints.
+     */
+    Step post(String jobId, Map<String, String> env, int preStatus, int backupStatus, Instant deadline,
+            Progress progress) {
         if (preStatus == ScriptStatus.DISABLED.code()) {
             return Step.notRun(ScriptStatus.DISABLED.code(), "custom scripts are disabled in the policy");
         }
@@ -175,8 +195,9 @@ public final class AttemptRunner {
             return refused(scripts.postScript());
         }
         // The post-script always runs to its end once started: only its own timeout stops it.
+        progress.started("post");
         return script(scripts.postScript(), List.of(jobId, Integer.toString(preStatus), Integer.toString(backupStatus)),
-                env(env, preStatus, backupStatus), deadline);
+                env(env, preStatus, backupStatus), deadline, tail -> progress.output("post", tail));
     }
 
     /**
@@ -184,7 +205,8 @@ public final class AttemptRunner {
      * the working folder): its outcome's status, Failed with "refused: …" when the gate refuses it, or
      * Failed with the reason when running it threw.
      */
-    private Step script(String script, List<String> arguments, Map<String, String> env, Instant deadline) {
+    private Step script(String script, List<String> arguments, Map<String, String> env, Instant deadline,
+            java.util.function.Consumer<String> output) {
         try {
             ProcessGate.Decision decision = gate.policyProgram(command(script, arguments),
                     os == TargetOs.WINDOWS ? 2 : 0, Path.of(script).getParent());
@@ -192,7 +214,7 @@ public final class AttemptRunner {
                 return new Step(ScriptStatus.FAILED.code(),
                         new ScriptRunner.Outcome(null, 0, false, false, "", "refused: " + decision.refusal()));
             }
-            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, timeout(), deadline);
+            ScriptRunner.Outcome o = ScriptRunner.run(decision.launch(), env, timeout(), deadline, () -> false, output);
             return new Step(scriptStatus(o), o);
         } catch (RuntimeException | Error e) {
             return new Step(ScriptStatus.FAILED.code(),

@@ -268,18 +268,31 @@ public final class JobRunner {
         journal(entry.at(attempt, JobJournal.Stage.PRE, null, null));
         emit(AgentEvents.attemptStarted(job, attempt));
         AtomicInteger preStatus = new AtomicInteger();
-        AttemptRunner.Progress progress = (step, result) -> {
-            switch (step) {
-                case "pre" -> {
-                    preStatus.set(result.status());
-                    journal(entry.at(attempt, JobJournal.Stage.BACKUP, result.status(), null));
-                    emit(AgentEvents.scriptFinished(job, attempt, "pre", AgentEvents.result(result)));
+        AttemptRunner.Progress progress = new AttemptRunner.Progress() {
+            @Override
+            public void finished(String step, AttemptRunner.Step result) {
+                switch (step) {
+                    case "pre" -> {
+                        preStatus.set(result.status());
+                        journal(entry.at(attempt, JobJournal.Stage.BACKUP, result.status(), null));
+                        emit(AgentEvents.scriptFinished(job, attempt, "pre", AgentEvents.result(result)));
+                    }
+                    case "backup" -> {
+                        journal(entry.at(attempt, JobJournal.Stage.POST, preStatus.get(), result.status()));
+                        emit(AgentEvents.backupFinished(job, attempt, AgentEvents.result(result)));
+                    }
+                    default -> emit(AgentEvents.scriptFinished(job, attempt, "post", AgentEvents.result(result)));
                 }
-                case "backup" -> {
-                    journal(entry.at(attempt, JobJournal.Stage.POST, preStatus.get(), result.status()));
-                    emit(AgentEvents.backupFinished(job, attempt, AgentEvents.result(result)));
-                }
-                default -> emit(AgentEvents.scriptFinished(job, attempt, "post", AgentEvents.result(result)));
+            }
+
+            @Override
+            public void started(String step) {
+                emit(AgentEvents.stepStarted(job, attempt, step));
+            }
+
+            @Override
+            public void output(String step, String tail) {
+                emit(AgentEvents.stepOutput(job, attempt, step, tail));
             }
         };
         AttemptRunner.Engine phase = (c, d) -> backupPhase(policy, job, attempt, finalAttempt, preStatus.get(), c, d);
@@ -601,6 +614,8 @@ public final class JobRunner {
         HookRunner.Context ctx = new HookRunner.Context(job.toString(), attempt, finalAttempt, sourcePath, snapshotPath,
                 preStatus, backupStatus, settings.serverName(), policy.policyName(), settings.version(), job.toString(),
                 sources(policy), callbackCalls);
+        emit(AgentEvents.hooksStarted(job, attempt, phase,
+                phase == HookPhase.BEFORE_FOLDER || phase == HookPhase.AFTER_FOLDER ? sourcePath : null));
         HookRunner.PhaseResult result = new HookRunner(gate(job), settings.scratch(), settings.os(), asyncHooks,
                 run -> emit(AgentEvents.hookFinished(job, attempt, run))).run(hooks, phase, ctx);
         for (HookRunner.Run run : result.runs()) {

@@ -55,6 +55,16 @@ public final class ScriptRunner {
      */
     public static Outcome run(ProcessGate.Launch launch, Map<String, String> env, Duration timeout,
             Instant deadline, BooleanSupplier stop) {
+        return run(launch, env, timeout, deadline, stop, null);
+    }
+
+    /**
+     * As above; in addition {@code output} (when not null) is told the output so far (its last 16 KiB) while
+     * the program runs, at most every {@link dev.fleethook.protocol.JobEvent#OUTPUT_REPORT_INTERVAL_MS} ms and
+     * only when it grew: the live job page's tail. It is called on this thread, between two waits.
+     */
+    public static Outcome run(ProcessGate.Launch launch, Map<String, String> env, Duration timeout,
+            Instant deadline, BooleanSupplier stop, java.util.function.Consumer<String> output) {
         Instant start = Instant.now();
         List<String> command = launch.argv();
         String cannot = cannotRun(command);
@@ -93,9 +103,21 @@ public final class ScriptRunner {
             }
             boolean finished = false;
             boolean stopped = false;
+            long reported = 0;
+            long lastReport = System.nanoTime();
             while (!finished && !stopped) {
                 long wait = limit == null ? 200 : Math.min(200, Duration.between(Instant.now(), limit).toMillis());
                 finished = process.waitFor(Math.max(0, wait), TimeUnit.MILLISECONDS);
+                if (!finished && output != null && tail.read() != reported && System.nanoTime() - lastReport
+                        >= TimeUnit.MILLISECONDS.toNanos(dev.fleethook.protocol.JobEvent.OUTPUT_REPORT_INTERVAL_MS)) {
+                    reported = tail.read();
+                    lastReport = System.nanoTime();
+                    try {
+                        output.accept(tail.tail());
+                    } catch (RuntimeException e) {
+                        // a report that cannot be made never stops the program
+                    }
+                }
                 if (!finished && limit != null && !Instant.now().isBefore(limit)) {
                     break;
                 }
@@ -291,6 +313,8 @@ public final class ScriptRunner {
     static final class TailReader implements Runnable {
         private final InputStream in;
         private final StringBuilder buffer = new StringBuilder();
+        /** Characters read so far (also those dropped from the tail): tells whether the output grew. */
+        private long read;
 
         TailReader(InputStream in) {
             this.in = in;
@@ -303,6 +327,7 @@ public final class ScriptRunner {
                 int n;
                 while ((n = r.read(chunk)) >= 0) {
                     synchronized (buffer) {
+                        read += n;
                         buffer.append(chunk, 0, n);
                         if (buffer.length() > 2 * StepResult.MAX_OUTPUT_TAIL) {
                             buffer.delete(0, buffer.length() - StepResult.MAX_OUTPUT_TAIL);
@@ -311,6 +336,12 @@ public final class ScriptRunner {
                 }
             } catch (IOException closed) {
                 // the process was killed
+            }
+        }
+
+        long read() {
+            synchronized (buffer) {
+                return read;
             }
         }
 

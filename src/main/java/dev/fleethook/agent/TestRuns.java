@@ -49,7 +49,8 @@ final class TestRuns {
                         deadline(policy)));
                 case POST_SCRIPT -> AgentEvents.result(attemptRunner(policy).post(id.toString(), env(policy, id),
                         orDefault(test.preStatus(), ScriptStatus.SUCCEEDED.code()),
-                        orDefault(test.backupStatus(), BackupStatus.SUCCEEDED.code()), deadline(policy)));
+                        orDefault(test.backupStatus(), BackupStatus.SUCCEEDED.code()), deadline(policy),
+                        AttemptRunner.Progress.NONE));
                 case HOOK -> hook(id, test.hookIndex(), policy);
             };
         } catch (RuntimeException | Error e) {

@@ -29,7 +29,8 @@ public class DashboardPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance dashboard(Tenant tenant, Dashboard d, String nav);
+        static native TemplateInstance dashboard(Tenant tenant, Dashboard d,
+                dev.fleethook.job.service.TrendService.Trend trend, String nav);
 
         static native TemplateInstance dashboard$stats(Dashboard d);
     }
@@ -46,6 +47,9 @@ public class DashboardPages {
     @Inject
     DashboardService dashboards;
 
+    @Inject
+    dev.fleethook.job.service.TrendService trends;
+
     @GET
     public Response home(@RestHeader("HX-Request") String htmx) {
         if (identity.hasRole(Role.PLATFORM)) {
@@ -56,6 +60,6 @@ public class DashboardPages {
             return Response.ok(Templates.dashboard$stats(d)).build();
         }
         Tenant tenant = tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
-        return Response.ok(Templates.dashboard(tenant, d, "home")).build();
+        return Response.ok(Templates.dashboard(tenant, d, trends.trend(null, null), "home")).build();
     }
 }

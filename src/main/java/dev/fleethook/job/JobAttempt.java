@@ -64,4 +64,18 @@ public class JobAttempt extends PanacheEntityBase {
 
     @Column(name = "final")
     public Boolean finalAttempt;
+
+    /** The step running now as the agent last said: "pre", "backup", "post" or "hook:<phase>[:<source>]". */
+    @Column(name = "live_step")
+    public String liveStep;
+
+    @Column(name = "live_step_at")
+    public Instant liveStepAt;
+
+    /** The running step's output so far (its last 16 KiB), null before its first report. */
+    @Column(name = "live_output")
+    public String liveOutput;
+
+    @Column(name = "live_output_at")
+    public Instant liveOutputAt;
 }

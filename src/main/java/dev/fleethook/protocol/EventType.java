@@ -7,6 +7,18 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum EventType implements WireEnum {
     JOB_STARTED("job-started"),
     ATTEMPT_STARTED("attempt-started"),
+    /**
+     * A step of an attempt began (the pre-script, the backup, the post-script or one hook): what the live
+     * job page shows as the current step, with its elapsed time. Informational: a portal that does not know
+     * it refuses it alone, and the job is judged by the finished events as before.
+     */
+    STEP_STARTED("step-started"),
+    /**
+     * The output of the running step so far (its last 16 KiB), sent at most every
+     * {@link JobEvent#OUTPUT_REPORT_INTERVAL_MS} ms while it grows. A snapshot, not an increment: the newest
+     * one by time wins, so a resend or a late arrival never garbles the tail.
+     */
+    STEP_OUTPUT("step-output"),
     SCRIPT_FINISHED("script-finished"),
     HOOK_FINISHED("hook-finished"),
     BACKUP_FINISHED("backup-finished"),

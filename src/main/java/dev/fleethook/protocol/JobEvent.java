@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * <li>{@code attempt-finished}: finalAttempt; {@code job-finished}: jobStatus, backupStatus;</li>
  * <li>{@code command-acknowledged}: commandId; {@code policy-refused}: reason;</li>
  * <li>{@code test-run-finished}: commandId (the test run's id), result (a script status code).</li>
+ * <li>{@code step-started}: step ("pre", "backup", "post", or "hook" with phase, hookIndex and sourcePath);</li>
+ * <li>{@code step-output}: the same step fields and output, the step's output so far (its last 16 KiB).</li>
  * </ul>
  * The portal judges each event alone and answers refused ones in {@link EventBatchResponse#rejected()}.
  * Build one with {@link #of}: each field is named where it is set, and the ones an event type does not use stay
@@ -27,7 +29,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record JobEvent(UUID eventId, EventType type, UUID jobId, Integer attempt, Instant time,
         UUID policyId, Integer policyRevision, String trigger, Integer maxAttempts, UUID commandId,
         String step, HookPhase phase, Integer hookIndex, String sourcePath, StepResult result,
-        Boolean finalAttempt, JobStatus jobStatus, Integer backupStatus, String reason) {
+        Boolean finalAttempt, JobStatus jobStatus, Integer backupStatus, String reason, String output) {
 
     /** A new event of {@code type} with a fresh random id, happening now; set the fields its type uses. */
     public static Builder of(EventType type) {
@@ -55,6 +57,7 @@ public record JobEvent(UUID eventId, EventType type, UUID jobId, Integer attempt
         private JobStatus jobStatus;
         private Integer backupStatus;
         private String reason;
+        private String output;
 
         private Builder(EventType type) {
             this.type = type;
@@ -140,9 +143,27 @@ public record JobEvent(UUID eventId, EventType type, UUID jobId, Integer attempt
             return this;
         }
 
+        /** A {@code step-output}'s output so far (its last 16 KiB). */
+        public Builder output(String value) {
+            output = value;
+            return this;
+        }
+
         public JobEvent build() {
             return new JobEvent(eventId, type, jobId, attempt, time, policyId, policyRevision, trigger, maxAttempts,
-                    commandId, step, phase, hookIndex, sourcePath, result, finalAttempt, jobStatus, backupStatus, reason);
+                    commandId, step, phase, hookIndex, sourcePath, result, finalAttempt, jobStatus, backupStatus, reason, output);
         }
+    }
+
+    /** The shortest time between two {@code step-output} events of one step, in milliseconds. */
+    public static final long OUTPUT_REPORT_INTERVAL_MS = 2000;
+
+    /** An event without {@code output} (every type but {@code step-output}). */
+    public JobEvent(UUID eventId, EventType type, UUID jobId, Integer attempt, Instant time, UUID policyId,
+            Integer policyRevision, String trigger, Integer maxAttempts, UUID commandId, String step, HookPhase phase,
+            Integer hookIndex, String sourcePath, StepResult result, Boolean finalAttempt, JobStatus jobStatus,
+            Integer backupStatus, String reason) {
+        this(eventId, type, jobId, attempt, time, policyId, policyRevision, trigger, maxAttempts, commandId, step, phase,
+                hookIndex, sourcePath, result, finalAttempt, jobStatus, backupStatus, reason, null);
     }
 }

@@ -142,7 +142,10 @@ public class ErrorMappers {
                             path))
                     .build();
         }
-        String location = "/sign-in?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8);
+        // The whole deep link, query included, comes back after sign-in.
+        String query = uri.getRequestUri().getRawQuery();
+        String location = "/sign-in?next=" + URLEncoder.encode(query == null || query.isEmpty() ? path : path + "?" + query,
+                StandardCharsets.UTF_8);
         if (headers.getHeaderString("HX-Request") != null) {
             return Response.status(401).header("HX-Redirect", location).build();
         }

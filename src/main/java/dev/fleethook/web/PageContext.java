@@ -1,5 +1,6 @@
 package dev.fleethook.web;
 
+import dev.fleethook.webkit.Flash;
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.security.Identities;
@@ -41,6 +42,16 @@ public class PageContext {
         }
         Cookie cookie = rc.request().getCookie(CSRF_COOKIE);
         return cookie == null ? "" : cookie.getValue();
+    }
+
+    /** The confirmation of the action that redirected here ({@link Flash}), or null. */
+    public String flash() {
+        RoutingContext rc = request.getCurrent();
+        if (rc == null || rc.request().getHeader("HX-Request") != null) {
+            return null;
+        }
+        Cookie cookie = rc.request().getCookie(Flash.COOKIE);
+        return cookie == null ? null : Flash.read(cookie.getValue());
     }
 
     public Account account() {

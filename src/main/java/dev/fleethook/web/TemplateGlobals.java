@@ -25,6 +25,11 @@ public class TemplateGlobals {
         return List.of("open", "acknowledged", "resolved", "all");
     }
 
+    /** The object types the audit log filters by. */
+    public List<String> auditObjects() {
+        return List.of("policy", "server", "job", "user", "tenant", "alert-settings", "enrollment-token");
+    }
+
     /** The job statuses, as filters. */
     public List<String> jobStatuses() {
         return java.util.Arrays.stream(dev.fleethook.protocol.JobStatus.values()).map(s -> s.wire()).toList();

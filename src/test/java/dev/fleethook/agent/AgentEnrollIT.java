@@ -65,6 +65,8 @@ class AgentEnrollIT {
                     "--state-dir", state.toString());
             assertEquals(0, enroll.exit(), enroll.out());
             assertTrue(enroll.out().contains("Enrolled as agent-it-fs"), enroll.out());
+            assertTrue(enroll.out().contains("Next: scripts and hooks stay off on this server until you allow them in"),
+                    enroll.out());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secret"))));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
             assertTrue(Files.readString(state.resolve("secret")).startsWith("fha_"));

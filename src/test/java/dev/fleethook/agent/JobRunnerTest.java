@@ -531,8 +531,9 @@ class JobRunnerTest {
         assertEquals(JobStatus.SUCCEEDED, runner(true).agentStop(p));
         assertEquals(List.of("stop agent-stop agent-stop"), logLines());
         assertEquals("agent-stop", events.get(0).trigger());
-        assertEquals(List.of(EventType.JOB_STARTED, EventType.ATTEMPT_STARTED, EventType.HOOK_FINISHED,
-                EventType.ATTEMPT_FINISHED, EventType.JOB_FINISHED), types());
+        // step-started announces the agent-stop hooks to the live job page before they run.
+        assertEquals(List.of(EventType.JOB_STARTED, EventType.ATTEMPT_STARTED, EventType.STEP_STARTED,
+                EventType.HOOK_FINISHED, EventType.ATTEMPT_FINISHED, EventType.JOB_FINISHED), types());
         assertEquals(null, runner(true).agentStop(policy(0, null, archive(), false, List.of())),
                 "no agent-stop hook, no job");
     }

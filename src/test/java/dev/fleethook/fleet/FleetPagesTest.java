@@ -51,8 +51,16 @@ class FleetPagesTest {
         Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
         admin.get("/servers/" + agent.serverId()).then().statusCode(200).body(containsString("lyon-fs-1"))
                 .body(containsString("/jobs/" + jobId)).body(containsString(">failed<"));
-        admin.postForm("/servers/" + agent.serverId() + "/backup-now").then().statusCode(200)
-                .body(containsString("Backup Now sent"));
+        // Post/redirect/get: the action answers 303 to the server page, which confirms it once and shows
+        // the command pending until the agent takes it.
+        var sent = admin.postForm("/servers/" + agent.serverId() + "/backup-now");
+        sent.then().statusCode(303).header("Location", org.hamcrest.Matchers.endsWith("/servers/" + agent.serverId()));
+        admin.request().cookie(dev.fleethook.webkit.Flash.COOKIE, sent.getCookie(dev.fleethook.webkit.Flash.COOKIE))
+                .get("/servers/" + agent.serverId()).then().statusCode(200)
+                .body(containsString("Backup Now sent to lyon-fs-1"))
+                .body(containsString("data-testid=\"pending-command\""));
+        admin.request().header("HX-Request", "true").get("/servers/" + agent.serverId()).then().statusCode(200)
+                .body(containsString("data-testid=\"pending-command\"")).body(not(containsString("<html")));
         agent.poll(null).then().body("commands[0].kind", org.hamcrest.Matchers.equalTo("backup-now"));
         admin.postForm("/servers/" + agent.serverId() + "/labels", "labels", "paris prod").then().statusCode(303);
         admin.request().header("HX-Request", "true").queryParam("label", "prod").get("/servers").then()
@@ -74,12 +82,57 @@ class FleetPagesTest {
                         Map.of("snapshot_id", "<i>4f2a</i>", "files_new", 12))))).then().statusCode(200);
         Browser viewer = Browser.signIn(Fixtures.newUser(t, "VIEWER").email(), Fixtures.DEFAULT_PASSWORD);
         viewer.get("/jobs/" + jobId).then().statusCode(200)
-                .body(containsString("Pre-script")).body(containsString("Failed <span class=\"text-body-secondary small\">(1)</span>"))
+                .body(containsString("Pre-script")).body(containsString("text-bg-danger\">Failed</span>"))
+                .body(containsString("small\" title=\"The status code a post-script receives\">(1)</span>"))
                 .body(containsString("&lt;b&gt;pre broke&lt;/b&gt;")).body(not(containsString("<b>pre broke</b>")))
-                .body(containsString("before-folder hook #0 (/srv)"))
+                .body(containsString("Hook 1 · before-folder (/srv)"))
                 .body(containsString("files_new: 12")).body(containsString("snapshot_id: &lt;i&gt;4f2a&lt;/i&gt;"))
                 .body(containsString(">N/A<")).body(not(containsString("Cancel job")));
         viewer.get("/jobs").then().body(containsString("timeline-fs"));
+    }
+
+    /**
+     * The live job page: the step the agent said began, with the output it reported so far; a stale output
+     * report (older than the one shown) changes nothing; the htmx poll gets the fragment only, and a
+     * finished job's fragment carries no poll.
+     */
+    @Test
+    void aRunningJobShowsItsCurrentStepAndOutputUntilItEnds() {
+        var t = Fixtures.newTenant("Live Job Page");
+        Agent agent = Agents.enrolled(t, "live-fs");
+        String jobId = UUID.randomUUID().toString();
+        java.time.Instant now = java.time.Instant.now();
+        agent.send(List.of(event("job-started", jobId, null, "trigger", "manual", "maxAttempts", 1),
+                event("attempt-started", jobId, 1),
+                event("step-started", jobId, 1, "step", "pre", "time", now.minusSeconds(65).toString()),
+                event("step-output", jobId, 1, "step", "pre", "output", "dumping <db>\nline 2\n", "time", now.toString()),
+                event("step-output", jobId, 1, "step", "pre", "output", "stale", "time", now.minusSeconds(30).toString())))
+                .then().statusCode(200).body("accepted", org.hamcrest.Matchers.equalTo(5));
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        admin.request().header("HX-Request", "true").get("/jobs/" + jobId).then().statusCode(200)
+                .body(not(containsString("<html"))).body(containsString("hx-trigger=\"every 2s\""))
+                .body(containsString("Running now: <strong>Pre-script</strong>"))
+                .body(containsString("for <span data-testid=\"live-elapsed\">1 min"))
+                .body(containsString("dumping &lt;db&gt;")).body(not(containsString("stale")));
+        agent.send(List.of(event("script-finished", jobId, 1, "step", "pre", "result", result(0, 0, "done")),
+                event("step-started", jobId, 1, "step", "hook", "phase", "before-backup"))).then().statusCode(200);
+        admin.get("/jobs/" + jobId).then().body(containsString("Running now: <strong>before-backup hooks</strong>"));
+        // Cancel redirects back to the job, which says "cancel requested" until the agent takes it.
+        admin.postForm("/jobs/" + jobId + "/cancel").then().statusCode(303);
+        admin.get("/jobs/" + jobId).then().body(containsString("Cancel requested by " + t.adminEmail()))
+                .body(not(containsString(">Cancel job<")));
+        String command = agent.poll(null).then().extract().path("commands[0].id");
+        agent.send(List.of(event("command-acknowledged", null, null, "commandId", command))).then().statusCode(200);
+        admin.get("/jobs/" + jobId).then().body(containsString("Cancel received by the agent"));
+        agent.send(List.of(event("backup-finished", jobId, 1, "result", result(0, 0, "ok")),
+                event("attempt-finished", jobId, 1, "finalAttempt", true),
+                event("job-finished", jobId, 1, "jobStatus", "succeeded", "backupStatus", 0))).then().statusCode(200);
+        admin.request().header("HX-Request", "true").get("/jobs/" + jobId).then().statusCode(200)
+                .body(not(containsString("hx-trigger"))).body(not(containsString("Running now")))
+                .body(containsString("data-status=\"succeeded\""));
+        // A step report without its field is refused alone, naming the field.
+        agent.send(List.of(event("step-output", jobId, 1, "step", "pre"))).then().statusCode(200)
+                .body("rejected[0].field", org.hamcrest.Matchers.equalTo("output"));
     }
 
     static Map<String, Object> withStats(Map<String, Object> result, Map<String, Object> stats) {

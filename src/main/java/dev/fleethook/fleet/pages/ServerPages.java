@@ -1,5 +1,7 @@
 package dev.fleethook.fleet.pages;
 
+import dev.fleethook.fleet.AgentCommandEntity;
+import dev.fleethook.webkit.Flash;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -49,7 +51,11 @@ public class ServerPages {
                 String status, String policy, String label, java.time.Instant now);
 
         static native TemplateInstance detail(Server server, Map<UUID, String> policies, List<Policy> allPolicies,
-                List<?> jobs, String message, java.time.Instant now, String nav);
+                List<?> jobs, List<AgentCommandEntity> commands, String message, java.time.Instant now,
+                Object trend, String nav);
+
+        static native TemplateInstance detail$activity(Server server, List<?> jobs,
+                List<AgentCommandEntity> commands, java.time.Instant now);
     }
 
     @Inject
@@ -76,8 +82,12 @@ public class ServerPages {
 
     @GET
     @Path("/{id}")
-    public TemplateInstance detail(@PathParam("id") UUID id) {
-        return render(servers.require(id), null);
+    public TemplateInstance detail(@PathParam("id") UUID id, @RestHeader("HX-Request") String htmx) {
+        Server server = servers.require(id);
+        if (htmx != null) {
+            return Templates.detail$activity(server, recent(server), servers.pendingCommands(id), java.time.Instant.now());
+        }
+        return render(server, null);
     }
 
     @POST
@@ -87,7 +97,8 @@ public class ServerPages {
     public Response backupNow(@PathParam("id") UUID id) {
         try {
             servers.backupNow(id);
-            return Response.ok(render(servers.require(id), "Backup Now sent: the agent starts at its next poll.")).build();
+            return Flash.redirect("/servers/" + id, "Backup Now sent to " + servers.require(id).hostname
+                    + ": the agent starts the job at its next poll; it appears below.");
         } catch (ConflictException e) {
             return Response.status(409).entity(render(servers.require(id), e.getMessage())).build();
         }
@@ -103,7 +114,9 @@ public class ServerPages {
         } catch (BadInputException e) {
             return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
         }
-        return Response.seeOther(URI.create("/servers/" + id)).build();
+        Server server = servers.require(id);
+        return Flash.redirect("/servers/" + id, "Policy " + servers.policyNames().getOrDefault(server.policyId, "")
+                + " assigned to " + server.hostname + ": its agent takes it at its next poll.");
     }
 
     @POST
@@ -117,7 +130,7 @@ public class ServerPages {
         } catch (BadInputException e) {
             return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
         }
-        return Response.seeOther(URI.create("/servers/" + id)).build();
+        return Flash.redirect("/servers/" + id, "Labels saved.");
     }
 
     @POST
@@ -136,7 +149,11 @@ public class ServerPages {
         } catch (ConflictException e) {
             return Response.status(409).entity(render(servers.require(id), e.getMessage())).build();
         }
-        return Response.seeOther(URI.create("/servers/" + id)).build();
+        return Flash.redirect("/servers/" + id, servers.require(id).hostname + " is " + switch (target) {
+            case ENABLED -> "enabled: it takes commands and runs its schedule again.";
+            case DISABLED -> "disabled: it runs no jobs and takes no commands until enabled.";
+            case REVOKED -> "revoked: its agent gets 401 and must enroll again.";
+        });
     }
 
     @POST
@@ -144,13 +161,18 @@ public class ServerPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("id") UUID id) {
+        String hostname = servers.require(id).hostname;
         servers.delete(id);
-        return Response.seeOther(URI.create("/servers")).build();
+        return Flash.redirect("/servers", "Server " + hostname + " and its job history deleted.");
     }
 
     private TemplateInstance render(Server server, String message) {
-        List<?> recent = jobs.recent(server.id, 20);
-        return Templates.detail(server, servers.policyNames(), policies.list(), recent, message, java.time.Instant.now(),
+        return Templates.detail(server, servers.policyNames(), policies.list(), recent(server),
+                servers.pendingCommands(server.id), message, java.time.Instant.now(), jobs.trend(server.id),
                 "servers");
+    }
+
+    private List<?> recent(Server server) {
+        return jobs.recent(server.id, 20);
     }
 }

@@ -90,8 +90,12 @@ public class EnrollmentTokenService {
         return t;
     }
 
-    /** The exact command an administrator pastes on the server. */
+    /** Where the command line puts the agent's state: the agent's own default when it runs as root. */
+    public static final String STATE_DIR = "/var/lib/fleethook-agent";
+
+    /** The exact command an administrator pastes on the server (the token last). */
     public String commandLine(String secret) {
-        return "java -jar fleethook-agent.jar enroll --portal " + baseUrl + " --token " + secret;
+        return "java -jar fleethook-agent.jar enroll --portal " + baseUrl + " --state-dir " + STATE_DIR + " --token "
+                + secret;
     }
 }

@@ -160,6 +160,13 @@ public class ServerService {
         server.delete();
     }
 
+    /** Backup Now and Cancel commands of this server its agent has not taken yet, oldest first. */
+    public List<AgentCommandEntity> pendingCommands(UUID serverId) {
+        // Test runs show in their own section (TestRunPages), not as pending Backup Now / Cancel.
+        return AgentCommandEntity.list("serverId = ?1 and acknowledgedAt is null and kind <> ?2 order by createdAt",
+                serverId, dev.fleethook.protocol.AgentCommand.Kind.TEST_RUN.name());
+    }
+
     @Transactional
     public AgentCommandEntity backupNow(UUID serverId) {
         Server server = require(serverId);

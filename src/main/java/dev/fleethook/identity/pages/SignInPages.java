@@ -117,6 +117,11 @@ public class SignInPages {
             // Control characters (a newline) would split the Location header; non-ASCII is not a path we emit.
             return "/";
         }
+        try {
+            URI.create(next);
+        } catch (IllegalArgumentException e) {
+            return "/"; // not a URI a Location header can carry
+        }
         return next;
     }
 

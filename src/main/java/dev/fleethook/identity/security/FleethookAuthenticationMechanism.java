@@ -178,7 +178,10 @@ public class FleethookAuthenticationMechanism implements HttpAuthenticationMecha
     private static String signInLocation(RoutingContext context) {
         String path = context.normalizedPath();
         if ("GET".equals(context.request().method().name()) && !"/".equals(path) && path.startsWith("/")) {
-            return "/sign-in?next=" + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8);
+            // The whole deep link, query included (/jobs?server=…&status=failed), comes back after sign-in.
+            String query = context.request().query();
+            return "/sign-in?next=" + java.net.URLEncoder.encode(query == null || query.isEmpty() ? path
+                    : path + "?" + query, StandardCharsets.UTF_8);
         }
         return "/sign-in";
     }

@@ -5,12 +5,12 @@ import java.util.UUID;
 
 import org.jboss.resteasy.reactive.RestHeader;
 
-import dev.fleethook.kernel.Page;
 import dev.fleethook.identity.Role;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
 import dev.fleethook.job.service.JobService;
 import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -34,40 +34,58 @@ public class JobPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(JobService.Listing jobs, String status, String server, String nav);
+        static native TemplateInstance list(JobService.Listing jobs, String status, String server, String policy,
+                dev.fleethook.job.service.TrendService.Trend trend, String nav);
 
-        static native TemplateInstance list$results(JobService.Listing jobs, String status, String server);
+        static native TemplateInstance list$results(JobService.Listing jobs, String status, String server, String policy);
 
-        static native TemplateInstance detail(JobDetail detail, String message, String nav);
+        static native TemplateInstance detail(JobDetail detail, String cancel, String nav);
+
+        static native TemplateInstance detail$live(JobDetail detail, String cancel);
     }
 
     @Inject
     JobService jobs;
 
+    @Inject
+    dev.fleethook.job.service.TrendService trends;
+
     /**
-     * The list, newest first, 50 a page. "Older" and "Newer" carry a keyset cursor ({@code before},
-     * {@code after}), so a page deep in a million jobs answers as fast as the first; {@code page} (offset)
-     * still works for old links.
+     * The jobs, newest first, 50 a page, filtered by status, server and policy. "Older" and "Newer" carry a
+     * keyset cursor ({@code before}, {@code after}), so a page deep in a million jobs answers as fast as the
+     * first; {@code page} (offset) still works for old links. Filtered by a server or a policy, the page also
+     * shows that one's 30-day trend (the policy list links here for a policy's trend).
      */
     @GET
     public TemplateInstance list(@QueryParam("status") String status, @QueryParam("server") String server,
-            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("before") String before,
-            @QueryParam("after") String after, @RestHeader("HX-Request") String htmx) {
+            @QueryParam("policy") String policy, @QueryParam("page") @DefaultValue("0") int page,
+            @QueryParam("before") String before, @QueryParam("after") String after,
+            @RestHeader("HX-Request") String htmx) {
         UUID serverId = dev.fleethook.kernel.Uuids.parse("server", server);
-        JobService.Listing found = jobs.listPage(new JobService.Filter(serverId, null, blankToNull(status), null, null, page, 50),
-                before, after);
+        UUID policyId = dev.fleethook.kernel.Uuids.parse("policy", policy);
+        JobService.Listing found = jobs.listPage(new JobService.Filter(serverId, policyId, blankToNull(status), null,
+                null, page, 50), before, after);
         if (htmx != null) {
-            return Templates.list$results(found, status, server);
+            return Templates.list$results(found, status, server, policy);
         }
-        return Templates.list(found, status, server, "jobs");
+        return Templates.list(found, status, server, policy,
+                serverId != null || policyId != null ? trends.trend(serverId, policyId) : null, "jobs");
     }
 
+    /**
+     * One job. While it runs, the page polls itself every 2 s with htmx ({@code HX-Request}: only the live
+     * fragment is answered); the fragment of a finished job carries no poll, so the updates stop by
+     * themselves.
+     */
     @GET
     @Path("/{id}")
-    public TemplateInstance detail(@PathParam("id") UUID id) {
-        return Templates.detail(jobs.detail(id), null, "jobs");
+    public TemplateInstance detail(@PathParam("id") UUID id, @RestHeader("HX-Request") String htmx) {
+        JobDetail detail = jobs.detail(id);
+        String cancel = jobs.cancelState(id);
+        return htmx != null ? Templates.detail$live(detail, cancel) : Templates.detail(detail, cancel, "jobs");
     }
 
+    /** Cancel, then back to the job (post/redirect/get): it shows "cancel requested" until the agent ends the job. */
     @POST
     @Path("/{id}/cancel")
     @RolesAllowed(Role.TENANT_OPERATOR)
@@ -75,10 +93,9 @@ public class JobPages {
     public Response cancel(@PathParam("id") UUID id) {
         try {
             jobs.cancel(id);
-            return Response.ok(Templates.detail(jobs.detail(id), "Cancel sent: the agent stops the job at its next poll.",
-                    "jobs")).build();
+            return Flash.redirect("/jobs/" + id, "Cancel requested: the agent stops the job at its next poll.");
         } catch (ConflictException e) {
-            return Response.status(409).entity(Templates.detail(jobs.detail(id), e.getMessage(), "jobs")).build();
+            return Flash.redirect("/jobs/" + id, e.getMessage());
         }
     }
 

@@ -17,6 +17,13 @@ public final class JobRecords {
             Integer policyRevision, String trigger, String status, Integer backupStatus, String backupStatusName,
             int attempts, Integer maxAttempts, Instant startedAt, Instant finishedAt, boolean missed,
             String statusReason) {
+
+        /** From start to end in milliseconds; null while either is unknown. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public Long durationMs() {
+            return startedAt == null || finishedAt == null ? null
+                    : Math.max(0, java.time.Duration.between(startedAt, finishedAt).toMillis());
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,16 +39,75 @@ public final class JobRecords {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HookView(String phase, int index, String sourcePath, StepView result) {
+        /**
+         * How the job page names it, numbered as the policy form numbers its hooks (from 1):
+         * {@code Hook 1 · before-folder (/srv/share)}.
+         */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String pageLabel() {
+            return "Hook " + (index + 1) + " · " + phase + (sourcePath == null ? "" : " (" + sourcePath + ")");
+        }
+
         /** How the timeline names it: {@code before-folder hook #0 (/srv/share)}. */
         public String label() {
             return phase + " hook #" + index + (sourcePath == null ? "" : " (" + sourcePath + ")");
         }
     }
 
-    public record AttemptView(int number, Instant startedAt, Instant finishedAt, Boolean finalAttempt, StepView pre,
-            StepView backup, StepView post, List<HookView> hooks) {
+    /**
+     * The step an attempt of a running job runs now, as the agent last reported it: {@code step} is "pre",
+     * "backup", "post" or "hook:<phase>[:<source path>]", {@code label} how a person reads it, {@code
+     * outputTail} its output so far (last 16 KiB; null until the agent reported some), {@code outputAt} when.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LiveStep(String step, String label, Instant startedAt, String outputTail, Instant outputAt) {
     }
 
-    public record JobDetail(JobSummary job, List<AttemptView> attempts) {
+    /** {@code live}: the step running now, only while this attempt of a running job has not ended. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AttemptView(int number, Instant startedAt, Instant finishedAt, Boolean finalAttempt, StepView pre,
+            StepView backup, StepView post, List<HookView> hooks, LiveStep live) {
+
+        public AttemptView(int number, Instant startedAt, Instant finishedAt, Boolean finalAttempt, StepView pre,
+                StepView backup, StepView post, List<HookView> hooks) {
+            this(number, startedAt, finishedAt, finalAttempt, pre, backup, post, hooks, null);
+        }
+
+        /** From its start to its end in milliseconds; null while either is unknown. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public Long durationMs() {
+            return startedAt == null || finishedAt == null ? null
+                    : Math.max(0, java.time.Duration.between(startedAt, finishedAt).toMillis());
+        }
+
+        /** Why the attempt ended, from its backup step, and whether a retry followed; null while it runs. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String endReason() {
+            if (finishedAt == null) {
+                return null;
+            }
+            Integer code = backup == null ? null : backup.statusCode();
+            String why = code == null ? "the backup was not reported" : switch (code) {
+                case 0 -> "the backup succeeded";
+                case 5 -> "the backup was partially successful";
+                case 2 -> "canceled";
+                case 3 -> "the backup window closed";
+                case 4 -> "the backup was not executed";
+                default -> "the backup failed";
+            };
+            return why + (Boolean.FALSE.equals(finalAttempt) ? "; retried" : "");
+        }
+    }
+
+    /**
+     * {@code nextRetryAt}: when the agent starts the next attempt of a running job whose last attempt ended
+     * and was not its last (the attempt's end plus the policy's retry interval); null otherwise.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JobDetail(JobSummary job, List<AttemptView> attempts, Instant nextRetryAt) {
+
+        public JobDetail(JobSummary job, List<AttemptView> attempts) {
+            this(job, attempts, null);
+        }
     }
 }

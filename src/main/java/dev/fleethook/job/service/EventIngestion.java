@@ -119,7 +119,11 @@ public class EventIngestion implements AgentEventReceiver {
                 }
                 events = own;
             }
-            List<JobEvent> fresh = insertEvents(c, agent, events);
+            // A step-output is a snapshot the next one replaces (newest by time wins), so it is projected
+            // without a row in job_event: a long step's output is not kept dozens of times.
+            List<JobEvent> fresh = new ArrayList<>(insertEvents(c, agent,
+                    events.stream().filter(e -> e.type() != EventType.STEP_OUTPUT).toList()));
+            events.stream().filter(e -> e.type() == EventType.STEP_OUTPUT).forEach(fresh::add);
             if (project(c, agent, fresh)) {
                 changes.answer(agent.serverId());
             }
@@ -206,6 +210,22 @@ public class EventIngestion implements AgentEventReceiver {
                 if (e.jobStatus() == dev.fleethook.protocol.JobStatus.RUNNING
                         || e.jobStatus() == dev.fleethook.protocol.JobStatus.ABANDONED) {
                     return new FieldError("jobStatus", "must be a final outcome the agent saw");
+                }
+            }
+            case STEP_STARTED -> {
+                if (!List.of("pre", "backup", "post", "hook").contains(e.step())) {
+                    return new FieldError("step", "must be pre, backup, post or hook");
+                }
+                if ("hook".equals(e.step()) && e.phase() == null) {
+                    return new FieldError("phase", "is required for a hook step");
+                }
+            }
+            case STEP_OUTPUT -> {
+                if (!List.of("pre", "backup", "post").contains(e.step())) {
+                    return new FieldError("step", "must be pre, backup or post");
+                }
+                if (e.output() == null) {
+                    return new FieldError("output", "is required for step-output");
                 }
             }
             case COMMAND_ACKNOWLEDGED -> {
@@ -416,6 +436,12 @@ public class EventIngestion implements AgentEventReceiver {
                         }
                     }
                 }
+                case STEP_STARTED, STEP_OUTPUT -> {
+                    // The live view of a running step (the job page): the attempt row must exist first.
+                    patches.computeIfAbsent(e.jobId() + "/" + e.attempt(), k -> new AttemptPatch(e.jobId(), e.attempt()));
+                    maxAttempt.merge(e.jobId(), e.attempt(), Math::max);
+                    singles.add(e);
+                }
                 default -> singles.add(e);
             }
         }
@@ -558,6 +584,19 @@ public class EventIngestion implements AgentEventReceiver {
                       FROM server s
                      WHERE job.id = ? AND s.id = job.server_id""", e.policyId(), e.policyRevision(),
                     e.policyRevision(), e.trigger(), e.maxAttempts(), at, at, at, e.jobId());
+            case STEP_STARTED -> {
+                String step = "hook".equals(e.step()) ? "hook:" + e.phase().wire()
+                        + (e.sourcePath() == null ? "" : ":" + truncate(e.sourcePath(), 1024)) : e.step();
+                update(c, """
+                        UPDATE job_attempt SET live_step = ?, live_step_at = ?, live_output = NULL, live_output_at = NULL
+                         WHERE job_id = ? AND number = ? AND (live_step_at IS NULL OR live_step_at <= ?)""",
+                        step, at, e.jobId(), e.attempt(), at);
+            }
+            case STEP_OUTPUT -> update(c, """
+                    UPDATE job_attempt SET live_output = ?, live_output_at = ?
+                     WHERE job_id = ? AND number = ? AND live_step = ? AND live_step_at <= ?
+                       AND (live_output_at IS NULL OR live_output_at < ?)""",
+                    e.output(), at, e.jobId(), e.attempt(), e.step(), at, at);
             case JOB_FINISHED -> {
                 update(c, """
                         UPDATE job SET status = ?, backup_status = coalesce(?, backup_status), missed = false,

@@ -49,6 +49,11 @@ final class EventSanitizer {
             throw new Refused("", "must be an event object");
         }
         ObjectNode clean = (ObjectNode) clean(node);
+        JsonNode output = clean.get("output");
+        if (output != null && output.isTextual() && output.asText().length() > StepResult.MAX_OUTPUT_TAIL) {
+            String t = output.asText();
+            clean.put("output", t.substring(t.length() - StepResult.MAX_OUTPUT_TAIL));
+        }
         JsonNode result = clean.get("result");
         if (result instanceof ObjectNode r) {
             JsonNode tail = r.get("outputTail");

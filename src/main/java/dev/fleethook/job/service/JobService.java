@@ -27,6 +27,7 @@ import dev.fleethook.job.rest.JobRecords.AttemptView;
 import dev.fleethook.job.rest.JobRecords.HookView;
 import dev.fleethook.job.rest.JobRecords.JobDetail;
 import dev.fleethook.job.rest.JobRecords.JobSummary;
+import dev.fleethook.job.rest.JobRecords.LiveStep;
 import dev.fleethook.job.rest.JobRecords.StepView;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.protocol.BackupStatus;
@@ -55,6 +56,9 @@ public class JobService implements ServerJobHistory {
 
     @Inject
     AuditService audit;
+
+    @Inject
+    TrendService trends;
 
     /**
      * One page of the list for the pages: newest first (never-started jobs last), read along an index from
@@ -202,10 +206,81 @@ public class JobService implements ServerJobHistory {
                     .map(h -> new HookView(h.phase, h.hookIndex, h.sourcePath.isEmpty() ? null : h.sourcePath,
                             script(h.result)))
                     .toList();
+            boolean running = JobStatus.RUNNING.name().equals(job.status) && a.finishedAt == null;
             views.add(new AttemptView(a.number, a.startedAt, a.finishedAt, a.finalAttempt, script(a.pre), backup(a.backup),
-                    script(a.post), hookViews));
+                    script(a.post), hookViews, running ? live(a, hookViews) : null));
         }
-        return new JobDetail(summaries(List.of(job)).get(0), views);
+        return new JobDetail(summaries(List.of(job)).get(0), views, nextRetry(job, attempts));
+    }
+
+    /** The step an unfinished attempt runs now: the one the agent last said began, unless its result arrived. */
+    private static LiveStep live(JobAttempt a, List<HookView> hooks) {
+        if (a.liveStep == null) {
+            return null;
+        }
+        String label;
+        boolean done;
+        switch (a.liveStep) {
+            case "pre" -> {
+                label = "Pre-script";
+                done = a.pre != null;
+            }
+            case "backup" -> {
+                label = "Backup";
+                done = a.backup != null;
+            }
+            case "post" -> {
+                label = "Post-script";
+                done = a.post != null;
+            }
+            default -> {
+                String[] parts = a.liveStep.split(":", 3);
+                String phase = parts.length > 1 ? parts[1] : "?";
+                String source = parts.length > 2 ? parts[2] : null;
+                label = phase + " hooks" + (source == null ? "" : " (" + source + ")");
+                done = hooks.stream().anyMatch(h -> h.phase().equals(phase)
+                        && java.util.Objects.equals(h.sourcePath(), source));
+            }
+        }
+        return done ? null : new LiveStep(a.liveStep, label, a.liveStepAt, a.liveOutput, a.liveOutputAt);
+    }
+
+    /** A running job whose last attempt ended and was not its last retries at its end plus the policy's interval. */
+    private Instant nextRetry(Job job, List<JobAttempt> attempts) {
+        if (!JobStatus.RUNNING.name().equals(job.status) || attempts.isEmpty() || job.policyId == null
+                || job.policyRevision == null) {
+            return null;
+        }
+        JobAttempt last = attempts.get(attempts.size() - 1);
+        if (last.finishedAt == null || Boolean.TRUE.equals(last.finalAttempt)) {
+            return null;
+        }
+        return dev.fleethook.policy.PolicyRevision.<dev.fleethook.policy.PolicyRevision> find(
+                "policyId = ?1 and number = ?2", job.policyId, job.policyRevision).firstResultOptional()
+                .map(r -> {
+                    try {
+                        var retry = json.readTree(r.spec).path("retry");
+                        return retry.has("intervalMinutes")
+                                ? last.finishedAt.plusSeconds(60L * retry.get("intervalMinutes").asLong()) : null;
+                    } catch (JsonProcessingException e) {
+                        return null;
+                    }
+                }).orElse(null);
+    }
+
+    /**
+     * What the job page says of a Cancel asked for this job: null when none was asked; "cancel requested"
+     * until the agent took it; then that the agent is stopping the job (it ends with its post-script).
+     */
+    public String cancelState(UUID id) {
+        AgentCommandEntity c = AgentCommandEntity.<AgentCommandEntity> find("jobId = ?1 and kind = 'CANCEL'",
+                Sort.by("createdAt", Sort.Direction.Descending), id).firstResult();
+        if (c == null) {
+            return null;
+        }
+        return c.acknowledgedAt == null
+                ? "Cancel requested by " + c.createdBy + ": waiting for the agent to take it (at its next poll)."
+                : "Cancel received by the agent: a running script finishes, the backup stops, then the post-script runs.";
     }
 
     /**
@@ -256,6 +331,11 @@ public class JobService implements ServerJobHistory {
     @Override
     public List<JobSummary> recent(UUID serverId, int limit) {
         return list(new Filter(serverId, null, null, null, null, 0, limit)).items();
+    }
+
+    @Override
+    public TrendService.Trend trend(UUID serverId) {
+        return trends.trend(serverId, null);
     }
 
     public List<JobSummary> summaries(List<Job> jobs) {

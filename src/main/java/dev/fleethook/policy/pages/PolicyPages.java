@@ -41,7 +41,7 @@ public class PolicyPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(List<Policy> policies, String nav);
+        static native TemplateInstance list(List<Policy> policies, java.util.Map<UUID, Long> servers, String nav);
 
         static native TemplateInstance edit(Policy policy, PolicyForm form, Tenant tenant, List<ZonedDateTime> nextRuns,
                 String nav);
@@ -63,7 +63,7 @@ public class PolicyPages {
 
     @GET
     public TemplateInstance list() {
-        return Templates.list(policies.list(), "policies");
+        return Templates.list(policies.list(), policies.serverCounts(), "policies");
     }
 
     @GET
@@ -161,8 +161,32 @@ public class PolicyPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("id") UUID id) {
-        policies.delete(id);
-        return Response.seeOther(URI.create("/policies")).build();
+        String name = policies.require(id).name;
+        try {
+            policies.delete(id);
+        } catch (dev.fleethook.kernel.ConflictException e) {
+            List<String> using = policies.serversUsing(id);
+            return dev.fleethook.webkit.Flash.redirect("/policies", using.isEmpty() ? e.getMessage()
+                    : "Policy " + name + " is not deleted: it is assigned to " + String.join(", ", using.subList(0,
+                            Math.min(10, using.size()))) + (using.size() > 10 ? " and " + (using.size() - 10) + " more" : "")
+                            + ". Move them to another policy with \"Move servers\" first.");
+        }
+        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + name + " deleted.");
+    }
+
+    /** Moves the servers of one policy to another (the list's "Move servers"), then back to the list. */
+    @POST
+    @Path("/{id}/reassign")
+    @RolesAllowed(Role.TENANT_ADMIN)
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response reassign(@PathParam("id") UUID id, @org.jboss.resteasy.reactive.RestForm String to) {
+        UUID target = dev.fleethook.kernel.Uuids.parse("to", to);
+        if (target == null) {
+            throw new dev.fleethook.kernel.BadInputException("to", "is required: the policy to move the servers to");
+        }
+        int moved = policies.reassign(id, target);
+        return dev.fleethook.webkit.Flash.redirect("/policies", moved + " server" + (moved == 1 ? "" : "s") + " moved from "
+                + policies.require(id).name + " to " + policies.require(target).name + ".");
     }
 
     @POST
@@ -171,7 +195,8 @@ public class PolicyPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response makeDefault(@PathParam("id") UUID id) {
         policies.makeDefault(id);
-        return Response.seeOther(URI.create("/policies")).build();
+        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + policies.require(id).name
+                + " is now the default: newly enrolled servers get it.");
     }
 
     @GET

@@ -69,6 +69,52 @@ public class PolicyService {
         return Policy.listAll(Sort.by("name"));
     }
 
+    /** How many servers of the current tenant each policy is assigned to (policies without servers absent). */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<UUID, Long> serverCounts() {
+        java.util.Map<UUID, Long> counts = new java.util.HashMap<>();
+        ((List<Object[]>) Policy.getEntityManager().createNativeQuery("""
+                SELECT policy_id, count(*) FROM server WHERE tenant_id = ?1 AND policy_id IS NOT NULL GROUP BY policy_id""")
+                .setParameter(1, currentTenant.require()).getResultList())
+                .forEach(r -> counts.put((UUID) r[0], ((Number) r[1]).longValue()));
+        return counts;
+    }
+
+    /** The hostnames of the servers a policy is assigned to, sorted. */
+    @SuppressWarnings("unchecked")
+    public List<String> serversUsing(UUID id) {
+        require(id);
+        return ((List<Object>) Policy.getEntityManager().createNativeQuery(
+                "SELECT hostname FROM server WHERE tenant_id = ?1 AND policy_id = ?2 ORDER BY hostname")
+                .setParameter(1, currentTenant.require()).setParameter(2, id).getResultList())
+                .stream().map(Object::toString).toList();
+    }
+
+    /**
+     * Moves every server and unrevoked enrollment token of policy {@code from} to policy {@code to} (the
+     * step before deleting {@code from}); their agents get the new policy at their next poll. Returns how
+     * many servers moved. 404 when either policy is not the tenant's; 400 when they are the same.
+     */
+    @Transactional
+    public int reassign(UUID from, UUID to) {
+        Policy source = require(from);
+        Policy target = require(to);
+        if (from.equals(to)) {
+            throw new dev.fleethook.kernel.BadInputException("to", "must be another policy");
+        }
+        String tenant = currentTenant.require();
+        int servers = Policy.getEntityManager().createNativeQuery(
+                "UPDATE server SET policy_id = ?1 WHERE tenant_id = ?2 AND policy_id = ?3")
+                .setParameter(1, to).setParameter(2, tenant).setParameter(3, from).executeUpdate();
+        Policy.getEntityManager().createNativeQuery(
+                "UPDATE enrollment_token SET policy_id = ?1 WHERE tenant_id = ?2 AND policy_id = ?3 AND revoked_at IS NULL")
+                .setParameter(1, to).setParameter(2, tenant).setParameter(3, from).executeUpdate();
+        audit.record("policy.reassign", "policy", from, "Moved " + servers + " server(s) from " + source.name + " to "
+                + target.name, null, null);
+        changed.fire(new PolicyChanged(tenant, to));
+        return servers;
+    }
+
     public Optional<Policy> find(UUID id) {
         return Policy.findByIdOptional(id);
     }

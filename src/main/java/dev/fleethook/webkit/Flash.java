@@ -1,0 +1,66 @@
+package dev.fleethook.webkit;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Post/redirect/get with a confirmation: an action answers {@link #redirect 303 See Other} to the page to
+ * show, carrying a one-line message in a short-lived cookie; the next page shows it once ({@code
+ * {inject:page.flash}} in the layout) and the cookie is cleared with that answer. A reload of the page
+ * repeats nothing and shows no stale message.
+ */
+public final class Flash {
+
+    /** The cookie holding the message (URL-encoded, at most {@link #MAX_LENGTH} characters). */
+    public static final String COOKIE = "fleethook-flash";
+
+    static final int MAX_LENGTH = 500;
+
+    private Flash() {
+    }
+
+    /** 303 to {@code location} (a path on this site) with {@code message} shown there once. */
+    public static Response redirect(String location, String message) {
+        String text = message.length() > MAX_LENGTH ? message.substring(0, MAX_LENGTH - 1) + "…" : message;
+        return Response.seeOther(URI.create(location))
+                .cookie(new NewCookie.Builder(COOKIE).value(URLEncoder.encode(text, StandardCharsets.UTF_8)).path("/")
+                        .maxAge(60).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build())
+                .build();
+    }
+
+    /** The message a request carries, decoded; null when none. */
+    public static String read(String cookieValue) {
+        if (cookieValue == null || cookieValue.isEmpty()) {
+            return null;
+        }
+        try {
+            return URLDecoder.decode(cookieValue, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Clears the message once a page (not a redirect, not an htmx fragment) was answered to the request carrying it. */
+    public static class Clearing {
+        @ServerResponseFilter
+        public void clear(ContainerRequestContext request, ContainerResponseContext response) {
+            if (!request.getCookies().containsKey(COOKIE) || response.getStatus() / 100 == 3
+                    || request.getHeaderString("HX-Request") != null
+                    || response.getHeaders().containsKey("Set-Cookie") && String.valueOf(response.getHeaders()
+                            .get("Set-Cookie")).contains(COOKIE + "=")) {
+                return;
+            }
+            response.getHeaders().add("Set-Cookie", new NewCookie.Builder(COOKIE).value("").path("/").maxAge(0)
+                    .httpOnly(true).sameSite(NewCookie.SameSite.LAX).build());
+        }
+    }
+}
