@@ -206,7 +206,7 @@ public class JobService implements ServerJobHistory {
                     .map(h -> new HookView(h.phase, h.hookIndex, h.sourcePath.isEmpty() ? null : h.sourcePath,
                             script(h.result)))
                     .toList();
-            boolean running = JobStatus.RUNNING.name().equals(job.status) && a.finishedAt == null;
+            boolean running = job.status == JobStatus.RUNNING && a.finishedAt == null;
             views.add(new AttemptView(a.number, a.startedAt, a.finishedAt, a.finalAttempt, script(a.pre), backup(a.backup),
                     script(a.post), hookViews, running ? live(a, hookViews) : null));
         }
@@ -247,7 +247,7 @@ public class JobService implements ServerJobHistory {
 
     /** A running job whose last attempt ended and was not its last retries at its end plus the policy's interval. */
     private Instant nextRetry(Job job, List<JobAttempt> attempts) {
-        if (!JobStatus.RUNNING.name().equals(job.status) || attempts.isEmpty() || job.policyId == null
+        if (job.status != JobStatus.RUNNING || attempts.isEmpty() || job.policyId == null
                 || job.policyRevision == null) {
             return null;
         }
