@@ -111,6 +111,7 @@ public final class PortalClient {
         String query = waitSeconds > 0 ? "?" + PollWait.PARAMETER + "=" + waitSeconds : "";
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", "Bearer " + secret);
+        headers.put(AgentHeaders.FEATURES, AgentHeaders.TEST_RUNS);
         if (etag != null) {
             headers.put("If-None-Match", etag);
         }

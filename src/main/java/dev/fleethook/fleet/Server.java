@@ -52,6 +52,10 @@ public class Server extends PanacheEntityBase {
     @Column(name = "agent_version")
     public String agentVersion;
 
+    /** The agent said on its latest poll that it runs test runs ({@code AgentHeaders.FEATURES}). */
+    @Column(name = "accepts_test_runs")
+    public boolean acceptsTestRuns;
+
     @JdbcTypeCode(SqlTypes.ARRAY)
     @Column(columnDefinition = "varchar(64)[]")
     public String[] labels = new String[0];

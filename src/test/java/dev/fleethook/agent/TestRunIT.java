@@ -99,9 +99,18 @@ class TestRunIT {
         }
     }
 
+    /** Starts a test run; 409 only until the agent's first poll (which names its features) is written. */
     private static String start(ItTenant tenant, String server, Map<String, Object> body) {
-        return tenant.admin().body(body).post("/api/v1/servers/" + server + "/test-runs").then().statusCode(201)
-                .extract().path("id");
+        String[] id = new String[1];
+        await("test run accepted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            var r = tenant.admin().body(body).post("/api/v1/servers/" + server + "/test-runs");
+            if (r.statusCode() == 409) {
+                return false;
+            }
+            id[0] = r.then().statusCode(201).extract().path("id");
+            return true;
+        });
+        return id[0];
     }
 
     /** The test run once the agent has reported it. */

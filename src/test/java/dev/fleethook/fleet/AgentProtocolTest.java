@@ -68,6 +68,28 @@ class AgentProtocolTest {
         return tenant;
     }
 
+    /**
+     * A held poll beats again when it ends, saying nothing about jobs; written together before the flush, it
+     * must not erase what the poll itself said (the running job, the rejected count).
+     */
+    @Test
+    void theEndOfAHeldPollKeepsWhatThePollSaid() {
+        TenantFixture t = Fixtures.newTenant("Held Beat");
+        Agent agent = Agents.enrolled(t, "held-fs");
+        UUID server = UUID.fromString(agent.serverId());
+        String job = UUID.randomUUID().toString();
+        heartbeats.record(server, job, "2", true);
+        heartbeats.record(server);
+        heartbeats.flush();
+        t.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200)
+                .body("runningJobId", org.hamcrest.Matchers.equalTo(job)).body("rejectedEvents", org.hamcrest.Matchers.equalTo(2));
+        heartbeats.record(server, "none", "0", true);
+        heartbeats.record(server);
+        heartbeats.flush();
+        t.admin().get("/api/v1/servers/" + agent.serverId()).then().statusCode(200)
+                .body("runningJobId", org.hamcrest.Matchers.nullValue()).body("rejectedEvents", org.hamcrest.Matchers.equalTo(0));
+    }
+
     @Test
     void aTokenEnrollsOneServerAndIsThenUsedUp() {
         String token = Agents.token(tenant(), Map.of("label", "one server"));

@@ -35,7 +35,25 @@ class TestRunResourceTest {
                 .extract().path("id");
         t.admin().body(Map.of("policyId", policyId)).put("/api/v1/servers/" + agent.serverId() + "/policy").then()
                 .statusCode(200);
+        // Its first poll says it runs test runs; written now rather than at the next heartbeat flush.
+        agent.poll(null).then().statusCode(200);
+        io.quarkus.arc.Arc.container().instance(dev.fleethook.fleet.service.HeartbeatWriter.class).get().flush();
         return agent;
+    }
+
+    @Test
+    void anAgentThatDoesNotSayItRunsTestsGetsNone() {
+        TenantFixture t = Fixtures.newTenant("Old Agent");
+        Agent agent = serverWithHooks(t, "fs-old");
+        // The same agent downgraded: its polls name no features. A test run would make it fail every poll.
+        agent.api().get("/api/agent/v1/policy").then().statusCode(200);
+        io.quarkus.arc.Arc.container().instance(dev.fleethook.fleet.service.HeartbeatWriter.class).get().flush();
+        String base = "/api/v1/servers/" + agent.serverId() + "/test-runs";
+        t.admin().body(Map.of("target", "pre-script")).post(base).then().statusCode(409)
+                .body("detail", org.hamcrest.Matchers.containsString("has not said that it runs tests"));
+        agent.poll(null).then().body("commands", hasSize(0));
+        io.quarkus.arc.Arc.container().instance(dev.fleethook.fleet.service.HeartbeatWriter.class).get().flush();
+        t.admin().body(Map.of("target", "pre-script")).post(base).then().statusCode(201);
     }
 
     @Test

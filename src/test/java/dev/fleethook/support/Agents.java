@@ -25,8 +25,10 @@ public final class Agents {
             return given().header("Authorization", "Bearer " + secret).contentType(ContentType.JSON);
         }
 
+        /** A poll as a current agent sends it (it names the features it has). */
         public Response poll(String etag) {
-            RequestSpecification spec = api();
+            RequestSpecification spec = api().header(dev.fleethook.protocol.AgentHeaders.FEATURES,
+                    dev.fleethook.protocol.AgentHeaders.TEST_RUNS);
             if (etag != null) {
                 spec = spec.header("If-None-Match", etag);
             }

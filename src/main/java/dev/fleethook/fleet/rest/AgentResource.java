@@ -106,13 +106,15 @@ public class AgentResource {
     public Uni<Response> policy(@RestHeader("If-None-Match") String ifNoneMatch,
             @RestHeader(AgentHeaders.RUNNING_JOB) String runningJob,
             @RestHeader(AgentHeaders.REJECTED_EVENTS) String rejectedEvents,
+            @RestHeader(AgentHeaders.FEATURES) String features,
             @RestQuery(PollWait.PARAMETER) String wait) {
         Integer waitSeconds = waitSeconds(wait);
         if (waitSeconds == null) {
             return Uni.createFrom().item(badWait());
         }
         AgentCredential agent = identity.getAttribute(AgentIdentityProvider.CREDENTIAL);
-        heartbeats.record(agent.serverId(), runningJob, rejectedEvents);
+        heartbeats.record(agent.serverId(), runningJob, rejectedEvents,
+                AgentHeaders.names(features, AgentHeaders.TEST_RUNS));
         // Held no longer than the poll interval, so that a held poll still beats once per interval.
         int granted = wait == null ? -1 : Math.min(waitSeconds, Math.max(1, agent.pollIntervalSeconds()));
         PollCache.Answer cached = cache.answer(agent.serverId());

@@ -34,10 +34,24 @@ public class HeartbeatWriter {
 
     private static final Logger LOG = Logger.getLogger(HeartbeatWriter.class);
 
-    /** One poll: when, whether it said which job runs (and which: null for none), the rejected count. */
-    private record Beat(Instant at, boolean reportsJob, UUID runningJob, Integer rejected) {
-        Beat newest(Beat other) {
-            return other.at.isAfter(at) ? other : this;
+    /**
+     * One poll: when, whether it said which job runs (and which: null for none), the rejected count, whether
+     * it runs test runs (null: the poll did not say, as at the end of a held poll).
+     */
+    private record Beat(Instant at, boolean reportsJob, UUID runningJob, Integer rejected, Boolean testRuns) {
+
+        /**
+         * This beat and a later one of the same server as one: the later time, and for each report the later
+         * one that says something, so a beat that says nothing (the end of a held poll) never erases what an
+         * earlier poll said before it was written.
+         */
+        Beat then(Beat later) {
+            Beat newer = later.at.isBefore(at) ? this : later;
+            Beat older = newer == later ? this : later;
+            boolean reports = newer.reportsJob || older.reportsJob;
+            return new Beat(newer.at, reports, newer.reportsJob ? newer.runningJob : older.runningJob,
+                    newer.rejected != null ? newer.rejected : older.rejected,
+                    newer.testRuns != null ? newer.testRuns : older.testRuns);
         }
     }
 
@@ -51,14 +65,20 @@ public class HeartbeatWriter {
 
     /** A poll without the optional headers (old agents). */
     public void record(UUID serverId) {
-        record(serverId, null, null);
+        beat(serverId, new Beat(Instant.now(), false, null, null, null));
+    }
+
+    /** A poll that names no features (an agent older than the features header). */
+    public void record(UUID serverId, String runningJob, String rejectedEvents) {
+        record(serverId, runningJob, rejectedEvents, false);
     }
 
     /**
      * A poll; {@code runningJob} is the header's value (a job id or {@code none}; absent or unreadable
-     * means the agent does not say), {@code rejectedEvents} a count or null.
+     * means the agent does not say), {@code rejectedEvents} a count or null, {@code testRuns} whether its
+     * {@link AgentHeaders#FEATURES} name test runs.
      */
-    public void record(UUID serverId, String runningJob, String rejectedEvents) {
+    public void record(UUID serverId, String runningJob, String rejectedEvents, boolean testRuns) {
         boolean reports = false;
         UUID job = null;
         if (runningJob != null) {
@@ -82,7 +102,11 @@ public class HeartbeatWriter {
                 // ignored: a count or nothing
             }
         }
-        pending.put(serverId, new Beat(Instant.now(), reports, job, rejected));
+        beat(serverId, new Beat(Instant.now(), reports, job, rejected, testRuns));
+    }
+
+    private void beat(UUID serverId, Beat beat) {
+        pending.merge(serverId, beat, Beat::then);
     }
 
     @Scheduled(every = "${fleethook.fleet.heartbeat-flush:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -103,7 +127,7 @@ public class HeartbeatWriter {
             ScheduledTurns.recovered(LOG, "Heartbeat flush");
         } catch (RuntimeException e) {
             // Kept for the next flush either way; the newest time per server wins.
-            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::newest));
+            batch.forEach((id, beat) -> pending.merge(id, beat, Beat::then));
             ScheduledTurns.failed(LOG, "Heartbeat flush", e);
         }
     }
@@ -117,27 +141,31 @@ public class HeartbeatWriter {
                                    OR server.running_reported_at < v.at) THEN v.job ELSE server.running_job_id END,
                                running_reported_at = CASE WHEN v.reports AND (server.running_reported_at IS NULL
                                    OR server.running_reported_at < v.at) THEN v.at ELSE server.running_reported_at END,
-                               rejected_events = coalesce(v.rejected, server.rejected_events)
-                          FROM unnest(?::uuid[], ?::timestamptz[], ?::boolean[], ?::uuid[], ?::integer[])
-                               AS v(id, at, reports, job, rejected)
+                               rejected_events = coalesce(v.rejected, server.rejected_events),
+                               accepts_test_runs = coalesce(v.tests, server.accepts_test_runs)
+                          FROM unnest(?::uuid[], ?::timestamptz[], ?::boolean[], ?::uuid[], ?::integer[], ?::boolean[])
+                               AS v(id, at, reports, job, rejected, tests)
                          WHERE server.id = v.id""")) {
             UUID[] ids = batch.keySet().toArray(UUID[]::new);
             Timestamp[] times = new Timestamp[ids.length];
             Boolean[] reports = new Boolean[ids.length];
             UUID[] jobs = new UUID[ids.length];
             Integer[] rejected = new Integer[ids.length];
+            Boolean[] tests = new Boolean[ids.length];
             for (int i = 0; i < ids.length; i++) {
                 Beat b = batch.get(ids[i]);
                 times[i] = Timestamp.from(b.at());
                 reports[i] = b.reportsJob();
                 jobs[i] = b.runningJob();
                 rejected[i] = b.rejected();
+                tests[i] = b.testRuns();
             }
             s.setArray(1, c.createArrayOf("uuid", ids));
             s.setArray(2, c.createArrayOf("timestamptz", times));
             s.setArray(3, c.createArrayOf("boolean", reports));
             s.setArray(4, c.createArrayOf("uuid", jobs));
             s.setArray(5, c.createArrayOf("integer", rejected));
+            s.setArray(6, c.createArrayOf("boolean", tests));
             return s.executeUpdate();
         }
     }

@@ -61,7 +61,8 @@ public class TestRunService {
      * field: {@code target} not one of pre-script/post-script/hook; {@code hookIndex} missing or not a hook
      * of the current policy (or a file-filter hook, which needs a backup's file list); {@code preStatus} not
      * a script status (0-4) or {@code backupStatus} not a backup status (0-5). 409 when the server takes no
-     * commands (disabled, revoked) or has no policy.
+     * commands (disabled, revoked), has no policy, or its agent has not said it runs test runs (an older agent
+     * could not read the command: {@code AgentHeaders.FEATURES}).
      */
     @Transactional
     public TestRun create(UUID serverId, Request request) {
@@ -80,6 +81,10 @@ public class TestRunService {
         }
         if (server.policyId == null) {
             throw new ConflictException("No policy is assigned to the server: there is nothing to test.");
+        }
+        if (!server.acceptsTestRuns) {
+            throw new ConflictException("The agent on " + server.hostname + " has not said that it runs tests: it is "
+                    + "older than this portal or has not polled yet. Upgrade the agent, or try again after its next poll.");
         }
         PolicyDocument document = policies.document(server.policyId, TargetOs.fromWire(server.os)).document();
         TestRun run = new TestRun();
