@@ -340,11 +340,15 @@ class AgentDaemonTest {
                 daemon.start();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> portal.received.stream()
                         .anyMatch(e -> e.type() == EventType.JOB_FINISHED));
-                List<JobEvent> job = portal.received.stream().filter(e -> e.jobId() != null).toList();
+                // The job's record (the live step reports, step-started and step-output, aside).
+                List<JobEvent> job = portal.received.stream().filter(e -> e.jobId() != null)
+                        .filter(e -> e.type() != EventType.STEP_STARTED && e.type() != EventType.STEP_OUTPUT).toList();
                 assertEquals(List.of(EventType.JOB_STARTED, EventType.ATTEMPT_STARTED, EventType.HOOK_FINISHED,
                         EventType.ATTEMPT_FINISHED, EventType.JOB_FINISHED), job.stream().map(JobEvent::type).toList());
                 assertEquals("agent-start", job.get(0).trigger());
                 assertEquals(JobStatus.SUCCEEDED, job.get(4).jobStatus());
+                assertTrue(portal.received.stream().anyMatch(e -> e.type() == EventType.STEP_STARTED
+                        && "hook".equals(e.step())), "the agent-start hooks were reported as they began");
                 assertTrue(Files.isRegularFile(spoolDir), "nothing was written to the spool");
             }
         }
