@@ -349,7 +349,7 @@ class AgentProcessTest {
         assertEquals(0, exit(agent), output());
         assertEquals(List.of("pre", "post 0 0"), logLines(), "the job itself ran");
         assertTrue(output().contains("Cannot write to the spool (permission denied"), output());
-        assertTrue(output().contains("7 events of job "), output());
+        assertTrue(output().contains("10 events of job "), output()); // 7 steps and 3 step starts
         assertTrue(output().contains("could be neither written to the spool nor sent"), output());
         assertTrue(!output().contains("Reported to the portal"), output());
     }

@@ -116,7 +116,7 @@ class OpenApiContractTest {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(5, created, "policies, users, tenants, enrollment tokens and API tokens are created with 201");
+        assertEquals(6, created, "policies, users, tenants, enrollment tokens, API tokens and test runs are created with 201");
     }
 
     @Test

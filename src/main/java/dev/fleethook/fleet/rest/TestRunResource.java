@@ -5,13 +5,22 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.fleethook.fleet.TestRun;
 import dev.fleethook.fleet.service.TestRunService;
 import dev.fleethook.identity.Role;
+import dev.fleethook.kernel.ApiDocs;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -21,7 +30,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 /**
  * "Test this hook now" ({@code /api/v1/servers/{id}/test-runs}): everyone reads a server's test runs,
@@ -32,6 +40,10 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Servers")
+@SecurityRequirement(name = ApiDocs.API_TOKEN)
+@APIResponse(responseCode = "401", ref = ApiDocs.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocs.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocs.UNAVAILABLE)
 public class TestRunResource {
 
     /**
@@ -67,12 +79,18 @@ public class TestRunResource {
 
     /** The server's latest test runs (at most 20), newest first. */
     @GET
+    @Operation(summary = "List a server's latest test runs (\"Test this hook now\")")
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public List<TestRunResponse> list(@PathParam("id") UUID id) {
         return testRuns.list(id).stream().map(TestRunResponse::of).toList();
     }
 
     @GET
     @Path("/{testRunId}")
+    @Operation(summary = "Read one test run of a server")
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public TestRunResponse get(@PathParam("id") UUID id, @PathParam("testRunId") UUID testRunId) {
         return TestRunResponse.of(testRuns.require(id, testRunId));
     }
@@ -80,11 +98,19 @@ public class TestRunResource {
     /** Starts a test run: 201 with the pending run; the agent gets it through its held poll within seconds. */
     @POST
     @RolesAllowed(Role.TENANT_OPERATOR)
-    public Response create(@PathParam("id") UUID id, CreateTestRunRequest request) {
+    @Operation(summary = "Run one script or hook of the server's current policy on it now, without a backup")
+    @APIResponse(responseCode = "201", description = "The pending test run",
+            headers = @Header(name = "Location", description = ApiDocs.LOCATION,
+                    schema = @Schema(type = SchemaType.STRING, format = "uri")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TestRunResponse.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
+    public RestResponse<TestRunResponse> create(@PathParam("id") UUID id, CreateTestRunRequest request) {
         TestRun run = testRuns.create(id, request == null ? null
                 : new TestRunService.Request(request.target(), request.hookIndex(), request.preStatus(),
                         request.backupStatus()));
-        return Response.created(URI.create("/api/v1/servers/" + id + "/test-runs/" + run.id))
-                .entity(TestRunResponse.of(run)).build();
+        return RestResponse.ResponseBuilder.<TestRunResponse> created(
+                URI.create("/api/v1/servers/" + id + "/test-runs/" + run.id)).entity(TestRunResponse.of(run)).build();
     }
 }

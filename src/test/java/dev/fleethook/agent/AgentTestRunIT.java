@@ -32,7 +32,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * code and output (the scripts see {@code FLEETHOOK_TEST=1} and the test run id as job id); on an agent whose
  * local config leaves hooks off the same test is shown refused. No job and no alert is created.
  */
-class TestRunIT {
+class AgentTestRunIT {
 
     @TempDir
     Path tmp;
