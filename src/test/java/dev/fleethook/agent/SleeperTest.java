@@ -21,10 +21,12 @@ class SleeperTest {
             sleeper.sleep(Duration.ofMinutes(5));
             return System.nanoTime() - start;
         });
-        while (!slept.isDone()) {
-            sleeper.wake();
-            Thread.sleep(20);
-        }
+        // The sleeper may not be waiting yet when woken first: wake it until the sleep has ended.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    sleeper.wake();
+                    return slept.isDone();
+                });
         assertTrue(TimeUnit.NANOSECONDS.toSeconds(slept.get()) < 60);
     }
 
