@@ -110,3 +110,17 @@ document.addEventListener('click', function (event) {
     apply();
   }
 })();
+
+// An error summary's links (<ul data-focus-links><a href="#f-name">) put the cursor in the field they name,
+// not only scroll to it, so the reader can fix it at once (without JavaScript the link still scrolls there).
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('[data-focus-links] a[href^="#"]');
+  var field = link && document.getElementById(link.getAttribute('href').substring(1));
+  if (field && typeof field.focus === 'function') {
+    event.preventDefault();
+    if (window.history && history.replaceState) {
+      history.replaceState(null, '', link.getAttribute('href'));
+    }
+    field.focus();
+  }
+});

@@ -1,7 +1,6 @@
 package dev.fleethook.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.nio.file.Files;
@@ -215,7 +214,7 @@ class PolicyFormBrowserTest {
             PlaywrightAssertions.assertThat(page.getByTestId("next-runs").locator("li")).hasCount(5);
             PlaywrightAssertions.assertThat(page.getByTestId("next-runs")).containsText("04:30");
 
-            page.getByLabel("Retries (0–10)").fill("three");
+            page.getByLabel("Retries (0–10)").fill("12");
             page.getByLabel("Enable custom scripts on Linux").check();
             page.getByLabel("Linux script folder").fill("relative/scripts");
             page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create policy")).click();
@@ -223,11 +222,11 @@ class PolicyFormBrowserTest {
             PlaywrightAssertions.assertThat(summary).containsText("Fix 3 problems");
             PlaywrightAssertions.assertThat(summary.getByTestId("problem")).hasCount(3);
             PlaywrightAssertions.assertThat(summary.getByTestId("problem").nth(0)).containsText("Name:");
-            PlaywrightAssertions.assertThat(summary.getByTestId("problem").nth(1)).containsText("Retries: must be a whole number");
+            PlaywrightAssertions.assertThat(summary.getByTestId("problem").nth(1)).containsText("Retries: must be 0 to 10");
             PlaywrightAssertions.assertThat(summary.getByTestId("problem").nth(2))
                     .containsText("Linux script folder: must be an absolute Linux path");
             // Each message is also beside its field, and the form kept the cron schedule's fields only.
-            PlaywrightAssertions.assertThat(page.locator("#e-retryCount")).hasText("must be a whole number");
+            PlaywrightAssertions.assertThat(page.locator("#e-retryCount")).hasText("must be 0 to 10");
             PlaywrightAssertions.assertThat(page.locator("#e-linuxFolder")).containsText("absolute Linux path");
             shows(page.locator("#f-cron"));
             hides(page.locator("#f-time"));
@@ -237,9 +236,8 @@ class PolicyFormBrowserTest {
             // A label in the summary leads to its field.
             summary.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("Linux script folder")).click();
             PlaywrightAssertions.assertThat(page).hasURL(Pattern.compile(".*#f-linuxFolder$"));
-            assertTrue((Boolean) page.evaluate("() => { const r = document.getElementById('f-linuxFolder')"
-                    + ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"),
-                    "the field is scrolled into view");
+            PlaywrightAssertions.assertThat(page.locator("#f-linuxFolder")).isInViewport();
+            PlaywrightAssertions.assertThat(page.locator("#f-linuxFolder")).isFocused();
             reportedViolations(page);
         }
     }
