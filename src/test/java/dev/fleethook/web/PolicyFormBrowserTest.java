@@ -241,4 +241,48 @@ class PolicyFormBrowserTest {
             reportedViolations(page);
         }
     }
+
+    /**
+     * Saving a form another admin has changed in the meantime shows the edit-conflict page; "Reload the
+     * latest" asks first, and dismissing the question keeps the page (and the edits).
+     */
+    @Test
+    void anEditConflictOffersTheLatestAfterAConfirmation() {
+        var tenant = Fixtures.newTenant("Browser Conflict");
+        java.util.Map<String, Object> spec = dev.fleethook.support.PolicyFixtures.spec("Contested");
+        String id = tenant.admin().body(dev.fleethook.support.PolicyFixtures.save(spec, null)).post("/api/v1/policies")
+                .then().statusCode(201).extract().path("id");
+        try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
+            Page page = page(context);
+            signIn(page, tenant);
+            page.navigate(base + "policies/" + id);
+            page.getByLabel("Description").fill("my description");
+            // Someone else saves revision 2 while the form is open.
+            dev.fleethook.support.PolicyFixtures.set(spec, "retry.count", 5);
+            tenant.admin().body(dev.fleethook.support.PolicyFixtures.save(spec, 1)).put("/api/v1/policies/" + id)
+                    .then().statusCode(200);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save as revision 2")).click();
+            Locator stale = page.getByTestId("stale-edit");
+            PlaywrightAssertions.assertThat(stale).containsText("saved revision 2");
+            PlaywrightAssertions.assertThat(stale.getByTestId("diff")).containsText("my description");
+            PlaywrightAssertions.assertThat(page.getByLabel("Description")).hasValue("my description");
+            PlaywrightAssertions.assertThat(page.getByLabel("Retries (0–10)")).hasValue("5");
+            List<String> asked = new CopyOnWriteArrayList<>();
+            page.onceDialog(d -> {
+                asked.add(d.message());
+                d.dismiss();
+            });
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reload the latest (discard my changes)"))
+                    .click();
+            PlaywrightAssertions.assertThat(stale).isVisible();
+            assertEquals(List.of("Reload revision 2? Your changes in this form are lost."), asked);
+            page.onceDialog(d -> d.accept());
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reload the latest (discard my changes)"))
+                    .click();
+            PlaywrightAssertions.assertThat(page.getByTestId("stale-edit")).hasCount(0);
+            PlaywrightAssertions.assertThat(page.locator("h1")).containsText("revision 2");
+            PlaywrightAssertions.assertThat(page.getByLabel("Description")).not().hasValue("my description");
+            reportedViolations(page);
+        }
+    }
 }
