@@ -83,3 +83,44 @@ document.addEventListener('click', function (event) {
     });
   }, 1000);
 })();
+
+// Fields that belong to one choice of a form show only for it (progressive enhancement: without JavaScript
+// every field shows, and the server ignores the ones the choice does not use):
+//   <select data-show-control="engine"> … <div data-show-for="engine" data-show-values="restic">
+// The control is looked up in the element's closest [data-show-scope] (a form, or one hook row of it).
+(function () {
+  function apply() {
+    document.querySelectorAll('[data-show-for]').forEach(function (el) {
+      var scope = el.closest('[data-show-scope]');
+      var control = scope && scope.querySelector('[data-show-control="' + el.getAttribute('data-show-for') + '"]');
+      if (control) {
+        el.hidden = (el.getAttribute('data-show-values') || '').split(' ').indexOf(control.value) < 0;
+      }
+    });
+  }
+  document.addEventListener('change', function (event) {
+    if (event.target.matches && event.target.matches('[data-show-control]')) {
+      apply();
+    }
+  });
+  document.addEventListener('htmx:afterSettle', apply);
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', apply);
+  } else {
+    apply();
+  }
+})();
+
+// An error summary's links (<ul data-focus-links><a href="#f-name">) put the cursor in the field they name,
+// not only scroll to it, so the reader can fix it at once (without JavaScript the link still scrolls there).
+document.addEventListener('click', function (event) {
+  var link = event.target.closest && event.target.closest('[data-focus-links] a[href^="#"]');
+  var field = link && document.getElementById(link.getAttribute('href').substring(1));
+  if (field && typeof field.focus === 'function') {
+    event.preventDefault();
+    if (window.history && history.replaceState) {
+      history.replaceState(null, '', link.getAttribute('href'));
+    }
+    field.focus();
+  }
+});

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.PackagedPortal;
 import io.restassured.http.ContentType;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -48,6 +49,26 @@ class PackagedPortalIT {
             given().baseUri(base).get("/sign-in").then().statusCode(200)
                     .cookie("fleethook-csrf", org.hamcrest.Matchers.notNullValue());
             assertTrue(!portal.log().contains("packaged-operator-password"), "the password must not be logged");
+
+            // The packaged portal offers the agent jar the same build made (target/fleethook-agent.jar), signed in.
+            var signInPage = given().baseUri(base).get("/sign-in");
+            java.util.Map<String, String> cookies = new java.util.HashMap<>(signInPage.cookies());
+            var signedIn = given().baseUri(base).redirects().follow(false).cookies(cookies)
+                    .contentType(ContentType.URLENC).formParam("csrf-token", Fixtures.csrfOf(signInPage.asString()))
+                    .formParam("email", "ops@example.test").formParam("password", "packaged-operator-password")
+                    .post("/sign-in");
+            assertEquals(303, signedIn.statusCode());
+            cookies.putAll(signedIn.cookies());
+            byte[] jar = given().baseUri(base).redirects().follow(false).cookies(cookies)
+                    .get("/downloads/fleethook-agent.jar").then().statusCode(200).extract().asByteArray();
+            assertEquals(-1L, java.nio.file.Files.mismatch(PackagedPortal.JAR.getParent().getParent()
+                    .resolve("fleethook-agent.jar"), write(jar)), "the download is the built agent jar");
         }
+    }
+
+    private static java.nio.file.Path write(byte[] bytes) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("downloaded-agent", ".jar");
+        file.toFile().deleteOnExit();
+        return java.nio.file.Files.write(file, bytes);
     }
 }

@@ -20,6 +20,23 @@ public final class Sha256 {
         return hex(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The 64 lower-case hex digits of the SHA-256 of everything {@code in} still holds, read to its end in
+     * blocks (a file of any size: the agent jar the portal offers); the caller closes the stream.
+     */
+    public static String hex(java.io.InputStream in) throws java.io.IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] block = new byte[64 * 1024];
+            for (int n = in.read(block); n >= 0; n = in.read(block)) {
+                digest.update(block, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     /** The 64 lower-case hex digits of the SHA-256 of {@code bytes}. */
     public static String hex(byte[] bytes) {
         try {

@@ -26,7 +26,8 @@ import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
  * the Docker config / credential helpers, as {@code docker login} leaves them).
  * <p>
  * Layers follow Quarkus' fast-jar layout, least changing first (libraries, Quarkus' generated code, the
- * application), so a code change re-pushes only the small top layers. The image runs as the non-root user
+ * application), so a code change re-pushes only the small top layers; the agent jar the portal offers for
+ * download is its own top layer. The image runs as the non-root user
  * 185 and needs no writable file except {@code /tmp}; its JVM options come from {@code JDK_JAVA_OPTIONS}. The build is reproducible: files and the image
  * carry a fixed time, so the same sources give the same digest.
  */
@@ -36,6 +37,13 @@ public final class ImageBuilder {
     public static final String DEFAULT_BASE = "registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21";
 
     static final AbsoluteUnixPath HOME = AbsoluteUnixPath.get("/deployments");
+
+    /**
+     * The agent jar the portal offers on its Enrollment page: taken from beside {@code quarkus-app}
+     * ({@code target/fleethook-agent.jar}) to {@code /deployments/fleethook-agent.jar}, the working directory,
+     * where the portal's default {@code fleethook.fleet.agent-jar-locations} finds it.
+     */
+    public static final String AGENT_JAR = "fleethook-agent.jar";
 
     /**
      * The image's JVM options, in {@code JDK_JAVA_OPTIONS} (read by the {@code java} launcher of JDK 9+), so that
@@ -72,9 +80,15 @@ public final class ImageBuilder {
         if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
             throw new IllegalStateException(app + "/quarkus-run.jar is missing: package the portal first");
         }
+        Path agentJar = app.toAbsolutePath().getParent().resolve(AGENT_JAR);
+        if (!Files.isRegularFile(agentJar)) {
+            throw new IllegalStateException(agentJar + " is missing: package the portal first (the build makes both)");
+        }
         JibContainerBuilder image = Jib.from(base)
                 .setFileEntriesLayers(layer("libraries", app, "lib"), layer("quarkus", app, "quarkus"),
-                        layer("application", app, "app"), layer("launcher", app, "quarkus-run.jar"))
+                        layer("application", app, "app"), layer("launcher", app, "quarkus-run.jar"),
+                        FileEntriesLayer.builder().setName("agent").addEntry(agentJar, HOME.resolve(AGENT_JAR),
+                                FilePermissions.fromOctalString("644")).build())
                 .setUser("185")
                 .setWorkingDirectory(HOME)
                 .setEntrypoint(ENTRYPOINT)

@@ -85,7 +85,7 @@ class ImageIT {
         assertTrue(config.get("ExposedPorts").has("9000/tcp"), "the management port");
         assertTrue(entrypoint.stream().noneMatch(a -> a.startsWith("-XX:MaxRAM")),
                 "no memory flag on the command line, where it would override JDK_JAVA_OPTIONS");
-        assertEquals(5, manifest.get("layers").size(), "the base plus libraries, Quarkus, application, launcher");
+        assertEquals(6, manifest.get("layers").size(), "the base plus libraries, Quarkus, application, launcher, agent jar");
 
         // Unpack the layers in order, as a container runtime would, and start the entrypoint inside.
         Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
@@ -93,6 +93,9 @@ class ImageIT {
             String digest = layer.get("digest").asText().substring("sha256:".length());
             run("tar", "-xzf", layout.resolve("blobs/sha256/" + digest).toString(), "-C", rootfs.toString());
         }
+        // The agent jar the Enrollment page offers, where the portal's default locations find it.
+        assertEquals(-1L, Files.mismatch(PackagedPortal.JAR.getParent().getParent().resolve(ImageBuilder.AGENT_JAR),
+                rootfs.resolve("deployments").resolve(ImageBuilder.AGENT_JAR)), "the image carries the built agent jar");
         Map<String, String> imageEnv = new HashMap<>();
         config.get("Env").forEach(n -> imageEnv.put(n.asText().substring(0, n.asText().indexOf('=')),
                 n.asText().substring(n.asText().indexOf('=') + 1)));

@@ -103,17 +103,105 @@ class PolicyPagesTest {
         assertEquals(5, html.split("04:30", -1).length - 1, "five next runs at 04:30");
     }
 
+    /**
+     * Every problem at once: a value that does not even parse (retries "three") does not hide the validator's
+     * findings; the summary names each field by its label and links to its input, and each message also sits
+     * beside its field. The schedule is valid, so its next runs show although the form is not.
+     */
     @Test
-    void aStaleFormIsAConflictNotAnOverwrite() {
+    void everyProblemIsReportedAtOnceInTheSummaryWithItsLabel() {
+        var t = Fixtures.newTenant("All Problems");
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        List<String> bad = with(with(with(form(""), "retryCount", "three"), "linuxFolder", "scripts"), "sources",
+                "/srv/share\nrelative/home");
+        with(bad, "hooks[0].script", "");
+        String html = post(admin, "/policies", bad).then().statusCode(400).extract().asString();
+        assertEquals(5, html.split("data-testid=\"problem\"", -1).length - 1, html);
+        org.hamcrest.MatcherAssert.assertThat(html, org.hamcrest.Matchers.stringContainsInOrder(
+                "Fix 5 problems",
+                "<a href=\"#f-name\" class=\"alert-link\">Name</a>: ",
+                "<a href=\"#f-retryCount\" class=\"alert-link\">Retries</a>: must be a whole number",
+                "<a href=\"#f-sources\" class=\"alert-link\">Folders to back up, line 2</a>: ",
+                "<a href=\"#f-linuxFolder\" class=\"alert-link\">Linux script folder</a>: must be an absolute Linux path",
+                "<a href=\"#h0-script\" class=\"alert-link\">Hook 1 · Script body</a>: is required for a stored hook"));
+        org.hamcrest.MatcherAssert.assertThat(html, org.hamcrest.Matchers.allOf(
+                containsString("id=\"e-retryCount\">must be a whole number"),
+                containsString("id=\"e-linuxFolder\">must be an absolute Linux path"),
+                containsString("id=\"e-sources\">line 2: "),
+                containsString("id=\"e-h0-script\">is required for a stored hook"),
+                containsString("value=\"three\"")));
+        // Every anchor of the summary is the id of an input of the page.
+        java.util.regex.Matcher anchors = java.util.regex.Pattern.compile("href=\"#([^\"]+)\" class=\"alert-link\"")
+                .matcher(html);
+        while (anchors.find()) {
+            org.hamcrest.MatcherAssert.assertThat(html, containsString("id=\"" + anchors.group(1) + "\""));
+        }
+        org.hamcrest.MatcherAssert.assertThat(html.substring(html.indexOf("id=\"next-runs\"")), containsString("02:15"));
+        // The live check answers the same summary, and the next runs as soon as the schedule is valid.
+        String live = admin.request().header("HX-Request", "true").contentType(io.restassured.http.ContentType.URLENC)
+                .formParams(pairs(bad, admin.csrf)).post("/policies/check").then().statusCode(200).extract().asString();
+        org.hamcrest.MatcherAssert.assertThat(live, org.hamcrest.Matchers.allOf(containsString("Fix 5 problems"),
+                containsString("Hook 1 · Script body"), containsString("02:15")));
+        String wrongSchedule = admin.request().header("HX-Request", "true")
+                .contentType(io.restassured.http.ContentType.URLENC)
+                .formParams(pairs(with(new ArrayList<>(bad), "time", "25:00"), admin.csrf)).post("/policies/check")
+                .then().statusCode(200).extract().asString();
+        org.hamcrest.MatcherAssert.assertThat(wrongSchedule, org.hamcrest.Matchers.allOf(
+                containsString("Fix 6 problems"), containsString("<a href=\"#f-time\" class=\"alert-link\">At (HH:mm)</a>"),
+                containsString("Shown as soon as the schedule is valid"), not(containsString("02:15</li>"))));
+        t.admin().get("/api/v1/policies").then().body("name", not(org.hamcrest.Matchers.hasItem("")));
+    }
+
+    /**
+     * A form opened at revision 1 and saved after someone else saved revision 2 is refused with the edit-
+     * conflict page: who saved when, the diff between the submitted version and revision 2, "reload the
+     * latest" behind a confirmation, and the form with the submitted change re-applied on top of revision 2
+     * (their change kept where only they changed a field; a field both changed keeps the submitted value and
+     * is named). Saving that form is the deliberate second step (the API's plain 409: PolicyResourceTest).
+     */
+    @Test
+    void aStaleFormShowsTheEditConflictPageWithTheDiffAndReappliesOnTheLatest() {
         var t = Fixtures.newTenant("Stale Form");
         Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        var colleague = Fixtures.newUser(t, "ADMIN");
+        Browser other = Browser.signIn(colleague.email(), Fixtures.DEFAULT_PASSWORD);
         String id = post(admin, "/policies", form("Stale")).then().statusCode(303).extract().header("Location")
                 .replaceAll(".*/policies/([0-9a-f-]+).*", "$1");
-        post(admin, "/policies/" + id, with(with(form("Stale"), "baseRevision", "1"), "retryCount", "4"))
-                .then().statusCode(303);
-        post(admin, "/policies/" + id, with(with(form("Stale"), "baseRevision", "1"), "retryCount", "5"))
-                .then().statusCode(409).body(containsString("changed in the meantime"));
-        t.admin().get("/api/v1/policies/" + id).then().body("spec.retry.count", equalTo(4));
+        // The colleague changes the retries and the window; I (still on revision 1) the description and the window.
+        post(other, "/policies/" + id, with(with(with(form("Stale"), "baseRevision", "1"), "retryCount", "4"),
+                "windowMinutes", "240")).then().statusCode(303);
+        List<String> mine = with(with(with(form("Stale"), "baseRevision", "1"), "description", "Mine"), "windowMinutes",
+                "200");
+        with(mine, "note", "my note");
+        String html = post(admin, "/policies/" + id, mine).then().statusCode(409).extract().asString();
+        org.hamcrest.MatcherAssert.assertThat(html, org.hamcrest.Matchers.allOf(
+                containsString("data-testid=\"stale-edit\""),
+                containsString(colleague.email() + " saved revision 2"),
+                containsString("you started from revision 1"),
+                containsString("data-confirm=\"Reload revision 2? Your changes in this form are lost.\""),
+                containsString("action=\"/policies/" + id + "\" class=\"m-0\""),
+                containsString("<th scope=\"col\">Your version</th><th scope=\"col\">Revision 2 (latest)</th>")));
+        String diff = html.substring(html.indexOf("data-testid=\"diff\""), html.indexOf("</table>", html.indexOf(
+                "data-testid=\"diff\"")));
+        org.hamcrest.MatcherAssert.assertThat(diff, org.hamcrest.Matchers.allOf(
+                containsString("<code>description</code></td><td class=\"text-danger\"><pre class=\"mb-0 small\">Mine</pre></td><td class=\"text-success\"><pre class=\"mb-0 small\">Shares</pre>"),
+                containsString("<code>retry.count</code></td><td class=\"text-danger\"><pre class=\"mb-0 small\">3</pre></td><td class=\"text-success\"><pre class=\"mb-0 small\">4</pre>"),
+                containsString("<code>windowMinutes</code>"), not(containsString("scripts.linux.folder"))));
+        org.hamcrest.MatcherAssert.assertThat(html, org.hamcrest.Matchers.allOf(
+                containsString("name=\"baseRevision\" value=\"2\""),
+                containsString("name=\"description\" type=\"text\" value=\"Mine\""),
+                containsString("name=\"retryCount\" type=\"number\" value=\"4\""),
+                containsString("name=\"windowMinutes\" type=\"text\" value=\"200\""),
+                containsString("<span data-testid=\"clashes\"><code>windowMinutes</code></span>"),
+                containsString("value=\"my note\""), containsString("Save as revision 3")));
+        t.admin().get("/api/v1/policies/" + id).then().body("currentRevision", equalTo(2))
+                .body("spec.retry.count", equalTo(4)).body("spec.description", equalTo("Shares"));
+        // Saving the re-applied form (based on revision 2) keeps their retries and my description.
+        post(admin, "/policies/" + id, with(with(with(mine, "baseRevision", "2"), "retryCount", "4"), "windowMinutes",
+                "200")).then().statusCode(303);
+        t.admin().get("/api/v1/policies/" + id).then().body("currentRevision", equalTo(3))
+                .body("spec.retry.count", equalTo(4)).body("spec.description", equalTo("Mine"))
+                .body("spec.windowMinutes", equalTo(200));
     }
 
     @Test

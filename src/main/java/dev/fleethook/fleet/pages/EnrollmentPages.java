@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.fleet.EnrollmentToken;
 import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
+import dev.fleethook.fleet.service.AgentJar;
 import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.policy.Policy;
@@ -26,7 +27,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** Enrollment tokens: create one (shown once, with the command to paste on the server), revoke. */
+/**
+ * Enrollment: the agent jar to download (with its SHA-256, or how to build it when this portal has none),
+ * enrollment tokens (created shown once, with the command to paste on the server), revoke.
+ */
 @Path("/enrollment")
 @RolesAllowed(Role.TENANT_ADMIN)
 @Produces(MediaType.TEXT_HTML)
@@ -39,7 +43,7 @@ public class EnrollmentPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance tokens(List<EnrollmentToken> tokens, List<Policy> policies, Fresh fresh,
-                BadInputException errors, java.time.Instant now, String nav);
+                BadInputException errors, java.time.Instant now, AgentJar.Available agentJar, String nav);
     }
 
     @Inject
@@ -47,6 +51,9 @@ public class EnrollmentPages {
 
     @Inject
     PolicyService policies;
+
+    @Inject
+    AgentJar agentJar;
 
     @GET
     public TemplateInstance list() {
@@ -76,7 +83,8 @@ public class EnrollmentPages {
     }
 
     private TemplateInstance render(Fresh fresh, BadInputException errors) {
-        return Templates.tokens(tokens.list(), policies.list(), fresh, errors, java.time.Instant.now(), "enrollment");
+        return Templates.tokens(tokens.list(), policies.list(), fresh, errors, java.time.Instant.now(),
+                agentJar.find().orElse(null), "enrollment");
     }
 
     private static Integer number(String field, String value) {

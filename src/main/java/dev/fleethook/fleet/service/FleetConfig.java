@@ -25,6 +25,16 @@ public interface FleetConfig {
     @WithDefault("5s")
     Duration heartbeatFlush();
 
+    /**
+     * Where the portal looks for the agent jar it offers on the Enrollment page, in order, relative to its
+     * working directory; the first regular file wins. The defaults find the jar in the container image
+     * ({@code /deployments/fleethook-agent.jar}, its working directory, also named absolutely), next to the packaged app
+     * ({@code target/quarkus-app/../fleethook-agent.jar}) and in {@code ./mvnw quarkus:dev} after a
+     * {@code ./mvnw package} ({@code target/fleethook-agent.jar}).
+     */
+    @WithDefault("fleethook-agent.jar,../fleethook-agent.jar,target/fleethook-agent.jar,/deployments/fleethook-agent.jar")
+    java.util.List<String> agentJarLocations();
+
     /** Retry-After (seconds) answered when the database is unreachable and the answer is not cached. */
     @WithDefault("15")
     int retryAfterSeconds();

@@ -295,9 +295,108 @@ public class PolicyForm {
         return Integer.parseInt(key.substring(key.lastIndexOf('[') + 1, key.lastIndexOf(']')));
     }
 
-    /** Errors not shown next to a field of the form (e.g. a whole list), listed at the top. */
-    public List<String> generalErrors() {
-        return errors.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).sorted().toList();
+    /**
+     * One problem of the summary at the top of the form: the field's label as the form shows it, the id of
+     * its input ({@code f-linuxFolder}, {@code h1-script}; null when no single input holds it) and the message.
+     */
+    public record Problem(String field, String label, String anchor, String message) {
+    }
+
+    /**
+     * Spec paths in the order the form shows them, with the id of their input and their label. Hook fields
+     * ({@code hooks[i].x}) and list lines ({@code backup.sources[2]}) are derived from these.
+     */
+    private static final Map<String, String[]> LABELS = new java.util.LinkedHashMap<>();
+    static {
+        label("name", "f-name", "Name");
+        label("description", "f-description", "Description");
+        label("schedule.kind", "f-kind", "Runs");
+        label("schedule.time", "f-time", "At (HH:mm)");
+        label("schedule.cron", "f-cron", "Cron expression");
+        label("schedule.days", "day-MONDAY", "Days (weekly)");
+        label("schedule", "f-kind", "Schedule");
+        label("windowMinutes", "f-windowMinutes", "Backup window (minutes)");
+        label("retry.count", "f-retryCount", "Retries");
+        label("retry.intervalMinutes", "f-retryInterval", "Minutes between attempts");
+        label("backup.engine", "f-engine", "Engine");
+        label("backup.sources", "f-sources", "Folders to back up");
+        label("backup.excludes", "f-excludes", "Exclude patterns");
+        label("backup.archive.destination", "f-archiveDestination", "Archive folder on the server");
+        label("backup.archive.retention", "f-archiveRetention", "Archives kept");
+        label("backup.archive", "f-archiveDestination", "Archive engine");
+        label("backup.restic.repository", "f-resticRepository", "restic repository");
+        label("backup.restic.passwordSecret", "f-resticPasswordSecret", "restic password secret");
+        label("backup.restic.extraArgs", "f-rargs", "Extra restic arguments");
+        label("backup.restic", "f-resticRepository", "restic engine");
+        label("backup.command", "f-command", "Backup command");
+        label("scripts.linux.folder", "f-linuxFolder", "Linux script folder");
+        label("scripts.windows.folder", "f-windowsFolder", "Windows script folder");
+        label("scripts.timeoutSeconds", "f-scriptTimeout", "Script timeout (seconds)");
+    }
+
+    private static final Map<String, String[]> HOOK_LABELS = Map.of("phase", new String[] { "phase", "Phase" },
+            "source", new String[] { "source", "Source" }, "mode", new String[] { "mode", "Mode" },
+            "timeoutSeconds", new String[] { "timeout", "Timeout" }, "path", new String[] { "path", "Folder or executable" },
+            "command", new String[] { "command", "Program and arguments" }, "script", new String[] { "script", "Script body" },
+            "sha256", new String[] { "script", "Script body" });
+
+    private static void label(String path, String anchor, String text) {
+        LABELS.put(path, new String[] { anchor, text });
+    }
+
+    /**
+     * Every problem of the form at once, in the order of the form (sections top to bottom, hooks by number,
+     * a list's lines in order), each with the label of its field: what the summary at the top lists.
+     */
+    public List<Problem> problems() {
+        List<String> order = new ArrayList<>(LABELS.keySet());
+        return errors.entrySet().stream().map(e -> problem(e.getKey(), e.getValue()))
+                .sorted(java.util.Comparator.comparingInt((Problem p) -> rank(order, p.field()))
+                        .thenComparing(p -> NUMBER.matcher(p.field()).replaceAll(m -> String.format("%06d", Integer.parseInt(m.group())))))
+                .toList();
+    }
+
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\d+");
+
+    private static int rank(List<String> order, String field) {
+        if (field.startsWith("hooks[")) {
+            return order.size();
+        }
+        for (String key = field.replaceAll("\\[\\d+]$", "");; key = key.substring(0, key.lastIndexOf('.'))) {
+            int at = order.indexOf(key);
+            if (at >= 0) {
+                return at;
+            }
+            if (!key.contains(".")) {
+                return order.size() + 1;
+            }
+        }
+    }
+
+    private static Problem problem(String field, String message) {
+        String[] known = LABELS.get(field);
+        if (known != null) {
+            return new Problem(field, known[1], known[0], message);
+        }
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(.+)\\[(\\d+)]").matcher(field);
+        if (line.matches() && LABELS.containsKey(line.group(1))) {
+            String[] list = LABELS.get(line.group(1));
+            return new Problem(field, list[1] + ", line " + (Integer.parseInt(line.group(2)) + 1), list[0], message);
+        }
+        java.util.regex.Matcher hook = java.util.regex.Pattern.compile("hooks\\[(\\d+)](?:\\.(\\w+))?.*").matcher(field);
+        if (hook.matches()) {
+            int index = Integer.parseInt(hook.group(1));
+            String[] part = hook.group(2) == null ? null : HOOK_LABELS.get(hook.group(2));
+            String what = part != null ? part[1] : hook.group(2) == null ? "" : hook.group(2);
+            return new Problem(field, "Hook " + (index + 1) + (what.isEmpty() ? "" : " · " + what),
+                    "h" + index + "-" + (part != null ? part[0] : "phase"), message);
+        }
+        return new Problem(field, field, null, message);
+    }
+
+    /** Whether no error concerns the schedule, so its next runs can be shown while other fields are still wrong. */
+    public boolean scheduleValid() {
+        return errors.keySet().stream().noneMatch(k -> k.equals("schedule") || k.startsWith("schedule."));
     }
 
     /** The hook rows plus one blank row for adding a hook. */

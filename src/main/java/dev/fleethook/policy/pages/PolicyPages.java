@@ -44,7 +44,7 @@ public class PolicyPages {
         static native TemplateInstance list(List<Policy> policies, java.util.Map<UUID, Long> servers, String nav);
 
         static native TemplateInstance edit(Policy policy, PolicyForm form, Tenant tenant, List<ZonedDateTime> nextRuns,
-                String nav);
+                PolicyService.StaleEdit stale, String nav);
 
         static native TemplateInstance check(PolicyForm form, List<ZonedDateTime> nextRuns);
 
@@ -73,7 +73,7 @@ public class PolicyPages {
         PolicySpec defaults = PolicyService.defaultSpec();
         PolicyForm form = PolicyForm.of(new PolicySpec("", "", defaults.schedule(), defaults.windowMinutes(),
                 defaults.retry(), defaults.backup(), defaults.scripts(), List.of()));
-        return Templates.edit(null, form, policies.tenant(), policies.nextRuns(defaults, 5), "policies");
+        return Templates.edit(null, form, policies.tenant(), policies.nextRuns(defaults, 5), null, "policies");
     }
 
     @POST
@@ -81,19 +81,19 @@ public class PolicyPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response create(MultivaluedMap<String, String> fields) {
         PolicyForm form = PolicyForm.of(fields);
-        PolicySpec spec = form.toSpec();
+        PolicySpec spec = checked(form);
         if (form.invalid()) {
-            return rerender(null, form, 400);
+            return rerender(null, form, spec, 400);
         }
         try {
             Policy created = policies.create(new SavePolicyRequest(null, form.note, spec));
             return Response.seeOther(URI.create("/policies/" + created.id + "?saved=1")).build();
         } catch (BadInputException e) {
             form.addErrors(e.errors());
-            return rerender(null, form, 400);
+            return rerender(null, form, spec, 400);
         } catch (ConflictException e) {
             form.conflict = e.getMessage();
-            return rerender(null, form, 409);
+            return rerender(null, form, spec, 409);
         }
     }
 
@@ -102,19 +102,12 @@ public class PolicyPages {
     @Path("/check")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public TemplateInstance check(MultivaluedMap<String, String> fields, @QueryParam("id") UUID id) {
-        PolicyForm form = PolicyForm.of(fields);
-        PolicySpec spec = form.toSpec();
-        List<ZonedDateTime> runs = List.of();
-        if (!form.invalid()) {
-            form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds));
-            if (!form.invalid()) {
-                runs = policies.nextRuns(PolicyValidator.normalize(spec), 5);
-            }
-        }
         if (id != null) {
             policies.require(id);
         }
-        return Templates.check(form, runs);
+        PolicyForm form = PolicyForm.of(fields);
+        PolicySpec spec = checked(form);
+        return Templates.check(form, nextRuns(form, spec));
     }
 
     @GET
@@ -124,7 +117,7 @@ public class PolicyPages {
         PolicySpec spec = policies.currentSpec(policy);
         PolicyForm form = PolicyForm.of(spec);
         form.baseRevision = Integer.toString(policy.currentRevision);
-        return Templates.edit(policy, form, policies.tenant(), policies.nextRuns(spec, 5), "policies");
+        return Templates.edit(policy, form, policies.tenant(), policies.nextRuns(spec, 5), null, "policies");
     }
 
     @POST
@@ -134,9 +127,9 @@ public class PolicyPages {
     public Response update(@PathParam("id") UUID id, MultivaluedMap<String, String> fields) {
         Policy policy = policies.require(id);
         PolicyForm form = PolicyForm.of(fields);
-        PolicySpec spec = form.toSpec();
+        PolicySpec spec = checked(form);
         if (form.invalid()) {
-            return rerender(policy, form, 400);
+            return rerender(policy, form, spec, 400);
         }
         Integer base;
         try {
@@ -149,10 +142,14 @@ public class PolicyPages {
             return Response.seeOther(URI.create("/policies/" + id + "?saved=1")).build();
         } catch (BadInputException e) {
             form.addErrors(e.errors());
-            return rerender(policy, form, 400);
+            return rerender(policy, form, spec, 400);
         } catch (ConflictException e) {
+            Policy latest = policies.require(id);
+            if (base != null && base != latest.currentRevision) {
+                return staleEdit(latest, form, spec, base);
+            }
             form.conflict = e.getMessage();
-            return rerender(policy, form, 409);
+            return rerender(policy, form, spec, 409);
         }
     }
 
@@ -221,8 +218,35 @@ public class PolicyPages {
         return Response.seeOther(URI.create("/policies/" + id + "/revisions")).build();
     }
 
-    private Response rerender(Policy policy, PolicyForm form, int status) {
-        return Response.status(status).entity(Templates.edit(policy, form, policies.tenant(), List.of(), "policies"))
-                .build();
+    /**
+     * The edit-conflict page (409): someone saved the policy after this form was opened. It names who and
+     * when, shows how the submitted version differs from the latest revision, offers to reload the latest
+     * (dropping the edits) and brings the form back with the edits re-applied on top of the latest revision
+     * ({@link PolicyService#staleEdit}), based on it, so that saving it is a deliberate second step.
+     */
+    private Response staleEdit(Policy latest, PolicyForm submitted, PolicySpec spec, int base) {
+        PolicyService.StaleEdit stale = policies.staleEdit(latest, base, spec);
+        PolicyForm form = PolicyForm.of(stale.reapplied());
+        form.baseRevision = Integer.toString(stale.latest());
+        form.note = submitted.note;
+        return Response.status(409).entity(Templates.edit(latest, form, policies.tenant(), nextRuns(form,
+                stale.reapplied()), stale, "policies")).build();
+    }
+
+    /** Parses the form and collects every problem at once: what does not parse and what the validator refuses. */
+    private PolicySpec checked(PolicyForm form) {
+        PolicySpec spec = form.toSpec();
+        form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds));
+        return spec;
+    }
+
+    /** The next five starts as soon as the schedule is valid, whatever else is still wrong in the form. */
+    private List<ZonedDateTime> nextRuns(PolicyForm form, PolicySpec spec) {
+        return form.scheduleValid() && spec.schedule() != null ? policies.nextRuns(spec, 5) : List.of();
+    }
+
+    private Response rerender(Policy policy, PolicyForm form, PolicySpec spec, int status) {
+        return Response.status(status).entity(Templates.edit(policy, form, policies.tenant(), nextRuns(form, spec),
+                null, "policies")).build();
     }
 }

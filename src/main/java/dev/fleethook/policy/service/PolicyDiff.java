@@ -40,6 +40,57 @@ public final class PolicyDiff {
         return changes;
     }
 
+    /**
+     * A change re-applied on top of a newer revision (a three-way merge of specs as JSON trees): every part
+     * that {@code mine} changed from {@code base} takes mine's value, every other part {@code theirs}. A part
+     * both changed to different values is a clash: mine wins, and its path is listed ({@code retry.count},
+     * {@code hooks} when both edited a hook list of different lengths).
+     */
+    public record Reapplied(JsonNode spec, List<String> clashes) {
+    }
+
+    /** {@code mine} (based on {@code base}) re-applied on top of {@code theirs}; see {@link Reapplied}. */
+    public static Reapplied reapply(JsonNode base, JsonNode mine, JsonNode theirs) {
+        List<String> clashes = new ArrayList<>();
+        return new Reapplied(merge("", base, mine, theirs, clashes), clashes);
+    }
+
+    private static JsonNode merge(String path, JsonNode base, JsonNode mine, JsonNode theirs, List<String> clashes) {
+        if (java.util.Objects.equals(mine, base)) {
+            return theirs;
+        }
+        if (java.util.Objects.equals(theirs, base) || java.util.Objects.equals(mine, theirs)) {
+            return mine;
+        }
+        if (base != null && mine != null && theirs != null && base.isObject() && mine.isObject() && theirs.isObject()) {
+            com.fasterxml.jackson.databind.node.ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .objectNode();
+            Set<String> keys = new LinkedHashSet<>();
+            theirs.fieldNames().forEachRemaining(keys::add);
+            mine.fieldNames().forEachRemaining(keys::add);
+            for (String key : keys) {
+                JsonNode merged = merge(path.isEmpty() ? key : path + "." + key, base.get(key), mine.get(key),
+                        theirs.get(key), clashes);
+                if (merged != null) {
+                    out.set(key, merged);
+                }
+            }
+            return out;
+        }
+        if (base != null && mine != null && theirs != null && base.isArray() && mine.isArray() && theirs.isArray()
+                && base.size() == mine.size() && mine.size() == theirs.size()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .arrayNode();
+            for (int i = 0; i < mine.size(); i++) {
+                JsonNode merged = merge(path + "[" + i + "]", base.get(i), mine.get(i), theirs.get(i), clashes);
+                out.add(merged == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : merged);
+            }
+            return out;
+        }
+        clashes.add(path);
+        return mine;
+    }
+
     private static void flatten(String path, JsonNode node, Map<String, String> out) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return;

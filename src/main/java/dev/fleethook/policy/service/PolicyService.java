@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.fleethook.audit.AuditService;
@@ -42,6 +43,21 @@ import dev.fleethook.kernel.ObjectNotFoundException;
  */
 @ApplicationScoped
 public class PolicyService {
+
+    /**
+     * A save refused because the policy moved on since the form was opened: the revision the change was based
+     * on, the latest revision with its author and time, how the submitted version differs from the latest
+     * (field by field, {@link PolicyDiff}), and the submitted change re-applied on top of the latest
+     * ({@link PolicyDiff#reapply}) with the fields both sides changed differently.
+     */
+    public record StaleEdit(int base, int latest, String author, Instant savedAt, List<PolicyDiff.Change> changes,
+            PolicySpec reapplied, List<String> clashes) {
+
+        /** The head of the latest revision's column in the diff: {@code Revision 4 (latest)}. */
+        public String latestLabel() {
+            return "Revision " + latest + " (latest)";
+        }
+    }
 
     /** Fired after a policy's current revision changed or the policy was deleted (cache invalidation). */
     public record PolicyChanged(String tenantId, UUID policyId) {
@@ -229,6 +245,31 @@ public class PolicyService {
             return PolicyDiff.between(json.readTree(a.spec), json.readTree(b.spec));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored specs are valid JSON", e);
+        }
+    }
+
+    /**
+     * What a stale save of {@code mine} (valid, based on revision {@code base}) meets: see {@link StaleEdit}.
+     * When the base revision does not exist, the submitted version is taken as it is.
+     */
+    public StaleEdit staleEdit(Policy policy, int base, PolicySpec mine) {
+        PolicyRevision latest = revision(policy.id, policy.currentRevision).orElseThrow(ObjectNotFoundException::new);
+        try {
+            JsonNode theirs = json.readTree(canonical(latest.spec));
+            JsonNode submitted = json.readTree(toJson(PolicyValidator.normalize(mine)));
+            List<PolicyDiff.Change> changes = PolicyDiff.between(submitted, theirs);
+            Optional<PolicyRevision> start = base < policy.currentRevision ? revision(policy.id, base) : Optional.empty();
+            PolicySpec reapplied = mine;
+            List<String> clashes = List.of();
+            if (start.isPresent()) {
+                PolicyDiff.Reapplied merged = PolicyDiff.reapply(json.readTree(canonical(start.get().spec)), submitted,
+                        theirs);
+                reapplied = json.treeToValue(merged.spec(), PolicySpec.class);
+                clashes = merged.clashes();
+            }
+            return new StaleEdit(base, latest.number, latest.author, latest.createdAt, changes, reapplied, clashes);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored and submitted specs are valid JSON", e);
         }
     }
 

@@ -87,4 +87,27 @@ class PolicyDiffTest {
         assertEquals(List.of(new Change("command", "/bin/true", null), new Change("command[0]", null, "/bin/true")),
                 diff("{'command':'/bin/true'}", "{'command':['/bin/true']}"));
     }
+
+    /**
+     * Re-applying a change on a newer revision: what only I changed takes my value, what only they changed keeps
+     * theirs (also a hook they added), a field both changed differently keeps mine and is named as a clash.
+     */
+    @Test
+    void aChangeIsReappliedOnTopOfANewerRevision() {
+        JsonNode base = json("{'name':'N','retry':{'count':1,'intervalMinutes':15},'windowMinutes':60,'hooks':[]}");
+        JsonNode mine = json("{'name':'Mine','retry':{'count':1,'intervalMinutes':30},'windowMinutes':90,'hooks':[]}");
+        JsonNode theirs = json("{'name':'N','retry':{'count':4,'intervalMinutes':15},'windowMinutes':120,"
+                + "'hooks':[{'phase':'after-backup'}]}");
+        PolicyDiff.Reapplied r = PolicyDiff.reapply(base, mine, theirs);
+        assertEquals(json("{'name':'Mine','retry':{'count':4,'intervalMinutes':30},'windowMinutes':90,"
+                + "'hooks':[{'phase':'after-backup'}]}"), r.spec());
+        assertEquals(List.of("windowMinutes"), r.clashes());
+        // Both edited the hook list to different lengths: one clash for the whole list, mine kept.
+        PolicyDiff.Reapplied lists = PolicyDiff.reapply(json("{'hooks':[]}"), json("{'hooks':[{'phase':'x'}]}"),
+                json("{'hooks':[{'phase':'y'},{'phase':'z'}]}"));
+        assertEquals(List.of("hooks"), lists.clashes());
+        assertEquals(json("{'hooks':[{'phase':'x'}]}"), lists.spec());
+        // A field I removed stays removed when they did not touch it.
+        assertEquals(json("{'a':2}"), PolicyDiff.reapply(json("{'a':1,'b':1}"), json("{'a':1}"), json("{'a':2,'b':1}")).spec());
+    }
 }
