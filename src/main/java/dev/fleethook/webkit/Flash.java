@@ -23,6 +23,14 @@ public final class Flash {
     /** The cookie holding the message (URL-encoded, at most {@link #MAX_LENGTH} characters). */
     public static final String COOKIE = "fleethook-flash";
 
+    /**
+     * The cookie holding a secret shown once with the message (a new API token, a generated password, a reset
+     * link): never in the URL, sent only to the page redirected to (its path), HttpOnly, SameSite=Strict,
+     * Secure outside dev and test, for 60 s at most, and cleared by the answer that shows it. The page reads it
+     * with {@code @CookieParam(Flash.SECRET_COOKIE)} and {@link #read}.
+     */
+    public static final String SECRET_COOKIE = "fleethook-flash-secret";
+
     static final int MAX_LENGTH = 500;
 
     private Flash() {
@@ -30,11 +38,25 @@ public final class Flash {
 
     /** 303 to {@code location} (a path on this site) with {@code message} shown there once. */
     public static Response redirect(String location, String message) {
+        return redirect(location, message, null);
+    }
+
+    /**
+     * 303 to {@code location} with {@code message} shown there once and {@code secret} (when not null) kept for
+     * that page only (see {@link #SECRET_COOKIE}); a reload of the page shows neither again.
+     */
+    public static Response redirect(String location, String message, String secret) {
         String text = message.length() > MAX_LENGTH ? message.substring(0, MAX_LENGTH - 1) + "…" : message;
-        return Response.seeOther(URI.create(location))
-                .cookie(new NewCookie.Builder(COOKIE).value(URLEncoder.encode(text, StandardCharsets.UTF_8)).path("/")
-                        .maxAge(60).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build())
-                .build();
+        NewCookie flash = new NewCookie.Builder(COOKIE).value(URLEncoder.encode(text, StandardCharsets.UTF_8)).path("/")
+                .maxAge(60).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build();
+        if (secret == null) {
+            return Response.seeOther(URI.create(location)).cookie(flash).build();
+        }
+        NewCookie hidden = new NewCookie.Builder(SECRET_COOKIE).value(URLEncoder.encode(secret, StandardCharsets.UTF_8))
+                .path(URI.create(location).getPath()).maxAge(60).httpOnly(true)
+                .secure(io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL)
+                .sameSite(NewCookie.SameSite.STRICT).build();
+        return Response.seeOther(URI.create(location)).cookie(flash, hidden).build();
     }
 
     /** The message a request carries, decoded; null when none. */
@@ -61,6 +83,11 @@ public final class Flash {
             }
             response.getHeaders().add("Set-Cookie", new NewCookie.Builder(COOKIE).value("").path("/").maxAge(0)
                     .httpOnly(true).sameSite(NewCookie.SameSite.LAX).build());
+            if (request.getCookies().containsKey(SECRET_COOKIE)) {
+                response.getHeaders().add("Set-Cookie", new NewCookie.Builder(SECRET_COOKIE).value("")
+                        .path(request.getUriInfo().getPath()).maxAge(0).httpOnly(true)
+                        .sameSite(NewCookie.SameSite.STRICT).build());
+            }
         }
     }
 }
