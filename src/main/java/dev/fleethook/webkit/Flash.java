@@ -71,19 +71,27 @@ public final class Flash {
         }
     }
 
-    /** Clears the message once a page (not a redirect, not an htmx fragment) was answered to the request carrying it. */
+    /**
+     * Clears the message (and a secret shown with it) once a page (not a redirect, not an htmx fragment) was
+     * answered to the request carrying it. Each cookie is cleared on its own: the secret, scoped to its page,
+     * may arrive without the message when another page was seen first.
+     */
     public static class Clearing {
         @ServerResponseFilter
         public void clear(ContainerRequestContext request, ContainerResponseContext response) {
-            if (!request.getCookies().containsKey(COOKIE) || response.getStatus() / 100 == 3
+            boolean message = request.getCookies().containsKey(COOKIE);
+            boolean secret = request.getCookies().containsKey(SECRET_COOKIE);
+            if (!message && !secret || response.getStatus() / 100 == 3
                     || request.getHeaderString("HX-Request") != null
                     || response.getHeaders().containsKey("Set-Cookie") && String.valueOf(response.getHeaders()
                             .get("Set-Cookie")).contains(COOKIE + "=")) {
                 return;
             }
-            response.getHeaders().add("Set-Cookie", new NewCookie.Builder(COOKIE).value("").path("/").maxAge(0)
-                    .httpOnly(true).sameSite(NewCookie.SameSite.LAX).build());
-            if (request.getCookies().containsKey(SECRET_COOKIE)) {
+            if (message) {
+                response.getHeaders().add("Set-Cookie", new NewCookie.Builder(COOKIE).value("").path("/").maxAge(0)
+                        .httpOnly(true).sameSite(NewCookie.SameSite.LAX).build());
+            }
+            if (secret) {
                 response.getHeaders().add("Set-Cookie", new NewCookie.Builder(SECRET_COOKIE).value("")
                         .path(request.getUriInfo().getPath()).maxAge(0).httpOnly(true)
                         .sameSite(NewCookie.SameSite.STRICT).build());

@@ -139,7 +139,8 @@ class SelfServiceBrowserTest {
             // The other browser is signed out; this one is not.
             other.reload();
             PlaywrightAssertions.assertThat(other).hasURL(Pattern.compile(".*/sign-in.*"));
-            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out")).click();
+            page.getByLabel("Main navigation").getByRole(AriaRole.BUTTON,
+                    new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Sign out").setExact(true)).click();
             PlaywrightAssertions.assertThat(page).hasURL(Pattern.compile(".*/sign-in$"));
             page.getByLabel("Email").fill(user.email());
             page.getByLabel("Password").fill(Fixtures.DEFAULT_PASSWORD);
