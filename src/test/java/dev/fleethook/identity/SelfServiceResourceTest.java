@@ -40,6 +40,24 @@ class SelfServiceResourceTest {
     }
 
     @Test
+    void thePlatformOperatorChangesTheirPasswordToo() {
+        Browser other = Browser.signIn(Fixtures.OPERATOR_EMAIL, Fixtures.OPERATOR_PASSWORD);
+        try {
+            Fixtures.operator().body(Map.of("currentPassword", "not-the-operator-password", "newPassword", NEW_PASSWORD))
+                    .post("/api/v1/me/password").then().statusCode(400).body("errors[0].field", equalTo("currentPassword"));
+            Fixtures.operator().body(Map.of("currentPassword", Fixtures.OPERATOR_PASSWORD, "newPassword", NEW_PASSWORD))
+                    .post("/api/v1/me/password").then().statusCode(200);
+            other.get("/operator/tenants").then().statusCode(302);
+            Browser.signIn(Fixtures.OPERATOR_EMAIL, NEW_PASSWORD).get("/operator/tenants").then().statusCode(200);
+        } finally {
+            // Other tests sign in with the fixture's operator password: put it back.
+            Fixtures.operator().body(Map.of("currentPassword", NEW_PASSWORD, "newPassword", Fixtures.OPERATOR_PASSWORD))
+                    .post("/api/v1/me/password").then().statusCode(200);
+        }
+        Browser.signIn(Fixtures.OPERATOR_EMAIL, Fixtures.OPERATOR_PASSWORD);
+    }
+
+    @Test
     void yourSessionsThroughTheApi() {
         var t = Fixtures.newTenant("Api Sessions");
         var user = Fixtures.newUser(t, "VIEWER");
