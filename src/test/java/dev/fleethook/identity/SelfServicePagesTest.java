@@ -204,13 +204,22 @@ class SelfServicePagesTest {
         var t = Fixtures.newTenant("Admin Sessions");
         var user = Fixtures.newUser(t, "VIEWER");
         Browser usersBrowser = signInWith(user.email(), "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+        Browser secondBrowser = Browser.signIn(user.email(), Fixtures.DEFAULT_PASSWORD);
         Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
-        admin.get("/users/" + user.id() + "/account").then().statusCode(200).body(containsString("Firefox on Linux"))
-                .body(not(containsString("data-testid=\"this-session\"")));
+        String page = admin.get("/users/" + user.id() + "/account").then().statusCode(200)
+                .body(containsString("Firefox on Linux"))
+                .body(not(containsString("data-testid=\"this-session\""))).extract().asString();
+        // One session signed out by its own button: that browser only.
+        Matcher m = Pattern.compile("action=\"(/users/" + user.id() + "/account/sessions/[0-9a-f-]{36}/revoke)\"[^>]*"
+                + "data-confirm=\"Sign out Firefox").matcher(page);
+        assertTrue(m.find(), page);
+        admin.postForm(m.group(1)).then().statusCode(303);
+        usersBrowser.get("/servers").then().statusCode(302);
+        secondBrowser.get("/servers").then().statusCode(200);
         admin.postForm("/users/" + user.id() + "/account/sessions/revoke-all").then().statusCode(303);
         admin.get("/users/" + user.id() + "/account").then().body(containsString("Signed out 1 session."))
                 .body(containsString("No browser is signed in."));
-        usersBrowser.get("/servers").then().statusCode(302);
+        secondBrowser.get("/servers").then().statusCode(302);
     }
 
     @Test
