@@ -26,7 +26,8 @@ public final class Flash {
     /**
      * The cookie holding a secret shown once with the message (a new API token, a generated password, a reset
      * link): never in the URL, sent only to the page redirected to (its path), HttpOnly, SameSite=Strict,
-     * Secure outside dev and test, for 60 s at most, and cleared by the answer that shows it. The page reads it
+     * Secure when the caller says so (as its session cookie is), for 60 s at most, and cleared by the answer
+     * that shows it. The page reads it
      * with {@code @CookieParam(Flash.SECRET_COOKIE)} and {@link #read}.
      */
     public static final String SECRET_COOKIE = "fleethook-flash-secret";
@@ -38,14 +39,16 @@ public final class Flash {
 
     /** 303 to {@code location} (a path on this site) with {@code message} shown there once. */
     public static Response redirect(String location, String message) {
-        return redirect(location, message, null);
+        return redirect(location, message, null, false);
     }
 
     /**
      * 303 to {@code location} with {@code message} shown there once and {@code secret} (when not null) kept for
      * that page only (see {@link #SECRET_COOKIE}); a reload of the page shows neither again.
+     *
+     * @param secure whether the secret's cookie is {@code Secure} (HTTPS only): pass what the session cookie uses
      */
-    public static Response redirect(String location, String message, String secret) {
+    public static Response redirect(String location, String message, String secret, boolean secure) {
         String text = message.length() > MAX_LENGTH ? message.substring(0, MAX_LENGTH - 1) + "…" : message;
         NewCookie flash = new NewCookie.Builder(COOKIE).value(URLEncoder.encode(text, StandardCharsets.UTF_8)).path("/")
                 .maxAge(60).httpOnly(true).sameSite(NewCookie.SameSite.LAX).build();
@@ -54,7 +57,7 @@ public final class Flash {
         }
         NewCookie hidden = new NewCookie.Builder(SECRET_COOKIE).value(URLEncoder.encode(secret, StandardCharsets.UTF_8))
                 .path(URI.create(location).getPath()).maxAge(60).httpOnly(true)
-                .secure(io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL)
+                .secure(secure)
                 .sameSite(NewCookie.SameSite.STRICT).build();
         return Response.seeOther(URI.create(location)).cookie(flash, hidden).build();
     }

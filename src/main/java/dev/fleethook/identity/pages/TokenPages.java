@@ -9,6 +9,7 @@ import dev.fleethook.identity.ApiToken;
 import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.InputValidator;
 import dev.fleethook.webkit.Flash;
@@ -47,6 +48,9 @@ public class TokenPages {
     @Inject
     InputValidator validator;
 
+    @Inject
+    IdentityConfig config;
+
     /** The page; right after a creation it shows the new token's secret once (from {@link Flash#SECRET_COOKIE}). */
     @GET
     public TemplateInstance list(@CookieParam(Flash.SECRET_COOKIE) String created) {
@@ -61,7 +65,8 @@ public class TokenPages {
             CreateTokenRequest request = validator.check(new CreateTokenRequest(name == null ? null : name.trim(), days));
             ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name(), days);
             // Post/redirect/get: the secret crosses the redirect in a one-time cookie for this page, never in the URL.
-            return Flash.redirect("/account/tokens", "Created the token " + created.token().name + ".", created.secret());
+            return Flash.redirect("/account/tokens", "Created the token " + created.token().name + ".", created.secret(),
+                    config.session().secureCookie());
         } catch (BadInputException e) {
             return Response.status(400).entity(render(null, name, expiresInDays, e)).build();
         }

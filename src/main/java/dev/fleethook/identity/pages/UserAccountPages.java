@@ -9,6 +9,7 @@ import dev.fleethook.identity.User;
 import dev.fleethook.identity.rest.AccountRecords.ResetLinkResponse;
 import dev.fleethook.identity.rest.AccountRecords.SessionResponse;
 import dev.fleethook.identity.security.CurrentAccount;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.identity.service.PasswordResetService;
 import dev.fleethook.identity.service.UserAccessService;
 import dev.fleethook.webkit.Flash;
@@ -52,6 +53,9 @@ public class UserAccountPages {
     @Inject
     CurrentAccount currentAccount;
 
+    @Inject
+    IdentityConfig config;
+
     /** The page; right after a link was made, that link once ({@link Flash#SECRET_COOKIE}), as an absolute URL. */
     @GET
     public TemplateInstance show(@PathParam("id") UUID id, @CookieParam(Flash.SECRET_COOKIE) String created,
@@ -73,7 +77,7 @@ public class UserAccountPages {
         // Post/redirect/get: the link crosses the redirect in a one-time cookie for this page, never in the URL.
         return Flash.redirect(page(id), "Made a password reset link for " + user.email
                 + ". Copy it now and hand it over: it is shown only once, works once, and expires in 24 hours.",
-                created.link());
+                created.link(), config.session().secureCookie());
     }
 
     @POST

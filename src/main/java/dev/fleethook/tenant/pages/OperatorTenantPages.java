@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
@@ -54,6 +55,9 @@ public class OperatorTenantPages {
     @Inject
     TenantService tenants;
 
+    @Inject
+    IdentityConfig identity;
+
     /** The list; right after a creation with a generated password, that password once ({@link Flash#SECRET_COOKIE}). */
     @GET
     public TemplateInstance list(@CookieParam(Flash.SECRET_COOKIE) String generated) {
@@ -72,7 +76,7 @@ public class OperatorTenantPages {
                     adminPassword == null || adminPassword.isEmpty() ? null : adminPassword));
             // Post/redirect/get: a generated password crosses the redirect in a one-time cookie, never in the URL.
             return Flash.redirect("/operator/tenants", "Created " + c.tenant().name + " with admin " + c.admin().email + ".",
-                    c.generatedPassword());
+                    c.generatedPassword(), identity.session().secureCookie());
         } catch (BadInputException e) {
             return Response.status(400).entity(render(new Form(name, slug, timeZone, adminEmail, adminName, e, null,
                     null))).build();
