@@ -37,4 +37,11 @@ public class WebSession extends PanacheEntityBase {
 
     @Column(name = "expires_at")
     public Instant expiresAt;
+
+    /** The browser's {@code User-Agent} at sign-in (at most 512 characters), or null. */
+    @Column(name = "user_agent")
+    public String userAgent;
+
+    /** The client address at sign-in, or null when unknown. */
+    public String address;
 }

@@ -31,6 +31,8 @@ public class CrossTenant {
     public enum Use {
         /** Sign-in: the user is found by email before any tenant is known. */
         SIGN_IN,
+        /** A password reset link: its tenant is found by the link secret's SHA-256. */
+        PASSWORD_RESET,
         /** Enrollment: the token's tenant is found by the token's SHA-256. */
         ENROLLMENT,
         /** Agent requests: the server (and its tenant) is found by the secret's SHA-256. */

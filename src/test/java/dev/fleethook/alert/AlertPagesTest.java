@@ -39,15 +39,22 @@ class AlertPagesTest {
         admin.postForm("/alerts/settings", "recipients", "ops@settings.test\nnot-an-email", "kinds", "job-failed",
                 "offlineThresholdMinutes", "45").then().statusCode(400).body(containsString("must be an email address"));
         admin.postForm("/alerts/settings", "recipients", "ops@settings.test\noncall@settings.test", "kinds", "job-failed",
-                "kinds", "agent-offline", "offlineThresholdMinutes", "45").then().statusCode(303);
+                "kinds", "agent-offline", "offlineThresholdMinutes", "45").then().statusCode(303)
+                .header("Location", org.hamcrest.Matchers.endsWith("/alerts/settings"));
+        admin.get("/alerts/settings").then().statusCode(200).body(containsString("Alert settings saved."));
+        admin.get("/alerts/settings").then().statusCode(200).body(not(containsString("Alert settings saved.")));
         t.admin().get("/api/v1/alert-settings").then()
                 .body("recipients", org.hamcrest.Matchers.equalTo(List.of("ops@settings.test", "oncall@settings.test")))
                 .body("kinds", org.hamcrest.Matchers.equalTo(List.of("job-failed", "agent-offline")))
                 .body("offlineThresholdMinutes", org.hamcrest.Matchers.equalTo(45));
         admin.get("/alerts/preview").then().statusCode(200).body(containsString("Backup Failed on fs-paris-01"))
                 .body(containsString("&amp;lt;disk full&amp;gt;")).body(not(containsString("<disk full>")));
-        admin.postForm("/alerts/settings/test-email", "recipient", "").then().statusCode(200)
-                .body(containsString("Test email queued for 2 recipients"));
+        // Post/redirect/get: the confirmation shows once; reloading the page queues no second email.
+        admin.postForm("/alerts/settings/test-email", "recipient", "").then().statusCode(303)
+                .header("Location", org.hamcrest.Matchers.endsWith("/alerts/settings"));
+        admin.get("/alerts/settings").then().statusCode(200).body(containsString("Test email queued for 2 recipients"));
+        admin.get("/alerts/settings").then().statusCode(200).body(not(containsString("Test email queued")));
+        t.admin().get("/api/v1/outbox").then().body("size()", org.hamcrest.Matchers.equalTo(2));
         String emailId = t.admin().get("/api/v1/outbox").then().extract().path("[0].id");
         admin.get("/alerts/outbox").then().statusCode(200).body(containsString("Test email: alerts reach you"));
         admin.get("/alerts/outbox/" + emailId).then().statusCode(200).body(containsString("This is a test"));

@@ -74,6 +74,10 @@ class CrossTenantTest {
         probes.add(new Probe("GET", "/api/v1/users/" + userOfA.id(), null));
         probes.add(new Probe("PATCH", "/api/v1/users/" + userOfA.id(), Map.of("role", "ADMIN")));
         probes.add(new Probe("DELETE", "/api/v1/users/" + userOfA.id(), null));
+        probes.add(new Probe("POST", "/api/v1/users/" + userOfA.id() + "/password-reset", null));
+        probes.add(new Probe("GET", "/api/v1/users/" + userOfA.id() + "/password-reset", null));
+        probes.add(new Probe("GET", "/api/v1/users/" + userOfA.id() + "/sessions", null));
+        probes.add(new Probe("DELETE", "/api/v1/users/" + userOfA.id() + "/sessions", null));
         // identity: API tokens belong to their owner only
         String apiTokenOfA = Fixtures.bearer(a.adminToken()).get("/api/v1/me/tokens").then().statusCode(200).extract()
                 .path("[0].id");
@@ -126,6 +130,7 @@ class CrossTenantTest {
         a.admin().get("/api/v1/users/" + userOfA.id()).then().statusCode(200)
                 .body("role", org.hamcrest.Matchers.equalTo("VIEWER"));
         userOfA.api().get("/api/v1/me").then().statusCode(200);
+        a.admin().get("/api/v1/users/" + userOfA.id() + "/password-reset").then().statusCode(404);
         agentOfA.poll(null).then().statusCode(200).body("commands", org.hamcrest.Matchers.empty());
         a.admin().get("/api/v1/alerts").then().body("[0].state", org.hamcrest.Matchers.equalTo("open"));
         a.admin().get("/api/v1/servers/" + agentOfA.serverId()).then().body("status", org.hamcrest.Matchers.equalTo("enabled"))
@@ -159,6 +164,9 @@ class CrossTenantTest {
         var browser = Fixtures.Browser.signIn(b.adminEmail(), Fixtures.DEFAULT_PASSWORD);
         browser.postForm("/users/" + userOfA.id(), "role", "ADMIN").then().statusCode(404);
         browser.postForm("/users/" + userOfA.id() + "/delete").then().statusCode(404);
+        browser.get("/users/" + userOfA.id() + "/account").then().statusCode(404);
+        browser.postForm("/users/" + userOfA.id() + "/account/reset-link").then().statusCode(404);
+        browser.postForm("/users/" + userOfA.id() + "/account/sessions/revoke-all").then().statusCode(404);
         browser.get("/users").then().body(not(org.hamcrest.Matchers.containsString(userOfA.email())));
         browser.get("/servers/" + agentOfA.serverId()).then().statusCode(404);
         browser.get("/jobs/" + jobOfA).then().statusCode(404);

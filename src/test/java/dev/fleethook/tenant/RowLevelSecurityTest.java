@@ -72,7 +72,8 @@ class RowLevelSecurityTest {
     /** A tenant with a row in every tenant-owned table: users, policy, tokens, servers, jobs, alerts, emails. */
     static TenantFixture populated(String name) {
         TenantFixture t = Fixtures.newTenant(name);
-        Fixtures.newUser(t, "VIEWER");
+        Fixtures.UserFixture viewer = Fixtures.newUser(t, "VIEWER");
+        t.admin().post("/api/v1/users/" + viewer.id() + "/password-reset").then().statusCode(201);
         t.admin().body(Map.of("recipients", List.of(Fixtures.unique("ops") + "@rls.test"))).put("/api/v1/alert-settings")
                 .then().statusCode(200);
         t.admin().body(PolicyFixtures.save(PolicyFixtures.spec(name + " nightly"), null)).post("/api/v1/policies")
@@ -88,7 +89,7 @@ class RowLevelSecurityTest {
         List<String> tables = tenantOwnedTables();
         assertTrue(tables.containsAll(List.of("app_user", "policy", "policy_revision", "audit_entry", "server",
                 "enrollment_token", "agent_command", "job", "job_attempt", "hook_run", "job_event", "alert_settings",
-                "alert", "alert_occurrence", "email_outbox")), "tenant-owned tables found: " + tables);
+                "alert", "alert_occurrence", "email_outbox", "password_reset")), "tenant-owned tables found: " + tables);
         List<String> unprotected = new ArrayList<>();
         try (Connection c = Database.superuser(dataSource); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("""
@@ -132,7 +133,7 @@ class RowLevelSecurityTest {
         Map<String, Map<String, Integer>> all = rowsPerTenant(true);
         for (String table : List.of("app_user", "policy", "policy_revision", "audit_entry", "server",
                 "enrollment_token", "agent_command", "job", "job_attempt", "job_event", "alert_settings", "alert",
-                "alert_occurrence", "email_outbox")) {
+                "alert_occurrence", "email_outbox", "password_reset")) {
             assertTrue(all.get(table).getOrDefault(a.id(), 0) > 0 && all.get(table).getOrDefault(b.id(), 0) > 0,
                     "both tenants have rows in " + table + ": " + all.get(table));
         }

@@ -116,7 +116,8 @@ class OpenApiContractTest {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(6, created, "policies, users, tenants, enrollment tokens, API tokens and test runs are created with 201");
+        assertEquals(7, created,
+                "policies, users, tenants, enrollment tokens, API tokens, test runs and password reset links are created with 201");
     }
 
     @Test
@@ -158,6 +159,12 @@ class OpenApiContractTest {
 
         Response apiToken = t.admin().body(Map.of("name", "located")).post("/api/v1/me/tokens");
         assertLocation(apiToken, "/api/v1/me/tokens/", "id");
+
+        String userId = user.jsonPath().getString("user.id");
+        Response resetLink = t.admin().post("/api/v1/users/" + userId + "/password-reset");
+        assertEquals(201, resetLink.statusCode(), resetLink.asString());
+        assertEquals("/api/v1/users/" + userId + "/password-reset", URI.create(resetLink.header("Location")).getPath());
+        t.admin().get(path(resetLink)).then().statusCode(200).body("id", org.hamcrest.Matchers.equalTo(resetLink.jsonPath().getString("id")));
 
         String slug = Fixtures.unique("located").toLowerCase();
         Response tenant = Fixtures.operator().body(Map.of("name", "Located", "slug", slug, "adminEmail", slug + "@loc.test",

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import org.jboss.resteasy.reactive.RestForm;
 
+import dev.fleethook.webkit.Flash;
 import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.alert.OutboxEmail;
@@ -201,7 +202,7 @@ public class AlertPages {
                             : Integer.valueOf(form.getFirst("repeatIntervalMinutes").trim());
             settings.update(new SettingsRequest(recipients.lines().map(String::trim).filter(l -> !l.isEmpty()).toList(),
                     kinds, threshold, repeat, "true".equals(form.getFirst("recoveryEmails"))));
-            return Response.seeOther(URI.create("/alerts/settings?saved=1")).build();
+            return Flash.redirect("/alerts/settings", "Alert settings saved.");
         } catch (NumberFormatException e) {
             return Response.status(400).entity(Templates.settings(alerts.settings(), Alert.KINDS, recipients,
                     new BadInputException("offlineThresholdMinutes", "must be a whole number of minutes (both durations)"), null, null,
@@ -220,9 +221,8 @@ public class AlertPages {
         AlertSettings s = alerts.settings();
         try {
             int n = settings.sendTest(recipient);
-            return Response.ok(Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), null, null,
-                    "Test email queued for " + n + " recipient" + (n == 1 ? "" : "s") + "; see the outbox for delivery.",
-                    "alerts")).build();
+            return Flash.redirect("/alerts/settings",
+                    "Test email queued for " + n + " recipient" + (n == 1 ? "" : "s") + "; see the outbox for delivery.");
         } catch (BadInputException e) {
             return Response.status(400).entity(Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), e,
                     null, e.messageFor("recipient"), "alerts")).build();

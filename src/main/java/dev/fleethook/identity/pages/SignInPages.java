@@ -67,7 +67,8 @@ public class SignInPages {
         try {
             Account account = signIn.authenticate(email, password,
                     request.remoteAddress() == null ? null : request.remoteAddress().host());
-            response.addCookie(SessionCookies.issue(config, sessions.open(account)));
+            response.addCookie(SessionCookies.issue(config, sessions.open(account, request.getHeader("User-Agent"),
+                    request.remoteAddress() == null ? null : request.remoteAddress().host())));
             renewCsrfToken(routing);
             return seeOther(safeNext(next));
         } catch (SignInService.ThrottledException e) {

@@ -1,6 +1,5 @@
 package dev.fleethook.identity.pages;
 
-import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -10,13 +9,16 @@ import dev.fleethook.identity.ApiToken;
 import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.InputValidator;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -46,9 +48,13 @@ public class TokenPages {
     @Inject
     InputValidator validator;
 
+    @Inject
+    IdentityConfig config;
+
+    /** The page; right after a creation it shows the new token's secret once (from {@link Flash#SECRET_COOKIE}). */
     @GET
-    public TemplateInstance list() {
-        return render(null, "", "90", null);
+    public TemplateInstance list(@CookieParam(Flash.SECRET_COOKIE) String created) {
+        return render(Flash.read(created), "", "90", null);
     }
 
     @POST
@@ -58,7 +64,9 @@ public class TokenPages {
             Integer days = parseDays(expiresInDays);
             CreateTokenRequest request = validator.check(new CreateTokenRequest(name == null ? null : name.trim(), days));
             ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name(), days);
-            return Response.status(201).entity(render(created.secret(), "", "90", null)).build();
+            // Post/redirect/get: the secret crosses the redirect in a one-time cookie for this page, never in the URL.
+            return Flash.redirect("/account/tokens", "Created the token " + created.token().name + ".", created.secret(),
+                    config.session().secureCookie());
         } catch (BadInputException e) {
             return Response.status(400).entity(render(null, name, expiresInDays, e)).build();
         }
@@ -68,8 +76,8 @@ public class TokenPages {
     @Path("/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response revoke(@PathParam("id") UUID id) {
-        tokens.revoke(currentAccount.get(), id);
-        return Response.seeOther(URI.create("/account/tokens")).build();
+        ApiToken revoked = tokens.revoke(currentAccount.get(), id);
+        return Flash.redirect("/account/tokens", "Revoked the token " + revoked.name + ".");
     }
 
     private TemplateInstance render(String created, String name, String days, BadInputException errors) {

@@ -19,7 +19,12 @@ import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
 import dev.fleethook.identity.rest.TokenRecords.MeResponse;
 import dev.fleethook.identity.rest.TokenRecords.TokenResponse;
 import dev.fleethook.identity.security.CurrentAccount;
+import dev.fleethook.identity.rest.AccountRecords.ChangePasswordRequest;
+import dev.fleethook.identity.rest.AccountRecords.PasswordChangedResponse;
+import dev.fleethook.identity.rest.AccountRecords.SessionResponse;
+import dev.fleethook.identity.service.AccountService;
 import dev.fleethook.identity.service.ApiTokenService;
+import dev.fleethook.identity.service.SessionService;
 import dev.fleethook.kernel.ApiDocs;
 import dev.fleethook.kernel.InputValidator;
 import io.quarkus.security.Authenticated;
@@ -32,6 +37,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 /** The caller's own account and personal API tokens. Tokens may be created with HTTP Basic. */
 @Path("/api/v1/me")
@@ -52,6 +58,12 @@ public class MeResource {
 
     @Inject
     InputValidator validator;
+
+    @Inject
+    AccountService accounts;
+
+    @Inject
+    SessionService sessions;
 
     @GET
     @Operation(summary = "Who is signed in: account, tenant and role")
@@ -94,5 +106,44 @@ public class MeResource {
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public TokenResponse revokeToken(@PathParam("id") UUID id) {
         return TokenResponse.of(tokens.revoke(currentAccount.get(), id), null);
+    }
+
+    @POST
+    @Path("/password")
+    @Operation(summary = "Change your password (the current one required); your browser sessions are signed out, API tokens keep working")
+    @APIResponse(responseCode = "200", description = "Changed; how many browser sessions were signed out",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PasswordChangedResponse.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
+    public PasswordChangedResponse changePassword(ChangePasswordRequest request) {
+        return new PasswordChangedResponse(accounts.changePassword(currentAccount.get(), currentAccount.sessionId(), request));
+    }
+
+    @GET
+    @Path("/sessions")
+    @Operation(summary = "List your browser sessions: when they started, were last seen, the browser and address")
+    public List<SessionResponse> listSessions() {
+        java.util.UUID current = currentAccount.sessionId();
+        return sessions.listOf(currentAccount.get()).stream().map(s -> SessionResponse.of(s, current)).toList();
+    }
+
+    @DELETE
+    @Path("/sessions/{id}")
+    @Operation(summary = "Sign out one of your browser sessions")
+    @APIResponse(responseCode = "204", description = "Signed out")
+    @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
+    public Response revokeSession(@PathParam("id") UUID id) {
+        sessions.revoke(currentAccount.get(), id);
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Path("/sessions")
+    @Operation(summary = "Sign out every one of your browser sessions")
+    @APIResponse(responseCode = "204", description = "Signed out everywhere")
+    public Response revokeSessions() {
+        sessions.closeOthersOf(currentAccount.get(), currentAccount.sessionId());
+        return Response.noContent().build();
     }
 }

@@ -21,6 +21,11 @@ public class CurrentAccount {
         return account;
     }
 
+    /** The browser session this request came with, or null (API tokens, anonymous callers). */
+    public java.util.UUID sessionId() {
+        return identity.isAnonymous() ? null : identity.getAttribute(Identities.SESSION);
+    }
+
     /** Whether a user or an operator is signed in (agents and anonymous callers are not). */
     public boolean signedIn() {
         return !identity.isAnonymous() && identity.getAttribute(Identities.ACCOUNT) != null;

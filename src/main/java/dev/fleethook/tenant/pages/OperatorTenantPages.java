@@ -7,17 +7,20 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
 import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -52,9 +55,15 @@ public class OperatorTenantPages {
     @Inject
     TenantService tenants;
 
+    @Inject
+    IdentityConfig identity;
+
+    /** The list; right after a creation with a generated password, that password once ({@link Flash#SECRET_COOKIE}). */
     @GET
-    public TemplateInstance list() {
-        return render(Form.empty());
+    public TemplateInstance list(@CookieParam(Flash.SECRET_COOKIE) String generated) {
+        String password = Flash.read(generated);
+        return render(password == null ? Form.empty() : new Form("", "", "UTC", "", "", null,
+                "The first admin's generated password, shown only now: " + password, null));
     }
 
     @POST
@@ -65,9 +74,9 @@ public class OperatorTenantPages {
         try {
             TenantService.Created c = tenants.create(new CreateTenantRequest(name, slug, timeZone, adminEmail, adminName,
                     adminPassword == null || adminPassword.isEmpty() ? null : adminPassword));
-            String notice = "Created " + c.tenant().name + " with admin " + c.admin().email + "."
-                    + (c.generatedPassword() == null ? "" : " Their password, shown only now: " + c.generatedPassword());
-            return Response.status(201).entity(render(new Form("", "", "UTC", "", "", null, notice, null))).build();
+            // Post/redirect/get: a generated password crosses the redirect in a one-time cookie, never in the URL.
+            return Flash.redirect("/operator/tenants", "Created " + c.tenant().name + " with admin " + c.admin().email + ".",
+                    c.generatedPassword(), identity.session().secureCookie());
         } catch (BadInputException e) {
             return Response.status(400).entity(render(new Form(name, slug, timeZone, adminEmail, adminName, e, null,
                     null))).build();
