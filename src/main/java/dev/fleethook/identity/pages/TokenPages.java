@@ -6,7 +6,7 @@ import java.util.UUID;
 
 import org.jboss.resteasy.reactive.RestForm;
 
-import dev.fleethook.identity.ApiToken;
+import dev.fleethook.identity.service.ApiTokenView;
 import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
@@ -33,7 +33,7 @@ public class TokenPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tokens(List<ApiToken> tokens, String created, String name, String expiresInDays,
+        static native TemplateInstance tokens(List<ApiTokenView> tokens, String created, String name, String expiresInDays,
                 BadInputException errors, String nav);
     }
 

@@ -83,7 +83,7 @@ public class MeResource {
         validator.check(request);
         ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name().trim(),
                 request.expiresInDays());
-        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/me/tokens/" + created.token().id))
+        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/me/tokens/" + created.token().id()))
                 .entity(TokenResponse.of(created.token(), created.secret())).build();
     }
 

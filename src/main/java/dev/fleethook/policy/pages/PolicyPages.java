@@ -8,14 +8,13 @@ import java.util.UUID;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.policy.Policy;
-import dev.fleethook.policy.PolicyRevision;
+import dev.fleethook.policy.service.PolicyRevisionView;
 import dev.fleethook.policy.PolicySpec;
-import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
 import dev.fleethook.policy.service.PolicyDiff;
 import dev.fleethook.policy.service.PolicyService;
+import dev.fleethook.policy.service.PolicyView;
 import dev.fleethook.policy.service.PolicyValidator;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
@@ -41,17 +40,17 @@ public class PolicyPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(List<Policy> policies, java.util.Map<UUID, Long> servers, String nav);
+        static native TemplateInstance list(List<PolicyView> policies, java.util.Map<UUID, Long> servers, String nav);
 
-        static native TemplateInstance edit(Policy policy, PolicyForm form, Tenant tenant, List<ZonedDateTime> nextRuns,
-                String nav);
+        static native TemplateInstance edit(PolicyView policy, PolicyForm form, TenantView tenant,
+                List<ZonedDateTime> nextRuns, String nav);
 
         static native TemplateInstance check(PolicyForm form, List<ZonedDateTime> nextRuns);
 
-        static native TemplateInstance revisions(Policy policy, List<PolicyRevision> revisions, Integer from, Integer to,
-                List<PolicyDiff.Change> changes, String nav);
+        static native TemplateInstance revisions(PolicyView policy, List<PolicyRevisionView> revisions, Integer from,
+                Integer to, List<PolicyDiff.Change> changes, String nav);
 
-        static native TemplateInstance revisions$diff(Policy policy, Integer from, Integer to,
+        static native TemplateInstance revisions$diff(PolicyView policy, Integer from, Integer to,
                 List<PolicyDiff.Change> changes);
     }
 
@@ -86,8 +85,8 @@ public class PolicyPages {
             return rerender(null, form, 400);
         }
         try {
-            Policy created = policies.create(new SavePolicyRequest(null, form.note, spec));
-            return Response.seeOther(URI.create("/policies/" + created.id + "?saved=1")).build();
+            PolicyView created = policies.create(new PolicyService.SavePolicy(null, form.note, spec));
+            return Response.seeOther(URI.create("/policies/" + created.id() + "?saved=1")).build();
         } catch (BadInputException e) {
             form.addErrors(e.errors());
             return rerender(null, form, 400);
@@ -106,7 +105,7 @@ public class PolicyPages {
         PolicySpec spec = form.toSpec();
         List<ZonedDateTime> runs = List.of();
         if (!form.invalid()) {
-            form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds));
+            form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds()));
             if (!form.invalid()) {
                 runs = policies.nextRuns(PolicyValidator.normalize(spec), 5);
             }
@@ -120,10 +119,10 @@ public class PolicyPages {
     @GET
     @Path("/{id}")
     public TemplateInstance edit(@PathParam("id") UUID id) {
-        Policy policy = policies.require(id);
+        PolicyView policy = policies.require(id);
         PolicySpec spec = policies.currentSpec(policy);
         PolicyForm form = PolicyForm.of(spec);
-        form.baseRevision = Integer.toString(policy.currentRevision);
+        form.baseRevision = Integer.toString(policy.currentRevision());
         return Templates.edit(policy, form, policies.tenant(), policies.nextRuns(spec, 5), "policies");
     }
 
@@ -132,7 +131,7 @@ public class PolicyPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("id") UUID id, MultivaluedMap<String, String> fields) {
-        Policy policy = policies.require(id);
+        PolicyView policy = policies.require(id);
         PolicyForm form = PolicyForm.of(fields);
         PolicySpec spec = form.toSpec();
         if (form.invalid()) {
@@ -145,7 +144,7 @@ public class PolicyPages {
             throw new BadInputException("baseRevision", "must be a whole number");
         }
         try {
-            policies.update(id, new SavePolicyRequest(base, form.note, spec));
+            policies.update(id, new PolicyService.SavePolicy(base, form.note, spec));
             return Response.seeOther(URI.create("/policies/" + id + "?saved=1")).build();
         } catch (BadInputException e) {
             form.addErrors(e.errors());
@@ -161,7 +160,7 @@ public class PolicyPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("id") UUID id) {
-        String name = policies.require(id).name;
+        String name = policies.require(id).name();
         try {
             policies.delete(id);
         } catch (dev.fleethook.kernel.ConflictException e) {
@@ -186,7 +185,7 @@ public class PolicyPages {
         }
         int moved = policies.reassign(id, target);
         return dev.fleethook.webkit.Flash.redirect("/policies", moved + " server" + (moved == 1 ? "" : "s") + " moved from "
-                + policies.require(id).name + " to " + policies.require(target).name + ".");
+                + policies.require(id).name() + " to " + policies.require(target).name() + ".");
     }
 
     @POST
@@ -195,7 +194,7 @@ public class PolicyPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response makeDefault(@PathParam("id") UUID id) {
         policies.makeDefault(id);
-        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + policies.require(id).name
+        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + policies.require(id).name()
                 + " is now the default: newly enrolled servers get it.");
     }
 
@@ -203,7 +202,7 @@ public class PolicyPages {
     @Path("/{id}/revisions")
     public TemplateInstance revisions(@PathParam("id") UUID id, @QueryParam("from") Integer from,
             @QueryParam("to") Integer to, @RestHeader("HX-Request") String htmx) {
-        Policy policy = policies.require(id);
+        PolicyView policy = policies.require(id);
         List<PolicyDiff.Change> changes = from != null && to != null ? policies.diff(id, from, to) : null;
         if (htmx != null && changes != null) {
             return Templates.revisions$diff(policy, from, to, changes);
@@ -221,7 +220,7 @@ public class PolicyPages {
         return Response.seeOther(URI.create("/policies/" + id + "/revisions")).build();
     }
 
-    private Response rerender(Policy policy, PolicyForm form, int status) {
+    private Response rerender(PolicyView policy, PolicyForm form, int status) {
         return Response.status(status).entity(Templates.edit(policy, form, policies.tenant(), List.of(), "policies"))
                 .build();
     }

@@ -7,10 +7,8 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
-import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
-import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
@@ -46,7 +44,7 @@ public class OperatorTenantPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tenants(List<Tenant> tenants, Map<String, Long> users, Form form, String nav);
+        static native TemplateInstance tenants(List<TenantView> tenants, Map<String, Long> users, Form form, String nav);
     }
 
     @Inject
@@ -63,9 +61,9 @@ public class OperatorTenantPages {
             @RestForm String adminEmail, @RestForm String adminName, @RestForm String adminPassword) {
         Form typed = new Form(name, slug, timeZone, adminEmail, adminName, null, null, null);
         try {
-            TenantService.Created c = tenants.create(new CreateTenantRequest(name, slug, timeZone, adminEmail, adminName,
+            TenantService.Created c = tenants.create(new TenantService.NewTenant(name, slug, timeZone, adminEmail, adminName,
                     adminPassword == null || adminPassword.isEmpty() ? null : adminPassword));
-            String notice = "Created " + c.tenant().name + " with admin " + c.admin().email + "."
+            String notice = "Created " + c.tenant().name() + " with admin " + c.adminEmail() + "."
                     + (c.generatedPassword() == null ? "" : " Their password, shown only now: " + c.generatedPassword());
             return Response.status(201).entity(render(new Form("", "", "UTC", "", "", null, notice, null))).build();
         } catch (BadInputException e) {
@@ -81,7 +79,7 @@ public class OperatorTenantPages {
     @Path("/{id}/suspend")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response suspend(@PathParam("id") String id) {
-        tenants.update(id, new UpdateTenantRequest(null, true));
+        tenants.update(id, new TenantService.TenantChange(null, true));
         return Response.seeOther(URI.create("/operator/tenants")).build();
     }
 
@@ -89,7 +87,7 @@ public class OperatorTenantPages {
     @Path("/{id}/resume")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response resume(@PathParam("id") String id) {
-        tenants.update(id, new UpdateTenantRequest(null, false));
+        tenants.update(id, new TenantService.TenantChange(null, false));
         return Response.seeOther(URI.create("/operator/tenants")).build();
     }
 
