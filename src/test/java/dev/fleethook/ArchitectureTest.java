@@ -1,15 +1,29 @@
 package dev.fleethook;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.JavaParameterizedType;
+import com.tngtech.archunit.core.domain.JavaType;
+import com.tngtech.archunit.core.domain.JavaTypeVariable;
+import com.tngtech.archunit.core.domain.JavaWildcardType;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
@@ -113,6 +127,93 @@ class ArchitectureTest {
                 .or().haveSimpleNameEndingWith("Service")
                 .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "org.jboss.resteasy..")
                 .check(CLASSES);
+    }
+
+    /**
+     * Services take commands and return views their feature owns; only resources map them to and from
+     * the wire records of {@code rest} (docs/ARCHITECTURE.md, "Layers inside a feature").
+     */
+    @Test
+    void servicesNeverUseWireRecords() {
+        noClasses().that().resideInAnyPackage("dev.fleethook..service..")
+                .or().haveSimpleNameEndingWith("Service")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.fleethook..rest..")
+                .check(CLASSES);
+    }
+
+    /**
+     * Entities never leave the services: no checked template and no JAX-RS method takes or returns an
+     * {@code @Entity}, not inside a collection, a page or a record of the product either (the views of
+     * docs/ARCHITECTURE.md, "Layers inside a feature").
+     */
+    @Test
+    void entitiesReachNeitherTemplatesNorTheApi() {
+        methods().that().areDeclaredInClassesThat().areAnnotatedWith("io.quarkus.qute.CheckedTemplate")
+                .and().haveModifier(JavaModifier.NATIVE)
+                .or().areAnnotatedWith("jakarta.ws.rs.GET").or().areAnnotatedWith("jakarta.ws.rs.POST")
+                .or().areAnnotatedWith("jakarta.ws.rs.PUT").or().areAnnotatedWith("jakarta.ws.rs.PATCH")
+                .or().areAnnotatedWith("jakarta.ws.rs.DELETE")
+                .should(neitherTakeNorReturnAnEntity())
+                .check(CLASSES);
+    }
+
+    private static ArchCondition<JavaMethod> neitherTakeNorReturnAnEntity() {
+        return new ArchCondition<>("neither take nor return an @Entity") {
+            @Override
+            public void check(JavaMethod method, ConditionEvents events) {
+                List<JavaType> types = new ArrayList<>(method.getParameterTypes());
+                types.add(method.getReturnType());
+                for (JavaType type : types) {
+                    String entity = entityIn(type, new HashSet<>());
+                    if (entity != null) {
+                        events.add(SimpleConditionEvent.violated(method,
+                                method.getFullName() + " carries the entity " + entity + " (through " + type.getName() + ")"));
+                    }
+                }
+            }
+        };
+    }
+
+    /** The first entity a type is, holds as a type argument or, for the product's records, as a component. */
+    private static String entityIn(JavaType type, Set<String> seen) {
+        if (type instanceof JavaParameterizedType parameterized) {
+            for (JavaType argument : parameterized.getActualTypeArguments()) {
+                String found = entityIn(argument, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        if (type instanceof JavaWildcardType wildcard) {
+            for (JavaType bound : wildcard.getUpperBounds()) {
+                String found = entityIn(bound, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (type instanceof JavaTypeVariable<?>) {
+            return null;
+        }
+        JavaClass raw = type.toErasure();
+        if (raw.isArray()) {
+            return entityIn(raw.getBaseComponentType(), seen);
+        }
+        if (raw.isAnnotatedWith("jakarta.persistence.Entity")) {
+            return raw.getName();
+        }
+        if (raw.isRecord() && raw.getPackageName().startsWith("dev.fleethook") && seen.add(raw.getName())) {
+            for (JavaField field : raw.getFields()) {
+                if (!field.getModifiers().contains(JavaModifier.STATIC)) {
+                    String found = entityIn(field.getType(), seen);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** The product's features: each owns its entities, services, API and pages. */

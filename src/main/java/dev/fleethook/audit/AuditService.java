@@ -53,7 +53,7 @@ public class AuditService {
     }
 
     /** The entries matching {@code f}, newest first; {@code actor} and {@code action} match a part, case-insensitively. */
-    public List<AuditEntry> list(Filter f, int page, int size) {
+    public List<AuditEntryView> list(Filter f, int page, int size) {
         StringBuilder query = new StringBuilder("1 = 1");
         var params = new java.util.HashMap<String, Object>();
         if (f.actor() != null && !f.actor().isBlank()) {
@@ -77,7 +77,7 @@ public class AuditService {
             params.put("to", f.to());
         }
         return AuditEntry.<AuditEntry> find(query.toString(), Sort.by("at", Sort.Direction.Descending), params)
-                .page(Page.of(page, size)).list();
+                .page(Page.of(page, size)).list().stream().map(AuditEntryView::of).toList();
     }
 
     /**
@@ -129,7 +129,8 @@ public class AuditService {
         }
     }
 
-    public List<AuditEntry> list(String targetType, String targetId, int page, int size) {
+    /** The entries about one kind of object (and one object), newest first. */
+    public List<AuditEntryView> list(String targetType, String targetId, int page, int size) {
         StringBuilder query = new StringBuilder("1 = 1");
         if (targetType != null && !targetType.isBlank()) {
             query.append(" and targetType = :type");
@@ -145,7 +146,7 @@ public class AuditService {
             params.put("id", targetId);
         }
         return AuditEntry.<AuditEntry> find(query.toString(), Sort.by("at", Sort.Direction.Descending), params)
-                .page(Page.of(page, size)).list();
+                .page(Page.of(page, size)).list().stream().map(AuditEntryView::of).toList();
     }
 
     private String actor() {

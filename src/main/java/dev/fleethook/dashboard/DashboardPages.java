@@ -6,7 +6,7 @@ import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.dashboard.DashboardService.Dashboard;
 import dev.fleethook.kernel.CurrentTenant;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.identity.Role;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -29,7 +29,7 @@ public class DashboardPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance dashboard(Tenant tenant, Dashboard d,
+        static native TemplateInstance dashboard(TenantView tenant, Dashboard d,
                 dev.fleethook.job.service.TrendService.Trend trend, String nav);
 
         static native TemplateInstance dashboard$stats(Dashboard d);
@@ -59,7 +59,7 @@ public class DashboardPages {
         if (htmx != null) {
             return Response.ok(Templates.dashboard$stats(d)).build();
         }
-        Tenant tenant = tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
+        TenantView tenant = tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
         return Response.ok(Templates.dashboard(tenant, d, trends.trend(null, null), "home")).build();
     }
 }

@@ -26,18 +26,14 @@ import dev.fleethook.agent.AgentDaemon;
 import dev.fleethook.agent.AgentMain;
 import dev.fleethook.agent.AgentState;
 import dev.fleethook.agent.PortalClient;
-import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
 import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.fleet.service.ServerService;
-import dev.fleethook.policy.Policy;
 import dev.fleethook.policy.PolicySpec;
-import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
 import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.kernel.CurrentTenant;
-import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -133,8 +129,8 @@ public class DemoAgents {
         String portal = "http://localhost:" + port;
         try {
             awaitPortal(portal);
-            String tenantId = tenants.list().stream().filter((Tenant t) -> "acme".equals(t.slug)).findFirst()
-                    .map(t -> t.id).orElseThrow(() -> new IllegalStateException("the Acme dev tenant is missing"));
+            String tenantId = tenants.list().stream().filter(t -> "acme".equals(t.slug())).findFirst()
+                    .map(t -> t.id()).orElseThrow(() -> new IllegalStateException("the Acme dev tenant is missing"));
             for (Demo demo : DEMOS) {
                 start(demo, portal, tenantId, baseDir.toAbsolutePath().resolve(demo.hostname()));
             }
@@ -162,7 +158,7 @@ public class DemoAgents {
         }
         UUID policyId = currentTenant.inTransaction(tenantId, () -> policy(demo, dir));
         if (!state.enrolled()) {
-            String token = currentTenant.inTransaction(tenantId, () -> tokens.create(new CreateTokenRequest(
+            String token = currentTenant.inTransaction(tenantId, () -> tokens.create(new EnrollmentTokenService.NewToken(
                     "demo agent " + demo.hostname(), 10, 1, policyId, null)).secret());
             EnrollResponse r = new PortalClient(portal).enroll(new EnrollRequest(token, demo.hostname(), TargetOs.LINUX,
                     AgentMain.VERSION));
@@ -189,13 +185,13 @@ public class DemoAgents {
 
     /** The demo's policy, created on first start: every 5 minutes, archive engine, the demo's scripts. */
     private UUID policy(Demo demo, Path dir) {
-        for (Policy p : policies.list()) {
-            if (p.name.equals(demo.policyName())) {
-                return p.id;
+        for (var p : policies.list()) {
+            if (p.name().equals(demo.policyName())) {
+                return p.id();
             }
         }
         PolicySpec policySpec = json.convertValue(spec(demo, dir), PolicySpec.class);
-        return policies.create(new SavePolicyRequest(null, "dev demo", policySpec)).id;
+        return policies.create(new PolicyService.SavePolicy(null, "dev demo", policySpec)).id();
     }
 
     /** The demo's policy spec as an administrator would send it to the API. */

@@ -4,9 +4,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.fleethook.identity.service.IdentityConfig;
-import dev.fleethook.tenant.Tenant;
 import dev.fleethook.tenant.TenantService;
-import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,9 +35,9 @@ public class DevDataSeeder {
     IdentityConfig identity;
 
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 600) StartupEvent event) {
-        boolean exists = tenants.list().stream().map((Tenant t) -> t.slug).anyMatch("acme"::equals);
+        boolean exists = tenants.list().stream().map(t -> t.slug()).anyMatch("acme"::equals);
         if (!exists) {
-            tenants.create(new CreateTenantRequest("Acme", "acme", "Europe/Paris", ADMIN_EMAIL, "Ada Admin",
+            tenants.create(new TenantService.NewTenant("Acme", "acme", "Europe/Paris", ADMIN_EMAIL, "Ada Admin",
                     ADMIN_PASSWORD));
         }
         LOG.infof("""

@@ -57,10 +57,15 @@ public class EnrollmentToken extends PanacheEntityBase {
     public Instant createdAt;
 
     public boolean usable(Instant now) {
-        return revokedAt == null && expiresAt.isAfter(now) && uses < maxUses;
+        return state(now).equals("active");
     }
 
     public String state(Instant now) {
+        return state(revokedAt, uses, maxUses, expiresAt, now);
+    }
+
+    /** The one rule of a token's state at {@code now}: revoked, used up, expired or active (only active enrolls). */
+    public static String state(Instant revokedAt, int uses, int maxUses, Instant expiresAt, Instant now) {
         if (revokedAt != null) {
             return "revoked";
         }

@@ -103,6 +103,14 @@ public class Server extends PanacheEntityBase {
 
     /** Online, offline or never seen at {@code now}; the same rule as {@link #ONLINE_AT_NOW}. */
     public Presence presence(Instant now) {
+        return presence(lastSeenAt, pollIntervalSeconds, now);
+    }
+
+    /**
+     * The presence rule: never seen without a poll, online while the last poll ({@code lastSeenAt}) is
+     * more recent than {@value #ONLINE_INTERVALS} poll intervals (seconds) before {@code now}.
+     */
+    public static Presence presence(Instant lastSeenAt, int pollIntervalSeconds, Instant now) {
         if (lastSeenAt == null) {
             return Presence.NEVER_SEEN;
         }

@@ -11,6 +11,11 @@ public record Page<T>(List<T> items, long total, int page, int size) {
     /** The largest page size any list accepts. */
     public static final int MAX_SIZE = 500;
 
+    /** The same page with each item mapped (an entity to its view). */
+    public <R> Page<R> map(java.util.function.Function<? super T, ? extends R> mapper) {
+        return new Page<>(items.stream().<R> map(mapper).toList(), total, page, size);
+    }
+
     public boolean hasNext() {
         return (long) (page + 1) * size < total;
     }

@@ -14,9 +14,10 @@ import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
 import dev.fleethook.identity.service.PasswordHasher;
 import dev.fleethook.kernel.Secrets;
-import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
-import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
-import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import dev.fleethook.kernel.InputValidator;
@@ -33,7 +34,40 @@ import dev.fleethook.kernel.TenantGate;
 @ApplicationScoped
 public class TenantService implements TenantGate {
 
-    public record Created(Tenant tenant, User admin, String generatedPassword) {
+    /** A tenant just created with its first admin; {@code generatedPassword} only when none was given. */
+    public record Created(TenantView tenant, UUID adminId, String adminEmail, String generatedPassword) {
+    }
+
+    /**
+     * A new tenant and its first admin (the API's {@code CreateTenantRequest} and the operator's form):
+     * time zone UTC when blank; without an admin password one is generated and returned once.
+     */
+    public record NewTenant(
+            @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String name,
+            @NotBlank(message = "is required")
+            @Pattern(regexp = "[a-z0-9][a-z0-9-]{1,62}", message = "must be 2 to 63 lowercase letters, digits or dashes")
+            String slug,
+            @Size(max = 64) String timeZone,
+            @NotBlank(message = "is required") @Email(message = "must be an email address") @Size(max = 254) String adminEmail,
+            @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String adminName,
+            @dev.fleethook.identity.PasswordRule String adminPassword) {
+    }
+
+    /** A change of a tenant by the operator; a null field keeps its value. Suspending signs its users and agents out. */
+    public record TenantChange(
+            @Size(min = 1, max = 120, message = "must be 1 to 120 characters") String name,
+            Boolean suspended) {
+    }
+
+    /** A change of the organization's own settings; a null field keeps its value, a maximum of 0 removes it. */
+    public record SettingsChange(
+            @Size(max = 64, message = "must be at most 64 characters") String timeZone,
+            @jakarta.validation.constraints.Min(value = 0, message = "must be 0 (no maximum) to 86400 seconds")
+            @jakarta.validation.constraints.Max(value = 86400, message = "must be 0 (no maximum) to 86400 seconds")
+            Integer maxScriptTimeoutSeconds,
+            @jakarta.validation.constraints.Min(value = 1, message = "must be 1 to 3650 days")
+            @jakarta.validation.constraints.Max(value = 3650, message = "must be 1 to 3650 days")
+            Integer jobRetentionDays) {
     }
 
     /**
@@ -61,8 +95,10 @@ public class TenantService implements TenantGate {
     @Inject
     dev.fleethook.identity.service.UserService users;
 
-    public List<Tenant> list() {
-        return currentTenant.withoutTenant(() -> Tenant.listAll(Sort.by("name")));
+    /** Every tenant, by name (platform operators). */
+    public List<TenantView> list() {
+        return currentTenant.withoutTenant(() -> Tenant.<Tenant> listAll(Sort.by("name")).stream()
+                .map(TenantView::of).toList());
     }
 
     @Override
@@ -71,8 +107,9 @@ public class TenantService implements TenantGate {
         return tenant != null && !tenant.suspended;
     }
 
-    public Optional<Tenant> find(String id) {
-        return currentTenant.withoutTenant(() -> Tenant.findByIdOptional(id));
+    /** The tenant with this id (a UUID as text), if any. */
+    public Optional<TenantView> find(String id) {
+        return currentTenant.withoutTenant(() -> Tenant.<Tenant> findByIdOptional(id).map(TenantView::of));
     }
 
     /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data); identity counts them. */
@@ -80,7 +117,13 @@ public class TenantService implements TenantGate {
         return users.countsByTenant();
     }
 
-    public Created create(CreateTenantRequest request) {
+    /**
+     * Creates a tenant and its first admin in one transaction, audited as {@code tenant.create}.
+     *
+     * @throws BadInputException naming the field
+     * @throws ConflictException when the slug or the admin's email is taken
+     */
+    public Created create(NewTenant request) {
         validator.check(request);
         String zone = request.timeZone() == null || request.timeZone().isBlank() ? "UTC" : request.timeZone().trim();
         try {
@@ -120,11 +163,17 @@ public class TenantService implements TenantGate {
             tenantCreated.fire(new TenantCreated(tenantId));
             audit.record("tenant.create", "tenant", tenantId, "Created tenant " + tenant.name + " with admin " + admin.email,
                     null, Map.of("name", tenant.name, "slug", tenant.slug, "timeZone", tenant.timeZone));
-            return new Created(tenant, admin, request.adminPassword() == null ? password : null);
+            return new Created(TenantView.of(tenant), admin.id, admin.email,
+                    request.adminPassword() == null ? password : null);
         });
     }
 
-    public Tenant update(String id, UpdateTenantRequest request) {
+    /**
+     * Renames, suspends or resumes a tenant, audited as {@code tenant.update}.
+     *
+     * @throws ObjectNotFoundException when there is no such tenant
+     */
+    public TenantView update(String id, TenantChange request) {
         validator.check(request);
         if (find(id).isEmpty()) {
             throw new ObjectNotFoundException();
@@ -141,13 +190,13 @@ public class TenantService implements TenantGate {
             settingsChanged.fire(new TenantSettingsChanged(id));
             audit.record("tenant.update", "tenant", id, (tenant.suspended ? "Suspended" : "Updated") + " tenant " + tenant.name,
                     before, Map.of("name", tenant.name, "suspended", tenant.suspended));
-            return tenant;
+            return TenantView.of(tenant);
         });
     }
 
     /** The current tenant's own settings, changed by its admin. */
     @jakarta.transaction.Transactional
-    public Tenant updateSettings(TenantSettingsRequest request) {
+    public TenantView updateSettings(SettingsChange request) {
         validator.check(request);
         Tenant tenant = Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(ObjectNotFoundException::new);
         Map<String, Object> before = settings(tenant);
@@ -166,7 +215,7 @@ public class TenantService implements TenantGate {
         }
         audit.record("tenant.settings", "tenant", tenant.id, "Changed organization settings", before, settings(tenant));
         settingsChanged.fire(new TenantSettingsChanged(tenant.id));
-        return tenant;
+        return TenantView.of(tenant);
     }
 
     /** Fired when settings that shape policy documents change, such as the time zone. */

@@ -10,19 +10,19 @@ import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.webkit.Flash;
 import dev.fleethook.alert.Alert;
-import dev.fleethook.alert.AlertSettings;
-import dev.fleethook.alert.OutboxEmail;
-import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
+import dev.fleethook.alert.service.AlertSettingsView;
+import dev.fleethook.alert.service.AlertView;
+import dev.fleethook.alert.service.OutboxEmailView;
 import dev.fleethook.alert.service.AlertService;
 import dev.fleethook.alert.service.AlertSettingsService;
 import dev.fleethook.alert.service.EmailRenderer;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.security.CurrentAccount;
-import dev.fleethook.job.rest.JobRecords.AttemptView;
-import dev.fleethook.job.rest.JobRecords.HookView;
-import dev.fleethook.job.rest.JobRecords.JobDetail;
-import dev.fleethook.job.rest.JobRecords.JobSummary;
-import dev.fleethook.job.rest.JobRecords.StepView;
+import dev.fleethook.job.service.JobViews.AttemptView;
+import dev.fleethook.job.service.JobViews.HookView;
+import dev.fleethook.job.service.JobViews.JobDetail;
+import dev.fleethook.job.service.JobViews.JobSummary;
+import dev.fleethook.job.service.JobViews.StepView;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
@@ -48,14 +48,14 @@ public class AlertPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance alerts(List<Alert> alerts, FilterView filter, List<String> kinds,
+        static native TemplateInstance alerts(List<AlertView> alerts, FilterView filter, List<String> kinds,
                 List<Map.Entry<UUID, String>> servers, List<Map.Entry<String, String>> query, String queryString,
                 long total, int page, int pages, String error, int recipients, boolean defaultRecipients, String nav);
 
-        static native TemplateInstance settings(AlertSettings settings, List<String> kinds, String recipients,
+        static native TemplateInstance settings(AlertSettingsView settings, List<String> kinds, String recipients,
                 BadInputException errors, String recipientsError, String message, String nav);
 
-        static native TemplateInstance outbox(List<OutboxEmail> emails, boolean devMode, List<String> statuses,
+        static native TemplateInstance outbox(List<OutboxEmailView> emails, boolean devMode, List<String> statuses,
                 String status, String recipient, long total, int page, int pages, String nav);
 
         static native TemplateInstance preview(String title, EmailRenderer.Rendered mail, String nav);
@@ -108,13 +108,9 @@ public class AlertPages {
         String queryString = params.entrySet().stream().map(e -> e.getKey() + "="
                 + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
                 .collect(java.util.stream.Collectors.joining("&"));
-        // The server filter offers the servers that have alerts, not the whole fleet (10,000 options made
-        // the page 700 KiB and 400 ms at fleet scale; issue 17).
-        List<Map.Entry<UUID, String>> servers = dev.fleethook.fleet.Server.<dev.fleethook.fleet.Server> list(
-                "id in (select a.serverId from Alert a)", io.quarkus.panache.common.Sort.by("hostname")).stream()
-                .map(sv -> Map.entry(sv.id, sv.hostname)).toList();
-        AlertSettings settings = alerts.settings();
-        dev.fleethook.kernel.Page<Alert> result;
+        List<Map.Entry<UUID, String>> servers = alerts.serversWithAlerts();
+        AlertSettingsView settings = alerts.settings();
+        dev.fleethook.kernel.Page<AlertView> result;
         String error = null;
         int status = 200;
         try {
@@ -129,7 +125,7 @@ public class AlertPages {
         }
         int pages = (int) ((result.total() + n - 1) / n);
         return Response.status(status).entity(Templates.alerts(result.items(), f, Alert.KINDS, servers,
-                List.copyOf(params.entrySet()), queryString, result.total(), p, pages, error, settings.recipients.length,
+                List.copyOf(params.entrySet()), queryString, result.total(), p, pages, error, settings.recipients().length,
                 settings.usesDefaults(), "alerts")).build();
     }
 
@@ -182,8 +178,8 @@ public class AlertPages {
     @GET
     @Path("/settings")
     public TemplateInstance settingsPage() {
-        AlertSettings s = alerts.settings();
-        return Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), null, null, null, "alerts");
+        AlertSettingsView s = alerts.settings();
+        return Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients()), null, null, null, "alerts");
     }
 
     @POST
@@ -200,7 +196,7 @@ public class AlertPages {
             Integer repeat = form.getFirst("repeatIntervalMinutes") == null
                     || form.getFirst("repeatIntervalMinutes").isBlank() ? null
                             : Integer.valueOf(form.getFirst("repeatIntervalMinutes").trim());
-            settings.update(new SettingsRequest(recipients.lines().map(String::trim).filter(l -> !l.isEmpty()).toList(),
+            settings.update(new AlertSettingsService.SettingsChange(recipients.lines().map(String::trim).filter(l -> !l.isEmpty()).toList(),
                     kinds, threshold, repeat, "true".equals(form.getFirst("recoveryEmails"))));
             return Flash.redirect("/alerts/settings", "Alert settings saved.");
         } catch (NumberFormatException e) {
@@ -218,13 +214,13 @@ public class AlertPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response testEmail(@RestForm String recipient) {
-        AlertSettings s = alerts.settings();
+        AlertSettingsView s = alerts.settings();
         try {
             int n = settings.sendTest(recipient);
             return Flash.redirect("/alerts/settings",
                     "Test email queued for " + n + " recipient" + (n == 1 ? "" : "s") + "; see the outbox for delivery.");
         } catch (BadInputException e) {
-            return Response.status(400).entity(Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients), e,
+            return Response.status(400).entity(Templates.settings(s, Alert.KINDS, String.join("\n", s.recipients()), e,
                     null, e.messageFor("recipient"), "alerts")).build();
         }
     }
@@ -253,8 +249,9 @@ public class AlertPages {
     @Path("/outbox/{id}")
     @RolesAllowed(Role.TENANT_ADMIN)
     public TemplateInstance email(@PathParam("id") UUID id) {
-        OutboxEmail e = OutboxEmail.<OutboxEmail> findByIdOptional(id).orElseThrow(jakarta.ws.rs.NotFoundException::new);
-        return Templates.preview("Email to " + e.recipient, new EmailRenderer.Rendered(e.subject, e.html, e.text), "alerts");
+        OutboxEmailView e = settings.email(id);
+        return Templates.preview("Email to " + e.recipient(), new EmailRenderer.Rendered(e.subject(), e.html(), e.text()),
+                "alerts");
     }
 
     @POST

@@ -4,9 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import dev.fleethook.alert.Alert;
-import dev.fleethook.alert.AlertSettings;
-import dev.fleethook.alert.OutboxEmail;
+import dev.fleethook.alert.service.AlertSettingsService;
+import dev.fleethook.alert.service.AlertSettingsView;
+import dev.fleethook.alert.service.AlertView;
+import dev.fleethook.alert.service.OutboxEmailView;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -24,10 +25,10 @@ public final class AlertRecords {
     public record AlertResponse(UUID id, String kind, String state, String title, UUID serverId, UUID jobId,
             Instant createdAt, Instant acknowledgedAt, String acknowledgedBy, Instant resolvedAt, int occurrences,
             Instant lastOccurredAt, UUID lastJobId, Instant lastNotifiedAt) {
-        public static AlertResponse of(Alert a) {
-            return new AlertResponse(a.id, a.kind, a.state.name().toLowerCase(), a.title, a.serverId, a.jobId, a.createdAt,
-                    a.acknowledgedAt, a.acknowledgedBy, a.resolvedAt, a.occurrences, a.lastOccurredAt, a.lastJobId,
-                    a.lastNotifiedAt);
+        public static AlertResponse of(AlertView a) {
+            return new AlertResponse(a.id(), a.kind(), a.state().name().toLowerCase(), a.title(), a.serverId(), a.jobId(),
+                    a.createdAt(), a.acknowledgedAt(), a.acknowledgedBy(), a.resolvedAt(), a.occurrences(),
+                    a.lastOccurredAt(), a.lastJobId(), a.lastNotifiedAt());
         }
     }
 
@@ -50,22 +51,28 @@ public final class AlertRecords {
         public SettingsRequest(List<String> recipients, List<String> kinds, Integer offlineThresholdMinutes) {
             this(recipients, kinds, offlineThresholdMinutes, null, null);
         }
+
+        /** The service's command; the constraints above are its own, repeated for the API document. */
+        public AlertSettingsService.SettingsChange change() {
+            return new AlertSettingsService.SettingsChange(recipients, kinds, offlineThresholdMinutes,
+                    repeatIntervalMinutes, recoveryEmails);
+        }
     }
 
     /** {@code recipientsAreDefault}: nothing saved yet, the recipients are the tenant's admins. */
     public record SettingsResponse(List<String> recipients, List<String> kinds, int offlineThresholdMinutes,
             int repeatIntervalMinutes, boolean recoveryEmails, boolean recipientsAreDefault) {
-        public static SettingsResponse of(AlertSettings s) {
-            return new SettingsResponse(List.of(s.recipients), List.of(s.kinds), s.offlineThresholdMinutes,
-                    s.repeatIntervalMinutes, s.recoveryEmails, s.usesDefaults());
+        public static SettingsResponse of(AlertSettingsView s) {
+            return new SettingsResponse(List.of(s.recipients()), List.of(s.kinds()), s.offlineThresholdMinutes(),
+                    s.repeatIntervalMinutes(), s.recoveryEmails(), s.usesDefaults());
         }
     }
 
     public record OutboxResponse(UUID id, UUID alertId, String recipient, String subject, String status, int attempts,
             Instant nextAttemptAt, String lastError, Instant createdAt, Instant sentAt) {
-        public static OutboxResponse of(OutboxEmail e) {
-            return new OutboxResponse(e.id, e.alertId, e.recipient, e.subject, e.status.name().toLowerCase(), e.attempts,
-                    e.nextAttemptAt, e.lastError, e.createdAt, e.sentAt);
+        public static OutboxResponse of(OutboxEmailView e) {
+            return new OutboxResponse(e.id(), e.alertId(), e.recipient(), e.subject(), e.status().name().toLowerCase(),
+                    e.attempts(), e.nextAttemptAt(), e.lastError(), e.createdAt(), e.sentAt());
         }
     }
 

@@ -10,7 +10,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.fleethook.alert.Alert;
+import dev.fleethook.alert.service.AlertView;
+import dev.fleethook.alert.service.OutboxEmailView;
 import dev.fleethook.alert.rest.AlertRecords.AcknowledgeRequest;
 import dev.fleethook.alert.rest.AlertRecords.AcknowledgeResponse;
 import dev.fleethook.alert.rest.AlertRecords.AlertResponse;
@@ -72,7 +73,7 @@ public class AlertResource {
     public Response list(@QueryParam("state") String state, @QueryParam("kind") String kind,
             @QueryParam("server") String server, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        Page<Alert> result = alerts.list(new AlertService.Filter(state, kind, AlertService.parseId("server", server),
+        Page<AlertView> result = alerts.list(new AlertService.Filter(state, kind, AlertService.parseId("server", server),
                 AlertService.parseTime("from", from), AlertService.parseTime("to", to), page, size));
         return Response.ok(result.items().stream().map(AlertResponse::of).toList())
                 .header("X-Total-Count", result.total()).build();
@@ -115,7 +116,7 @@ public class AlertResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public SettingsResponse putSettings(SettingsRequest request) {
-        return SettingsResponse.of(settings.update(request));
+        return SettingsResponse.of(settings.update(request == null ? null : request.change()));
     }
 
     @POST
@@ -137,7 +138,7 @@ public class AlertResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     public Response outbox(@QueryParam("status") String status, @QueryParam("recipient") String recipient,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        Page<dev.fleethook.alert.OutboxEmail> result = settings.outbox(status, recipient, page, size);
+        Page<OutboxEmailView> result = settings.outbox(status, recipient, page, size);
         return Response.ok(result.items().stream().map(OutboxResponse::of).toList())
                 .header("X-Total-Count", result.total()).build();
     }

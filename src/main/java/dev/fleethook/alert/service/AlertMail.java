@@ -3,10 +3,10 @@ package dev.fleethook.alert.service;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.fleethook.job.rest.JobRecords.AttemptView;
-import dev.fleethook.job.rest.JobRecords.HookView;
-import dev.fleethook.job.rest.JobRecords.JobDetail;
-import dev.fleethook.job.rest.JobRecords.StepView;
+import dev.fleethook.job.service.JobViews.AttemptView;
+import dev.fleethook.job.service.JobViews.HookView;
+import dev.fleethook.job.service.JobViews.JobDetail;
+import dev.fleethook.job.service.JobViews.StepView;
 
 /**
  * What an alert email says: the data of the Emails/alert templates. {@code problems} lists every failure

@@ -9,7 +9,10 @@ import java.util.regex.Pattern;
 import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.alert.OutboxEmail;
-import dev.fleethook.alert.rest.AlertRecords.SettingsRequest;
+import dev.fleethook.kernel.ObjectNotFoundException;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.InputValidator;
@@ -40,10 +43,29 @@ public class AlertSettingsService {
     @Inject
     EmailRenderer renderer;
 
+    /**
+     * A change of the alert settings (the API's {@code SettingsRequest} and the settings form): a null
+     * field keeps its value. Recipients are email addresses (at most 50), kinds those of {@link Alert#KINDS},
+     * the offline threshold 5 to 10080 minutes, the repeat interval 5 to 43200 minutes.
+     */
+    public record SettingsChange(@Size(max = 50, message = "at most 50 recipients") List<String> recipients,
+            List<String> kinds,
+            @Min(value = 5, message = "must be 5 to 10080 minutes") @Max(value = 10080, message = "must be 5 to 10080 minutes")
+            Integer offlineThresholdMinutes,
+            @Min(value = 5, message = "must be 5 to 43200 minutes") @Max(value = 43200, message = "must be 5 to 43200 minutes")
+            Integer repeatIntervalMinutes,
+            Boolean recoveryEmails) {
+    }
+
+    /**
+     * Saves the settings, audited as {@code alert-settings.update}.
+     *
+     * @throws BadInputException naming the field ({@code recipients[2]}, {@code kinds[0]}, ...)
+     */
     @Transactional
-    public AlertSettings update(SettingsRequest request) {
+    public AlertSettingsView update(SettingsChange request) {
         validator.check(request);
-        AlertSettings s = alerts.settings();
+        AlertSettings s = alerts.settingsRow();
         Map<String, Object> before = Map.of("recipients", List.of(s.recipients), "kinds", List.of(s.kinds),
                 "offlineThresholdMinutes", s.offlineThresholdMinutes);
         if (request.recipients() != null) {
@@ -82,7 +104,7 @@ public class AlertSettingsService {
                 Map.of("recipients", List.of(s.recipients), "kinds", List.of(s.kinds),
                         "offlineThresholdMinutes", s.offlineThresholdMinutes, "repeatIntervalMinutes",
                         s.repeatIntervalMinutes, "recoveryEmails", s.recoveryEmails));
-        return s;
+        return AlertSettingsView.of(s);
     }
 
     /** Queues a sample alert email to one address (or every recipient) through the real outbox. */
@@ -95,7 +117,7 @@ public class AlertSettingsService {
             }
             to.add(recipient.trim());
         } else {
-            to.addAll(List.of(alerts.settings().recipients));
+            to.addAll(List.of(alerts.settingsRow().recipients));
         }
         if (to.isEmpty()) {
             throw new BadInputException("recipient", "give an address, or add recipients first");
@@ -106,15 +128,11 @@ public class AlertSettingsService {
         return to.size();
     }
 
-    public List<OutboxEmail> outbox(int page, int size) {
-        return outbox(null, null, page, size).items();
-    }
-
     /**
      * A page of the outbox, newest first; {@code status} one of pending, sending, sent, failed (or null),
      * {@code recipient} a part of the address (case-insensitive).
      */
-    public dev.fleethook.kernel.Page<OutboxEmail> outbox(String status, String recipient, int page,
+    public Page<OutboxEmailView> outbox(String status, String recipient, int page,
             int size) {
         Page.checkRequest(page, size);
         StringBuilder where = new StringBuilder("1 = 1");
@@ -132,11 +150,22 @@ public class AlertSettingsService {
         }
         var query = OutboxEmail.<OutboxEmail> find(where.toString(),
                 Sort.by("createdAt", Sort.Direction.Descending).and("id"), p);
-        return new dev.fleethook.kernel.Page<>(
-                query.page(io.quarkus.panache.common.Page.of(page, size)).list(), query.count(), page, size);
+        return new Page<>(query.page(io.quarkus.panache.common.Page.of(page, size)).list(), query.count(), page, size)
+                .map(OutboxEmailView::of);
     }
 
-    public OutboxEmail retry(UUID id) {
-        return outbox.retry(id);
+    /**
+     * One email of the outbox, with its HTML and text.
+     *
+     * @throws ObjectNotFoundException when it is not one of the current tenant's
+     */
+    public OutboxEmailView email(UUID id) {
+        return OutboxEmail.<OutboxEmail> findByIdOptional(id).map(OutboxEmailView::of)
+                .orElseThrow(ObjectNotFoundException::new);
+    }
+
+    /** Sends a failed or pending email again at once ({@link OutboxService#retry}). */
+    public OutboxEmailView retry(UUID id) {
+        return OutboxEmailView.of(outbox.retry(id));
     }
 }

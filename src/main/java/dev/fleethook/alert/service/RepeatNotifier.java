@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.job.Job;
-import dev.fleethook.job.rest.JobRecords.JobDetail;
+import dev.fleethook.job.service.JobViews.JobDetail;
 import dev.fleethook.job.service.JobService;
 import dev.fleethook.kernel.CurrentTenant;
 import io.quarkus.hibernate.orm.panache.Panache;
@@ -83,7 +83,7 @@ public class RepeatNotifier {
         }
         Alert a = Alert.findById(alertId);
         Panache.getEntityManager().refresh(a);
-        AlertSettings settings = alerts.settings();
+        AlertSettings settings = alerts.settingsRow();
         if (!settings.wants(a.kind) || settings.recipients.length == 0) {
             return 0;
         }

@@ -2,7 +2,7 @@ package dev.fleethook.audit.pages;
 
 import java.util.List;
 
-import dev.fleethook.audit.AuditEntry;
+import dev.fleethook.audit.AuditEntryView;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
 import io.quarkus.qute.CheckedTemplate;
@@ -25,7 +25,7 @@ public class AuditPages {
     static final int PAGE_SIZE = 50;
 
     /** One row of the page: the entry and the fields its change touched. */
-    public record Row(AuditEntry entry, List<AuditService.Change> changes) {
+    public record Row(AuditEntryView entry, List<AuditService.Change> changes) {
     }
 
     @CheckedTemplate
@@ -48,13 +48,13 @@ public class AuditPages {
         int p = Math.max(0, page);
         java.time.LocalDate fromDay = day("from", from);
         java.time.LocalDate toDay = day("to", to);
-        List<AuditEntry> entries = audit.list(new AuditService.Filter(actor, action, object,
+        List<AuditEntryView> entries = audit.list(new AuditService.Filter(actor, action, object,
                 fromDay == null ? null : fromDay.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
                 toDay == null ? null : toDay.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()), p,
                 PAGE_SIZE + 1);
         boolean more = entries.size() > PAGE_SIZE;
         List<Row> rows = (more ? entries.subList(0, PAGE_SIZE) : entries).stream()
-                .map(e -> new Row(e, AuditService.diff(e.before, e.after))).toList();
+                .map(e -> new Row(e, AuditService.diff(e.before(), e.after()))).toList();
         String query = "actor=" + enc(actor) + "&action=" + enc(action) + "&object=" + enc(object) + "&from=" + enc(from)
                 + "&to=" + enc(to);
         return Templates.audit(rows, p, more, actor, action, object, from, to, query, "audit");

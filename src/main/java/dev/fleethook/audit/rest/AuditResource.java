@@ -11,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 
-import dev.fleethook.audit.AuditEntry;
+import dev.fleethook.audit.AuditEntryView;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.kernel.ApiDocs;
@@ -40,9 +40,9 @@ public class AuditResource {
     public record AuditResponse(UUID id, Instant at, String actor, String action, String targetType, String targetId,
             String summary, @JsonRawValue String before, @JsonRawValue String after) {
 
-        static AuditResponse of(AuditEntry e) {
-            return new AuditResponse(e.id, e.at, e.actor, e.action, e.targetType, e.targetId, e.summary, e.before,
-                    e.after);
+        static AuditResponse of(AuditEntryView e) {
+            return new AuditResponse(e.id(), e.at(), e.actor(), e.action(), e.targetType(), e.targetId(), e.summary(),
+                    e.before(), e.after());
         }
     }
 

@@ -6,12 +6,11 @@ import java.util.UUID;
 
 import org.jboss.resteasy.reactive.RestForm;
 
-import dev.fleethook.fleet.EnrollmentToken;
-import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
 import dev.fleethook.fleet.service.AgentJar;
+import dev.fleethook.fleet.service.EnrollmentTokenView;
 import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.identity.Role;
-import dev.fleethook.policy.Policy;
+import dev.fleethook.policy.service.PolicyView;
 import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.kernel.BadInputException;
 import io.quarkus.qute.CheckedTemplate;
@@ -42,7 +41,7 @@ public class EnrollmentPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tokens(List<EnrollmentToken> tokens, List<Policy> policies, Fresh fresh,
+        static native TemplateInstance tokens(List<EnrollmentTokenView> tokens, List<PolicyView> policies, Fresh fresh,
                 BadInputException errors, java.time.Instant now, AgentJar.Available agentJar, String nav);
     }
 
@@ -65,10 +64,10 @@ public class EnrollmentPages {
     public Response create(@RestForm String label, @RestForm String expiresInMinutes, @RestForm String maxUses,
             @RestForm String policyId) {
         try {
-            EnrollmentTokenService.Created c = tokens.create(new CreateTokenRequest(label,
+            EnrollmentTokenService.Created c = tokens.create(new EnrollmentTokenService.NewToken(label,
                     number("expiresInMinutes", expiresInMinutes), number("maxUses", maxUses),
                     dev.fleethook.kernel.Uuids.parse("policyId", policyId), null));
-            return Response.status(201).entity(render(new Fresh(c.token().label, c.secret(), c.command()), null)).build();
+            return Response.status(201).entity(render(new Fresh(c.token().label(), c.secret(), c.command()), null)).build();
         } catch (BadInputException e) {
             return Response.status(400).entity(render(null, e)).build();
         }

@@ -1,6 +1,5 @@
 package dev.fleethook.fleet.pages;
 
-import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.webkit.Flash;
 import java.net.URI;
 import java.util.Arrays;
@@ -13,9 +12,11 @@ import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.fleet.Server;
 import dev.fleethook.kernel.Page;
+import dev.fleethook.fleet.service.CommandView;
 import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.fleet.service.ServerView;
 import dev.fleethook.identity.Role;
-import dev.fleethook.policy.Policy;
+import dev.fleethook.policy.service.PolicyView;
 import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
@@ -44,18 +45,19 @@ public class ServerPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(Page<Server> servers, Map<UUID, String> policies, List<Policy> allPolicies,
-                String q, String status, String policy, String label, java.time.Instant now, String nav);
+        static native TemplateInstance list(Page<ServerView> servers, Map<UUID, String> policies,
+                List<PolicyView> allPolicies, String q, String status, String policy, String label,
+                java.time.Instant now, String nav);
 
-        static native TemplateInstance list$table(Page<Server> servers, Map<UUID, String> policies, String q,
+        static native TemplateInstance list$table(Page<ServerView> servers, Map<UUID, String> policies, String q,
                 String status, String policy, String label, java.time.Instant now);
 
-        static native TemplateInstance detail(Server server, Map<UUID, String> policies, List<Policy> allPolicies,
-                List<?> jobs, List<AgentCommandEntity> commands, String message, java.time.Instant now,
-                Object trend, String nav);
+        static native TemplateInstance detail(ServerView server, Map<UUID, String> policies,
+                List<PolicyView> allPolicies, List<?> jobs, List<CommandView> commands, String message,
+                java.time.Instant now, Object trend, String nav);
 
-        static native TemplateInstance detail$activity(Server server, List<?> jobs,
-                List<AgentCommandEntity> commands, java.time.Instant now);
+        static native TemplateInstance detail$activity(ServerView server, List<?> jobs, List<CommandView> commands,
+                java.time.Instant now);
     }
 
     @Inject
@@ -72,7 +74,7 @@ public class ServerPages {
             @QueryParam("policy") String policy, @QueryParam("label") String label,
             @QueryParam("page") @DefaultValue("0") int page, @RestHeader("HX-Request") String htmx) {
         UUID policyId = dev.fleethook.kernel.Uuids.parse("policy", policy);
-        Page<Server> found = servers.list(new ServerService.Filter(q, status, policyId, label, page, PAGE_SIZE));
+        Page<ServerView> found = servers.list(new ServerService.Filter(q, status, policyId, label, page, PAGE_SIZE));
         if (htmx != null) {
             return Templates.list$table(found, servers.policyNames(), q, status, policy, label, java.time.Instant.now());
         }
@@ -83,7 +85,7 @@ public class ServerPages {
     @GET
     @Path("/{id}")
     public TemplateInstance detail(@PathParam("id") UUID id, @RestHeader("HX-Request") String htmx) {
-        Server server = servers.require(id);
+        ServerView server = servers.get(id);
         if (htmx != null) {
             return Templates.detail$activity(server, recent(server), servers.pendingCommands(id), java.time.Instant.now());
         }
@@ -97,10 +99,10 @@ public class ServerPages {
     public Response backupNow(@PathParam("id") UUID id) {
         try {
             servers.backupNow(id);
-            return Flash.redirect("/servers/" + id, "Backup Now sent to " + servers.require(id).hostname
+            return Flash.redirect("/servers/" + id, "Backup Now sent to " + servers.get(id).hostname()
                     + ": the agent starts the job at its next poll; it appears below.");
         } catch (ConflictException e) {
-            return Response.status(409).entity(render(servers.require(id), e.getMessage())).build();
+            return Response.status(409).entity(render(servers.get(id), e.getMessage())).build();
         }
     }
 
@@ -112,11 +114,11 @@ public class ServerPages {
         try {
             servers.assignPolicy(id, dev.fleethook.kernel.Uuids.parse("policyId", policyId));
         } catch (BadInputException e) {
-            return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
+            return Response.status(400).entity(render(servers.get(id), e.getMessage())).build();
         }
-        Server server = servers.require(id);
-        return Flash.redirect("/servers/" + id, "Policy " + servers.policyNames().getOrDefault(server.policyId, "")
-                + " assigned to " + server.hostname + ": its agent takes it at its next poll.");
+        ServerView server = servers.get(id);
+        return Flash.redirect("/servers/" + id, "Policy " + servers.policyNames().getOrDefault(server.policyId(), "")
+                + " assigned to " + server.hostname() + ": its agent takes it at its next poll.");
     }
 
     @POST
@@ -128,7 +130,7 @@ public class ServerPages {
             servers.setLabels(id, labels == null || labels.isBlank() ? List.of()
                     : Arrays.stream(labels.split("[,\\s]+")).filter(s -> !s.isBlank()).toList());
         } catch (BadInputException e) {
-            return Response.status(400).entity(render(servers.require(id), e.getMessage())).build();
+            return Response.status(400).entity(render(servers.get(id), e.getMessage())).build();
         }
         return Flash.redirect("/servers/" + id, "Labels saved.");
     }
@@ -142,14 +144,14 @@ public class ServerPages {
         try {
             target = Server.Status.valueOf(status);
         } catch (RuntimeException e) {
-            return Response.status(400).entity(render(servers.require(id), "Unknown status " + status)).build();
+            return Response.status(400).entity(render(servers.get(id), "Unknown status " + status)).build();
         }
         try {
             servers.setStatus(id, target);
         } catch (ConflictException e) {
-            return Response.status(409).entity(render(servers.require(id), e.getMessage())).build();
+            return Response.status(409).entity(render(servers.get(id), e.getMessage())).build();
         }
-        return Flash.redirect("/servers/" + id, servers.require(id).hostname + " is " + switch (target) {
+        return Flash.redirect("/servers/" + id, servers.get(id).hostname() + " is " + switch (target) {
             case ENABLED -> "enabled: it takes commands and runs its schedule again.";
             case DISABLED -> "disabled: it runs no jobs and takes no commands until enabled.";
             case REVOKED -> "revoked: its agent gets 401 and must enroll again.";
@@ -161,18 +163,18 @@ public class ServerPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("id") UUID id) {
-        String hostname = servers.require(id).hostname;
+        String hostname = servers.get(id).hostname();
         servers.delete(id);
         return Flash.redirect("/servers", "Server " + hostname + " and its job history deleted.");
     }
 
-    private TemplateInstance render(Server server, String message) {
+    private TemplateInstance render(ServerView server, String message) {
         return Templates.detail(server, servers.policyNames(), policies.list(), recent(server),
-                servers.pendingCommands(server.id), message, java.time.Instant.now(), jobs.trend(server.id),
+                servers.pendingCommands(server.id()), message, java.time.Instant.now(), jobs.trend(server.id()),
                 "servers");
     }
 
-    private List<?> recent(Server server) {
-        return jobs.recent(server.id, 20);
+    private List<?> recent(ServerView server) {
+        return jobs.recent(server.id(), 20);
     }
 }

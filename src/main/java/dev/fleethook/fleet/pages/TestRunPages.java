@@ -11,6 +11,8 @@ import org.jboss.resteasy.reactive.RestHeader;
 import dev.fleethook.fleet.Server;
 import dev.fleethook.fleet.TestRun;
 import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.fleet.service.ServerView;
+import dev.fleethook.fleet.service.TestRunView;
 import dev.fleethook.fleet.service.TestRunService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.policy.service.PolicyService;
@@ -57,15 +59,16 @@ public class TestRunPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance runs(Server server, Integer revision, List<Option> options, List<Code> scriptCodes,
-                List<Code> backupCodes, List<TestRun> runs, boolean pending, String message, String nav);
+        static native TemplateInstance runs(ServerView server, Integer revision, List<Option> options,
+                List<Code> scriptCodes, List<Code> backupCodes, List<TestRunView> runs, boolean pending, String message,
+                String nav);
 
-        static native TemplateInstance runs$section(Server server, Integer revision, List<Option> options,
-                List<Code> scriptCodes, List<Code> backupCodes, List<TestRun> runs, boolean pending, String message);
+        static native TemplateInstance runs$section(ServerView server, Integer revision, List<Option> options,
+                List<Code> scriptCodes, List<Code> backupCodes, List<TestRunView> runs, boolean pending, String message);
 
-        static native TemplateInstance runs$list(Server server, List<TestRun> runs, boolean pending);
+        static native TemplateInstance runs$list(ServerView server, List<TestRunView> runs, boolean pending);
 
-        static native TemplateInstance chooser(UUID policyId, List<Server> servers);
+        static native TemplateInstance chooser(UUID policyId, List<ServerView> servers);
     }
 
     @Inject
@@ -83,9 +86,9 @@ public class TestRunPages {
         if (id == null) {
             throw new BadInputException("server", "is required");
         }
-        Server server = servers.require(id);
+        ServerView server = servers.get(id);
         if ("list".equals(part)) {
-            List<TestRun> runs = testRuns.list(id);
+            List<TestRunView> runs = testRuns.list(id);
             return Templates.runs$list(server, runs, pending(runs));
         }
         return render(server, "section".equals(part), null);
@@ -101,7 +104,7 @@ public class TestRunPages {
         if (id == null) {
             throw new BadInputException("server", "is required");
         }
-        Server s = servers.require(id);
+        ServerView s = servers.get(id);
         String target = what == null ? null : what.startsWith("hook-") ? "hook" : what;
         Integer hookIndex = null;
         try {
@@ -129,8 +132,8 @@ public class TestRunPages {
     @GET
     @Path("/policy/{id}")
     public TemplateInstance chooser(@PathParam("id") UUID policyId) {
-        List<Server> assigned = servers.list(new ServerService.Filter(null, null, policyId, null, 0, 100)).items()
-                .stream().filter(s -> s.status == Server.Status.ENABLED).toList();
+        List<ServerView> assigned = servers.list(new ServerService.Filter(null, null, policyId, null, 0, 100)).items()
+                .stream().filter(s -> s.status() == Server.Status.ENABLED).toList();
         return Templates.chooser(policyId, assigned);
     }
 
@@ -145,12 +148,12 @@ public class TestRunPages {
         }
     }
 
-    private TemplateInstance render(Server server, boolean section, String message) {
-        List<TestRun> runs = testRuns.list(server.id);
+    private TemplateInstance render(ServerView server, boolean section, String message) {
+        List<TestRunView> runs = testRuns.list(server.id());
         List<Option> options = new ArrayList<>();
         Integer revision = null;
-        if (server.policyId != null) {
-            PolicyDocument doc = policies.document(server.policyId, TargetOs.fromWire(server.os)).document();
+        if (server.policyId() != null) {
+            PolicyDocument doc = policies.document(server.policyId(), TargetOs.fromWire(server.os())).document();
             revision = doc.revision();
             PolicyDocument.Scripts scripts = doc.scripts();
             options.add(new Option("pre-script", "Pre-script" + (scripts == null || scripts.preScript() == null ? ""
@@ -183,7 +186,7 @@ public class TestRunPages {
         return what == null ? "" : " (" + what + ")";
     }
 
-    private static boolean pending(List<TestRun> runs) {
-        return runs.stream().anyMatch(r -> r.status == TestRun.Status.PENDING);
+    private static boolean pending(List<TestRunView> runs) {
+        return runs.stream().anyMatch(r -> r.status() == TestRun.Status.PENDING);
     }
 }

@@ -60,8 +60,8 @@ public class EnrollmentTokenResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<TokenResponse> create(CreateTokenRequest request) {
-        EnrollmentTokenService.Created c = tokens.create(request);
-        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/enrollment-tokens/" + c.token().id))
+        EnrollmentTokenService.Created c = tokens.create(request == null ? null : request.command());
+        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/enrollment-tokens/" + c.token().id()))
                 .entity(TokenResponse.of(c.token(), c.secret(), c.command())).build();
     }
 

@@ -6,8 +6,9 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.fleethook.fleet.EnrollmentToken;
-import dev.fleethook.fleet.Server;
+import dev.fleethook.fleet.service.EnrollmentTokenService;
+import dev.fleethook.fleet.service.EnrollmentTokenView;
+import dev.fleethook.fleet.service.ServerView;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -27,6 +28,11 @@ public final class FleetRecords {
             @Min(value = 1, message = "must be 1 to 10000") @Max(value = 10_000, message = "must be 1 to 10000") Integer maxUses,
             UUID policyId,
             UUID replaceServerId) {
+
+        /** The service's command; the constraints above are its own, repeated for the API document. */
+        public EnrollmentTokenService.NewToken command() {
+            return new EnrollmentTokenService.NewToken(label, expiresInMinutes, maxUses, policyId, replaceServerId);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,9 +40,10 @@ public final class FleetRecords {
             int uses, Instant expiresAt, Instant revokedAt, String state, String createdBy, Instant createdAt,
             String token, String command) {
 
-        public static TokenResponse of(EnrollmentToken t, String secret, String command) {
-            return new TokenResponse(t.id, t.label, t.tokenPrefix, t.policyId, t.replaceServerId, t.maxUses, t.uses,
-                    t.expiresAt, t.revokedAt, t.state(Instant.now()), t.createdBy, t.createdAt, secret, command);
+        public static TokenResponse of(EnrollmentTokenView t, String secret, String command) {
+            return new TokenResponse(t.id(), t.label(), t.tokenPrefix(), t.policyId(), t.replaceServerId(), t.maxUses(),
+                    t.uses(), t.expiresAt(), t.revokedAt(), t.state(Instant.now()), t.createdBy(), t.createdAt(), secret,
+                    command);
         }
     }
 
@@ -47,11 +54,11 @@ public final class FleetRecords {
             UUID runningJobId) {
 
         /** {@code rejectedEvents}: events the agent set aside as refused (from its polls); {@code runningJobId}: the job its last poll said it runs. */
-        public static ServerResponse of(Server s, String policyName) {
-            return new ServerResponse(s.id, s.hostname, s.os, s.agentVersion, List.of(s.labels), s.policyId, policyName,
-                    s.status.name().toLowerCase(), s.presence(Instant.now()).name().toLowerCase().replace('_', '-'),
-                    s.pollIntervalSeconds, s.enrolledAt, s.lastSeenAt, s.lastRefusal, s.replacedServerId,
-                    s.rejectedEvents, s.runningJobId);
+        public static ServerResponse of(ServerView s, String policyName) {
+            return new ServerResponse(s.id(), s.hostname(), s.os(), s.agentVersion(), s.labels(), s.policyId(), policyName,
+                    s.status().name().toLowerCase(), s.presence(Instant.now()).name().toLowerCase().replace('_', '-'),
+                    s.pollIntervalSeconds(), s.enrolledAt(), s.lastSeenAt(), s.lastRefusal(), s.replacedServerId(),
+                    s.rejectedEvents(), s.runningJobId());
         }
     }
 

@@ -10,14 +10,15 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.fleethook.fleet.AgentCommandEntity;
 import dev.fleethook.fleet.Server;
 import dev.fleethook.fleet.rest.FleetRecords.AssignPolicyRequest;
 import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
 import dev.fleethook.kernel.Page;
 import dev.fleethook.fleet.rest.FleetRecords.ServerResponse;
 import dev.fleethook.fleet.rest.FleetRecords.UpdateServerRequest;
+import dev.fleethook.fleet.service.CommandView;
 import dev.fleethook.fleet.service.ServerService;
+import dev.fleethook.fleet.service.ServerView;
 import dev.fleethook.identity.Role;
 import dev.fleethook.kernel.ApiDocs;
 import dev.fleethook.kernel.BadInputException;
@@ -58,10 +59,9 @@ public class ServerResource {
     public Page<ServerResponse> list(@QueryParam("q") String q, @QueryParam("status") String status,
             @QueryParam("policy") UUID policy, @QueryParam("label") String label,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        Page<Server> found = servers.list(new ServerService.Filter(q, status, policy, label, page, size));
+        Page<ServerView> found = servers.list(new ServerService.Filter(q, status, policy, label, page, size));
         Map<UUID, String> names = servers.policyNames();
-        return new Page<>(found.items().stream().map(s -> ServerResponse.of(s, names.get(s.policyId))).toList(),
-                found.total(), found.page(), found.size());
+        return found.map(s -> ServerResponse.of(s, names.get(s.policyId())));
     }
 
     @GET
@@ -70,8 +70,8 @@ public class ServerResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public ServerResponse get(@PathParam("id") UUID id) {
-        Server s = servers.require(id);
-        return ServerResponse.of(s, servers.policyNames().get(s.policyId));
+        ServerView s = servers.get(id);
+        return ServerResponse.of(s, servers.policyNames().get(s.policyId()));
     }
 
     @PATCH
@@ -85,8 +85,8 @@ public class ServerResource {
         if (request == null) {
             throw new BadInputException("labels", "is required");
         }
-        Server s = servers.setLabels(id, request.labels());
-        return ServerResponse.of(s, servers.policyNames().get(s.policyId));
+        ServerView s = servers.setLabels(id, request.labels());
+        return ServerResponse.of(s, servers.policyNames().get(s.policyId()));
     }
 
     @PUT
@@ -97,8 +97,8 @@ public class ServerResource {
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public ServerResponse assign(@PathParam("id") UUID id, AssignPolicyRequest request) {
-        Server s = servers.assignPolicy(id, request == null ? null : request.policyId());
-        return ServerResponse.of(s, servers.policyNames().get(s.policyId));
+        ServerView s = servers.assignPolicy(id, request == null ? null : request.policyId());
+        return ServerResponse.of(s, servers.policyNames().get(s.policyId()));
     }
 
     @POST
@@ -154,7 +154,7 @@ public class ServerResource {
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public Response backupNow(@PathParam("id") UUID id) {
-        AgentCommandEntity c = servers.backupNow(id);
-        return Response.accepted(new CommandResponse(c.id, "backup-now", c.serverId, null, c.createdAt)).build();
+        CommandView c = servers.backupNow(id);
+        return Response.accepted(new CommandResponse(c.id(), "backup-now", c.serverId(), null, c.createdAt())).build();
     }
 }

@@ -17,7 +17,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.fleethook.fleet.TestRun;
+import dev.fleethook.fleet.service.TestRunView;
 import dev.fleethook.fleet.service.TestRunService;
 import dev.fleethook.identity.Role;
 import dev.fleethook.kernel.ApiDocs;
@@ -67,10 +67,10 @@ public class TestRunResource {
             Integer exitCode, Long durationMs, Boolean timedOut, String outputTail, String detail, String requestedBy,
             Instant requestedAt, Instant finishedAt) {
 
-        public static TestRunResponse of(TestRun t) {
-            return new TestRunResponse(t.id, t.serverId, t.policyId, t.policyRevision, t.target, t.hookIndex, t.hookPhase,
-                    t.preStatus, t.backupStatus, t.status.wire(), t.exitCode, t.durationMs, t.timedOut, t.outputTail,
-                    t.detail, t.requestedBy, t.requestedAt, t.finishedAt);
+        public static TestRunResponse of(TestRunView t) {
+            return new TestRunResponse(t.id(), t.serverId(), t.policyId(), t.policyRevision(), t.target(), t.hookIndex(),
+                    t.hookPhase(), t.preStatus(), t.backupStatus(), t.status().wire(), t.exitCode(), t.durationMs(),
+                    t.timedOut(), t.outputTail(), t.detail(), t.requestedBy(), t.requestedAt(), t.finishedAt());
         }
     }
 
@@ -107,10 +107,10 @@ public class TestRunResource {
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public RestResponse<TestRunResponse> create(@PathParam("id") UUID id, CreateTestRunRequest request) {
-        TestRun run = testRuns.create(id, request == null ? null
+        TestRunView run = testRuns.create(id, request == null ? null
                 : new TestRunService.Request(request.target(), request.hookIndex(), request.preStatus(),
                         request.backupStatus()));
         return RestResponse.ResponseBuilder.<TestRunResponse> created(
-                URI.create("/api/v1/servers/" + id + "/test-runs/" + run.id)).entity(TestRunResponse.of(run)).build();
+                URI.create("/api/v1/servers/" + id + "/test-runs/" + run.id())).entity(TestRunResponse.of(run)).build();
     }
 }

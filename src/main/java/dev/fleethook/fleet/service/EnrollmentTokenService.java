@@ -9,7 +9,10 @@ import java.util.UUID;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.fleet.EnrollmentToken;
 import dev.fleethook.fleet.Server;
-import dev.fleethook.fleet.rest.FleetRecords.CreateTokenRequest;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.kernel.Secrets;
 import dev.fleethook.policy.Policy;
@@ -25,7 +28,22 @@ import dev.fleethook.kernel.ObjectNotFoundException;
 @ApplicationScoped
 public class EnrollmentTokenService {
 
-    public record Created(EnrollmentToken token, String secret, String command) {
+    /** A token just created, with its secret and the command line: shown once, never stored. */
+    public record Created(EnrollmentTokenView token, String secret, String command) {
+    }
+
+    /**
+     * What a new enrollment token needs (the API's {@code CreateTokenRequest} and the page's form): a
+     * label, the expiry in minutes (default {@code fleethook.enrollment.token-default-expiry}, at most 30 days),
+     * the uses (default 1), an optional policy and an optional server the enrolling one replaces.
+     */
+    public record NewToken(
+            @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String label,
+            @Min(value = 1, message = "must be 1 minute to 30 days (43200 minutes)")
+            @Max(value = 43_200, message = "must be 1 minute to 30 days (43200 minutes)") Integer expiresInMinutes,
+            @Min(value = 1, message = "must be 1 to 10000") @Max(value = 10_000, message = "must be 1 to 10000") Integer maxUses,
+            UUID policyId,
+            UUID replaceServerId) {
     }
 
     @Inject
@@ -43,12 +61,19 @@ public class EnrollmentTokenService {
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "fleethook.portal.base-url")
     String baseUrl;
 
-    public List<EnrollmentToken> list() {
-        return EnrollmentToken.listAll(Sort.by("createdAt", Sort.Direction.Descending));
+    /** The current tenant's enrollment tokens, newest first. */
+    public List<EnrollmentTokenView> list() {
+        return EnrollmentToken.<EnrollmentToken> listAll(Sort.by("createdAt", Sort.Direction.Descending)).stream()
+                .map(EnrollmentTokenView::of).toList();
     }
 
+    /**
+     * Creates a token, audited as {@code enrollment-token.create}.
+     *
+     * @throws BadInputException naming the field ({@code body} when {@code request} is null)
+     */
     @Transactional
-    public Created create(CreateTokenRequest request) {
+    public Created create(NewToken request) {
         validator.check(request);
         Duration expiry = request.expiresInMinutes() == null ? config.tokenDefaultExpiry()
                 : Duration.ofMinutes(request.expiresInMinutes());
@@ -76,18 +101,18 @@ public class EnrollmentTokenService {
         t.persist();
         audit.record("enrollment-token.create", "enrollment-token", t.id, "Created enrollment token " + t.label, null,
                 Map.of("label", t.label, "maxUses", t.maxUses, "expiresAt", t.expiresAt.toString()));
-        return new Created(t, secret, commandLine(secret));
+        return new Created(EnrollmentTokenView.of(t), secret, commandLine(secret));
     }
 
     @Transactional
-    public EnrollmentToken revoke(UUID id) {
+    public EnrollmentTokenView revoke(UUID id) {
         EnrollmentToken t = EnrollmentToken.<EnrollmentToken> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         if (t.revokedAt == null) {
             t.revokedAt = Instant.now();
             audit.record("enrollment-token.revoke", "enrollment-token", t.id, "Revoked enrollment token " + t.label,
                     null, null);
         }
-        return t;
+        return EnrollmentTokenView.of(t);
     }
 
     /** Where the command line puts the agent's state: the agent's own default when it runs as root. */

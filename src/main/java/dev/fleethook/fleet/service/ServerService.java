@@ -47,11 +47,27 @@ public class ServerService {
     @Inject
     CurrentAccount currentAccount;
 
+    /**
+     * The server entity, for this feature's and the job feature's services inside their transaction;
+     * pages and the API take {@link #get}.
+     *
+     * @throws ObjectNotFoundException when the server is not in the current tenant
+     */
     public Server require(UUID id) {
         return Server.<Server> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
     }
 
-    public Page<Server> list(Filter f) {
+    /**
+     * One server of the current tenant.
+     *
+     * @throws ObjectNotFoundException when it is not in the current tenant
+     */
+    public ServerView get(UUID id) {
+        return ServerView.of(require(id));
+    }
+
+    /** One page of the current tenant's servers by hostname; page/size as {@link Page#checkRequest}. */
+    public Page<ServerView> list(Filter f) {
         Page.checkRequest(f.page(), f.size());
         StringBuilder where = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
@@ -86,7 +102,7 @@ public class ServerService {
         var query = Server.<Server> find(where.toString(), Sort.by("hostname").and("enrolledAt"), params);
         long total = query.count();
         List<Server> items = query.page(io.quarkus.panache.common.Page.of(f.page(), f.size())).list();
-        return new Page<>(items, total, f.page(), f.size());
+        return new Page<>(items, total, f.page(), f.size()).map(ServerView::of);
     }
 
     public Map<UUID, String> policyNames() {
@@ -96,7 +112,7 @@ public class ServerService {
     }
 
     @Transactional
-    public Server assignPolicy(UUID serverId, UUID policyId) {
+    public ServerView assignPolicy(UUID serverId, UUID policyId) {
         Server server = require(serverId);
         if (policyId == null) {
             throw new BadInputException("policyId", "is required");
@@ -108,11 +124,11 @@ public class ServerService {
         changes.server(server.id);
         audit.record("server.policy", "server", server.id, "Assigned " + policy.name + " to " + server.hostname,
                 before == null ? null : Map.of("policyId", before.toString()), Map.of("policyId", policy.id.toString()));
-        return server;
+        return ServerView.of(server);
     }
 
     @Transactional
-    public Server setLabels(UUID serverId, List<String> labels) {
+    public ServerView setLabels(UUID serverId, List<String> labels) {
         Server server = require(serverId);
         List<String> clean = new ArrayList<>();
         for (int i = 0; labels != null && i < labels.size(); i++) {
@@ -132,11 +148,11 @@ public class ServerService {
         server.labels = clean.toArray(String[]::new);
         audit.record("server.labels", "server", server.id, "Labels of " + server.hostname,
                 Map.of("labels", before), Map.of("labels", String.join(",", clean)));
-        return server;
+        return ServerView.of(server);
     }
 
     @Transactional
-    public Server setStatus(UUID serverId, Server.Status status) {
+    public ServerView setStatus(UUID serverId, Server.Status status) {
         Server server = require(serverId);
         if (server.status == Server.Status.REVOKED && status != Server.Status.REVOKED) {
             throw new ConflictException("A revoked server cannot be enabled again; enroll it anew.");
@@ -147,7 +163,7 @@ public class ServerService {
         audit.record("server." + status.name().toLowerCase(), "server", server.id,
                 status.name().charAt(0) + status.name().substring(1).toLowerCase() + " " + server.hostname,
                 Map.of("status", before.name()), Map.of("status", status.name()));
-        return server;
+        return ServerView.of(server);
     }
 
     @Transactional
@@ -161,21 +177,22 @@ public class ServerService {
     }
 
     /** Backup Now and Cancel commands of this server its agent has not taken yet, oldest first. */
-    public List<AgentCommandEntity> pendingCommands(UUID serverId) {
+    public List<CommandView> pendingCommands(UUID serverId) {
         // Test runs show in their own section (TestRunPages), not as pending Backup Now / Cancel.
-        return AgentCommandEntity.list("serverId = ?1 and acknowledgedAt is null and kind <> ?2 order by createdAt",
-                serverId, dev.fleethook.protocol.AgentCommand.Kind.TEST_RUN.name());
+        return AgentCommandEntity.<AgentCommandEntity> list(
+                "serverId = ?1 and acknowledgedAt is null and kind <> ?2 order by createdAt",
+                serverId, dev.fleethook.protocol.AgentCommand.Kind.TEST_RUN.name()).stream().map(CommandView::of).toList();
     }
 
     @Transactional
-    public AgentCommandEntity backupNow(UUID serverId) {
+    public CommandView backupNow(UUID serverId) {
         Server server = require(serverId);
         if (server.status != Server.Status.ENABLED) {
             throw new ConflictException("The server is " + server.status.name().toLowerCase() + ": it takes no commands.");
         }
         AgentCommandEntity command = command(server, AgentCommand.Kind.BACKUP_NOW, null);
         audit.record("server.backup-now", "server", server.id, "Backup Now on " + server.hostname, null, null);
-        return command;
+        return CommandView.of(command);
     }
 
     /**
@@ -186,8 +203,8 @@ public class ServerService {
      * @throws ObjectNotFoundException when the server is not in the current tenant
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public AgentCommandEntity queueCommand(UUID serverId, AgentCommand.Kind kind, UUID jobId) {
-        return command(require(serverId), kind, jobId);
+    public CommandView queueCommand(UUID serverId, AgentCommand.Kind kind, UUID jobId) {
+        return CommandView.of(command(require(serverId), kind, jobId));
     }
 
     /** How many servers of the current tenant are in each state, by {@link Server#presence}. */

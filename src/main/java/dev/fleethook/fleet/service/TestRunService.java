@@ -65,7 +65,7 @@ public class TestRunService {
      * could not read the command: {@code AgentHeaders.FEATURES}).
      */
     @Transactional
-    public TestRun create(UUID serverId, Request request) {
+    public TestRunView create(UUID serverId, Request request) {
         Server server = servers.require(serverId);
         if (request == null || request.target() == null || request.target().isBlank()) {
             throw new BadInputException("target", "is required: " + WireEnum.allowed(dev.fleethook.protocol.TestRun.Target.values()));
@@ -136,20 +136,21 @@ public class TestRunService {
         changes.answer(server.id);
         audit.record("server.test-run", "server", server.id, "Test run of the " + run.what() + " on " + server.hostname,
                 null, Map.of("testRunId", run.id.toString(), "target", run.target, "policyRevision", run.policyRevision));
-        return run;
+        return TestRunView.of(run);
     }
 
     /** The server's latest test runs, newest first (404 for another tenant's server). */
-    public List<TestRun> list(UUID serverId) {
+    public List<TestRunView> list(UUID serverId) {
         servers.require(serverId);
-        return TestRun.<TestRun> find("serverId", Sort.descending("requestedAt"), serverId).page(0, LIST_LIMIT).list();
+        return TestRun.<TestRun> find("serverId", Sort.descending("requestedAt"), serverId).page(0, LIST_LIMIT).list()
+                .stream().map(TestRunView::of).toList();
     }
 
     /** One test run of the server; 404 when it is not one of that server's. */
-    public TestRun require(UUID serverId, UUID id) {
+    public TestRunView require(UUID serverId, UUID id) {
         servers.require(serverId);
         return TestRun.<TestRun> find("id = ?1 and serverId = ?2", id, serverId).firstResultOptional()
-                .orElseThrow(dev.fleethook.kernel.ObjectNotFoundException::new);
+                .map(TestRunView::of).orElseThrow(dev.fleethook.kernel.ObjectNotFoundException::new);
     }
 
     /** The {@code TestRun} of a {@code test-run} command, for the poll answer (null when gone). */

@@ -6,7 +6,6 @@ import java.util.UUID;
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Account;
-import dev.fleethook.identity.rest.AccountRecords.ChangePasswordRequest;
 import dev.fleethook.identity.rest.AccountRecords.SessionResponse;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.AccountService;
@@ -66,7 +65,7 @@ public class AccountPages {
                 throw new BadInputException("confirmation", "does not match the new password");
             }
             long ended = accounts.changePassword(currentAccount.get(), currentAccount.sessionId(),
-                    new ChangePasswordRequest(currentPassword == null ? "" : currentPassword, newPassword));
+                    new AccountService.PasswordChange(currentPassword == null ? "" : currentPassword, newPassword));
             return Flash.redirect("/account", "Your password was changed." + (ended == 0 ? ""
                     : " " + ended + " other session" + (ended == 1 ? " was" : "s were") + " signed out."));
         } catch (BadInputException e) {

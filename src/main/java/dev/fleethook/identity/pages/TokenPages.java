@@ -5,7 +5,7 @@ import java.util.UUID;
 
 import org.jboss.resteasy.reactive.RestForm;
 
-import dev.fleethook.identity.ApiToken;
+import dev.fleethook.identity.service.ApiTokenView;
 import dev.fleethook.identity.rest.TokenRecords.CreateTokenRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.ApiTokenService;
@@ -35,7 +35,7 @@ public class TokenPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tokens(List<ApiToken> tokens, String created, String name, String expiresInDays,
+        static native TemplateInstance tokens(List<ApiTokenView> tokens, String created, String name, String expiresInDays,
                 BadInputException errors, String nav);
     }
 
@@ -65,7 +65,7 @@ public class TokenPages {
             CreateTokenRequest request = validator.check(new CreateTokenRequest(name == null ? null : name.trim(), days));
             ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name(), days);
             // Post/redirect/get: the secret crosses the redirect in a one-time cookie for this page, never in the URL.
-            return Flash.redirect("/account/tokens", "Created the token " + created.token().name + ".", created.secret(),
+            return Flash.redirect("/account/tokens", "Created the token " + created.token().name() + ".", created.secret(),
                     config.session().secureCookie());
         } catch (BadInputException e) {
             return Response.status(400).entity(render(null, name, expiresInDays, e)).build();
@@ -76,8 +76,8 @@ public class TokenPages {
     @Path("/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response revoke(@PathParam("id") UUID id) {
-        ApiToken revoked = tokens.revoke(currentAccount.get(), id);
-        return Flash.redirect("/account/tokens", "Revoked the token " + revoked.name + ".");
+        ApiTokenView revoked = tokens.revoke(currentAccount.get(), id);
+        return Flash.redirect("/account/tokens", "Revoked the token " + revoked.name() + ".");
     }
 
     private TemplateInstance render(String created, String name, String days, BadInputException errors) {

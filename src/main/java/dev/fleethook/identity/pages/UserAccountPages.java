@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.identity.User;
 import dev.fleethook.identity.rest.AccountRecords.ResetLinkResponse;
 import dev.fleethook.identity.rest.AccountRecords.SessionResponse;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.identity.service.PasswordResetService;
 import dev.fleethook.identity.service.UserAccessService;
+import dev.fleethook.identity.service.UserView;
 import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -40,7 +40,7 @@ public class UserAccountPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance userAccount(User user, List<SessionResponse> sessions, ResetLinkResponse lastLink,
+        static native TemplateInstance userAccount(UserView user, List<SessionResponse> sessions, ResetLinkResponse lastLink,
                 String newLink, String nav);
     }
 
@@ -60,7 +60,7 @@ public class UserAccountPages {
     @GET
     public TemplateInstance show(@PathParam("id") UUID id, @CookieParam(Flash.SECRET_COOKIE) String created,
             @Context UriInfo uri) {
-        User user = access.user(id);
+        UserView user = access.user(id);
         String path = Flash.read(created);
         String link = path == null || !path.startsWith(PasswordResetService.PATH) ? null
                 : uri.getBaseUri().resolve(URI.create(path)).toString();
@@ -73,9 +73,9 @@ public class UserAccountPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response resetLink(@PathParam("id") UUID id) {
         PasswordResetService.Created created = resets.create(id, currentAccount.get());
-        User user = access.user(id);
+        UserView user = access.user(id);
         // Post/redirect/get: the link crosses the redirect in a one-time cookie for this page, never in the URL.
-        return Flash.redirect(page(id), "Made a password reset link for " + user.email
+        return Flash.redirect(page(id), "Made a password reset link for " + user.email()
                 + ". Copy it now and hand it over: it is shown only once, works once, and expires in 24 hours.",
                 created.link(), config.session().secureCookie());
     }

@@ -8,11 +8,9 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.identity.User;
-import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
-import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
 import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.identity.service.UserService;
+import dev.fleethook.identity.service.UserView;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
@@ -49,9 +47,9 @@ public class UserPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance users(List<User> users, String q, Form form, List<Role> roles, String nav);
+        static native TemplateInstance users(List<UserView> users, String q, Form form, List<Role> roles, String nav);
 
-        static native TemplateInstance users$table(List<User> users, String q);
+        static native TemplateInstance users$table(List<UserView> users, String q);
     }
 
     @Inject
@@ -62,7 +60,7 @@ public class UserPages {
 
     @GET
     public TemplateInstance list(@QueryParam("q") String q, @RestHeader("HX-Request") String htmx) {
-        List<User> found = users.list(q);
+        List<UserView> found = users.list(q);
         if (htmx != null) {
             return Templates.users$table(found, q);
         }
@@ -79,9 +77,9 @@ public class UserPages {
             if (parsedRole == null) {
                 throw new BadInputException("role", "choose Admin, Operator or Viewer");
             }
-            UserService.Created created = users.create(new CreateUserRequest(email, displayName, parsedRole,
+            UserService.Created created = users.create(new UserService.NewUser(email, displayName, parsedRole,
                     password == null || password.isEmpty() ? null : password));
-            String notice = "Added " + created.user().email + "."
+            String notice = "Added " + created.user().email() + "."
                     + (created.generatedPassword() == null ? ""
                             : " Their password, shown only now: " + created.generatedPassword());
             return page(null, new Form("", "", "VIEWER", null, notice, null), 201).response();
@@ -98,7 +96,7 @@ public class UserPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("id") UUID id, @RestForm String role, @RestForm String disabled) {
         try {
-            users.update(id, new UpdateUserRequest(null, parseRole(role),
+            users.update(id, new UserService.UserChange(null, parseRole(role),
                     disabled == null ? null : Boolean.valueOf(disabled), null), currentAccount.get());
         } catch (ConflictException e) {
             return page(null, new Form("", "", "VIEWER", null, null, e.getMessage()), 409).response();

@@ -1,5 +1,6 @@
 package dev.fleethook.identity.rest;
 
+import dev.fleethook.identity.service.AccountService;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -24,6 +25,11 @@ public final class AccountRecords {
     public record ChangePasswordRequest(
             @NotNull(message = "is required") String currentPassword,
             @NotBlank(message = "is required") @PasswordRule String newPassword) {
+
+        /** The service's command; {@code WireCommandsTest} keeps the two records' constraints the same. */
+        public AccountService.PasswordChange command() {
+            return new AccountService.PasswordChange(currentPassword, newPassword);
+        }
     }
 
     /** The answer to a password change: how many other browser sessions were signed out. */

@@ -95,7 +95,7 @@ public class MeResource {
         validator.check(request);
         ApiTokenService.Created created = tokens.create(currentAccount.get(), request.name().trim(),
                 request.expiresInDays());
-        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/me/tokens/" + created.token().id))
+        return RestResponse.ResponseBuilder.<TokenResponse> created(URI.create("/api/v1/me/tokens/" + created.token().id()))
                 .entity(TokenResponse.of(created.token(), created.secret())).build();
     }
 
@@ -116,7 +116,7 @@ public class MeResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public PasswordChangedResponse changePassword(ChangePasswordRequest request) {
-        return new PasswordChangedResponse(accounts.changePassword(currentAccount.get(), currentAccount.sessionId(), request));
+        return new PasswordChangedResponse(accounts.changePassword(currentAccount.get(), currentAccount.sessionId(), request.command()));
     }
 
     @GET

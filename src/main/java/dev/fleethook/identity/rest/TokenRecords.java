@@ -5,7 +5,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.fleethook.identity.ApiToken;
+import dev.fleethook.identity.service.ApiTokenView;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -28,9 +28,9 @@ public final class TokenRecords {
     public record TokenResponse(UUID id, String name, String prefix, Instant createdAt, Instant expiresAt,
             Instant lastUsedAt, Instant revokedAt, String token) {
 
-        public static TokenResponse of(ApiToken t, String secret) {
-            return new TokenResponse(t.id, t.name, t.tokenPrefix, t.createdAt, t.expiresAt, t.lastUsedAt, t.revokedAt,
-                    secret);
+        public static TokenResponse of(ApiTokenView t, String secret) {
+            return new TokenResponse(t.id(), t.name(), t.tokenPrefix(), t.createdAt(), t.expiresAt(), t.lastUsedAt(),
+                    t.revokedAt(), secret);
         }
     }
 

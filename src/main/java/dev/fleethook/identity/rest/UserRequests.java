@@ -6,6 +6,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
+import dev.fleethook.identity.service.UserService;
+
 /** Wire records for tenant users. */
 public final class UserRequests {
 
@@ -18,6 +20,11 @@ public final class UserRequests {
             @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String displayName,
             @NotNull(message = "is required (ADMIN, OPERATOR or VIEWER)") Role role,
             @dev.fleethook.identity.PasswordRule String password) {
+
+        /** The service's command; the constraints above are its own, repeated for the API document. */
+        public UserService.NewUser command() {
+            return new UserService.NewUser(email, displayName, role, password);
+        }
     }
 
     /** A partial change: only the fields present are applied. */
@@ -26,5 +33,9 @@ public final class UserRequests {
             Role role,
             Boolean disabled,
             @dev.fleethook.identity.PasswordRule String password) {
+
+        public UserService.UserChange change() {
+            return new UserService.UserChange(displayName, role, disabled, password);
+        }
     }
 }

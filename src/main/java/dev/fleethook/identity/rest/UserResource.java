@@ -96,8 +96,8 @@ public class UserResource {
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<CreatedUserResponse> create(CreateUserRequest request) {
-        UserService.Created created = users.create(request);
-        return RestResponse.ResponseBuilder.<CreatedUserResponse> created(URI.create("/api/v1/users/" + created.user().id))
+        UserService.Created created = users.create(request == null ? null : request.command());
+        return RestResponse.ResponseBuilder.<CreatedUserResponse> created(URI.create("/api/v1/users/" + created.user().id()))
                 .entity(new CreatedUserResponse(UserResponse.of(created.user()), created.generatedPassword())).build();
     }
 
@@ -110,7 +110,7 @@ public class UserResource {
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public UserResponse update(@PathParam("id") UUID id, UpdateUserRequest request) {
-        return UserResponse.of(users.update(id, request, currentAccount.get()));
+        return UserResponse.of(users.update(id, request == null ? null : request.change(), currentAccount.get()));
     }
 
     @DELETE

@@ -7,8 +7,8 @@ import org.jboss.logging.Logger;
 import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.OperatorAccount;
+import dev.fleethook.identity.PasswordRule;
 import dev.fleethook.identity.User;
-import dev.fleethook.identity.rest.AccountRecords.ChangePasswordRequest;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.kernel.InputValidator;
@@ -16,6 +16,8 @@ import dev.fleethook.kernel.ObjectNotFoundException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 
 /**
  * What a signed-in account does for itself: change its password. The new password follows
@@ -25,6 +27,16 @@ import jakarta.transaction.Transactional;
  */
 @ApplicationScoped
 public class AccountService {
+
+    /**
+     * A change of one's own password: {@code newPassword} follows {@link PasswordRule} (12 characters to 72
+     * bytes); a wrong {@code currentPassword} is a 400 naming that field. The API's
+     * {@code AccountRecords.ChangePasswordRequest} repeats these constraints for the OpenAPI document.
+     */
+    public record PasswordChange(
+            @NotNull(message = "is required") String currentPassword,
+            @NotBlank(message = "is required") @PasswordRule String newPassword) {
+    }
 
     private static final Logger LOG = Logger.getLogger(AccountService.class);
 
@@ -52,7 +64,7 @@ public class AccountService {
      *                           rule or equals the current one
      */
     @Transactional
-    public long changePassword(Account account, UUID keepSession, ChangePasswordRequest request) {
+    public long changePassword(Account account, UUID keepSession, PasswordChange request) {
         validator.check(request);
         if (account.isOperator()) {
             OperatorAccount operator = currentTenant.withoutTenant(() -> {
@@ -74,7 +86,7 @@ public class AccountService {
         return ended;
     }
 
-    private String newHash(String currentHash, ChangePasswordRequest request) {
+    private String newHash(String currentHash, PasswordChange request) {
         if (!hasher.verify(request.currentPassword(), currentHash)) {
             throw new BadInputException("currentPassword", "is not your current password");
         }

@@ -24,7 +24,7 @@ public class ApiTokenService {
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
 
     /** A freshly created token: the only moment its secret value exists outside the caller's hands. */
-    public record Created(ApiToken token, String secret) {
+    public record Created(ApiTokenView token, String secret) {
     }
 
     @Inject
@@ -50,16 +50,18 @@ public class ApiTokenService {
             t.persist();
             return t;
         });
-        return new Created(token, secret);
+        return new Created(ApiTokenView.of(token), secret);
     }
 
-    public List<ApiToken> listOf(Account owner) {
+    /** The owner's tokens, newest first (revoked and expired ones included). */
+    public List<ApiTokenView> listOf(Account owner) {
         return currentTenant.withoutTenant(() -> ApiToken.<ApiToken> list(
-                (owner.isOperator() ? "operatorId" : "userId") + " = ?1 order by createdAt desc", owner.id()));
+                (owner.isOperator() ? "operatorId" : "userId") + " = ?1 order by createdAt desc", owner.id()).stream()
+                .map(ApiTokenView::of).toList());
     }
 
     /** Revokes one of the owner's tokens; someone else's token is 404, as if it did not exist. */
-    public ApiToken revoke(Account owner, UUID tokenId) {
+    public ApiTokenView revoke(Account owner, UUID tokenId) {
         return currentTenant.withoutTenant(() -> {
             ApiToken t = ApiToken.findById(tokenId);
             if (t == null || !owner.id().equals(owner.isOperator() ? t.operatorId : t.userId)) {
@@ -68,7 +70,7 @@ public class ApiTokenService {
             if (t.revokedAt == null) {
                 t.revokedAt = Instant.now();
             }
-            return t;
+            return ApiTokenView.of(t);
         });
     }
 

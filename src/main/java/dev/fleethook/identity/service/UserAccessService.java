@@ -26,13 +26,17 @@ public class UserAccessService {
     AuditService audit;
 
     /** The user of the current tenant, or 404. */
-    public User user(UUID userId) {
+    public UserView user(UUID userId) {
+        return UserView.of(require(userId));
+    }
+
+    private static User require(UUID userId) {
         return User.<User> findByIdOptional(userId).orElseThrow(ObjectNotFoundException::new);
     }
 
     /** The live browser sessions of user {@code userId}, most recently seen first. */
     public List<WebSession> sessionsOf(UUID userId) {
-        return sessions.listOf(Account.of(user(userId)));
+        return sessions.listOf(Account.of(require(userId)));
     }
 
     /**
@@ -42,7 +46,7 @@ public class UserAccessService {
      */
     @Transactional
     public void revoke(UUID userId, UUID sessionId) {
-        User user = user(userId);
+        User user = require(userId);
         sessions.revoke(Account.of(user), sessionId);
         audit.record("user.session-revoke", "user", user.id, "Signed " + user.email + " out of one browser session", null,
                 null);
@@ -51,7 +55,7 @@ public class UserAccessService {
     /** Signs out every session of user {@code userId}; audited. Returns how many ended. */
     @Transactional
     public long revokeAll(UUID userId) {
-        User user = user(userId);
+        User user = require(userId);
         long ended = sessions.closeOthersOf(Account.of(user), null);
         audit.record("user.session-revoke", "user", user.id, "Signed " + user.email + " out everywhere (" + ended
                 + " session" + (ended == 1 ? "" : "s") + ")", null, null);

@@ -10,8 +10,10 @@ import dev.fleethook.audit.AuditService;
 import dev.fleethook.identity.Account;
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.User;
-import dev.fleethook.identity.rest.UserRequests.CreateUserRequest;
-import dev.fleethook.identity.rest.UserRequests.UpdateUserRequest;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import dev.fleethook.kernel.ConflictException;
 import dev.fleethook.kernel.InputValidator;
 import io.quarkus.panache.common.Sort;
@@ -30,7 +32,23 @@ import dev.fleethook.kernel.Secrets;
 public class UserService {
 
     /** A created user, with the generated password when none was given (shown once). */
-    public record Created(User user, String generatedPassword) {
+    public record Created(UserView user, String generatedPassword) {
+    }
+
+    /** A new user (the API's {@code CreateUserRequest} and the users page); without a password one is generated. */
+    public record NewUser(
+            @NotBlank(message = "is required") @Email(message = "must be an email address") @Size(max = 254) String email,
+            @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String displayName,
+            @NotNull(message = "is required (ADMIN, OPERATOR or VIEWER)") Role role,
+            @dev.fleethook.identity.PasswordRule String password) {
+    }
+
+    /** A partial change of a user: only the fields present (not null) are applied. */
+    public record UserChange(
+            @Size(min = 1, max = 120, message = "must be 1 to 120 characters") String displayName,
+            Role role,
+            Boolean disabled,
+            @dev.fleethook.identity.PasswordRule String password) {
     }
 
     @Inject
@@ -55,16 +73,18 @@ public class UserService {
         return Map.of("email", u.email, "displayName", u.displayName, "role", u.role.name(), "disabled", u.disabled);
     }
 
-    public List<User> list(String query) {
+    /** The tenant's users by email; {@code query} (optional) a part of the email or the name, case-insensitive. */
+    public List<UserView> list(String query) {
         if (query == null || query.isBlank()) {
-            return User.listAll(Sort.by("email"));
+            return User.<User> listAll(Sort.by("email")).stream().map(UserView::of).toList();
         }
         String like = "%" + query.trim().toLowerCase() + "%";
-        return User.list("lower(email) like ?1 or lower(displayName) like ?1", Sort.by("email"), like);
+        return User.<User> list("lower(email) like ?1 or lower(displayName) like ?1", Sort.by("email"), like).stream()
+                .map(UserView::of).toList();
     }
 
-    public Optional<User> find(UUID id) {
-        return User.findByIdOptional(id);
+    public Optional<UserView> find(UUID id) {
+        return User.<User> findByIdOptional(id).map(UserView::of);
     }
 
     public long count() {
@@ -72,7 +92,7 @@ public class UserService {
     }
 
     @Transactional
-    public Created create(CreateUserRequest request) {
+    public Created create(NewUser request) {
         validator.check(request);
         String password = request.password() == null ? Secrets.newPassword() : request.password();
         User user = new User();
@@ -85,11 +105,11 @@ public class UserService {
         persistUnique(user);
         audit.record("user.create", "user", user.id, "Added " + user.email + " as " + user.role.label(), null,
                 snapshot(user));
-        return new Created(user, request.password() == null ? password : null);
+        return new Created(UserView.of(user), request.password() == null ? password : null);
     }
 
     @Transactional
-    public User update(UUID id, UpdateUserRequest request, Account actor) {
+    public UserView update(UUID id, UserChange request, Account actor) {
         validator.check(request);
         User user = User.<User> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         boolean losesAdmin = user.role == Role.ADMIN && !user.disabled
@@ -115,7 +135,7 @@ public class UserService {
         }
         audit.record("user.update", "user", user.id, "Changed " + user.email
                 + (request.password() != null ? " (password reset)" : ""), before, snapshot(user));
-        return user;
+        return UserView.of(user);
     }
 
     @Transactional

@@ -6,8 +6,7 @@ import java.util.UUID;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.job.rest.JobRecords.JobDetail;
-import dev.fleethook.job.rest.JobRecords.JobSummary;
+import dev.fleethook.job.service.JobViews.JobDetail;
 import dev.fleethook.job.service.JobService;
 import dev.fleethook.kernel.ConflictException;
 import dev.fleethook.webkit.Flash;

@@ -7,7 +7,12 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** Wire records of the jobs API. A step never reported has status "N/A" and no code. */
+import dev.fleethook.job.service.JobViews;
+
+/**
+ * Wire records of the jobs API, mapped from the feature's {@link JobViews}. A step never reported has
+ * status "N/A" and no code.
+ */
 public final class JobRecords {
 
     private JobRecords() {
@@ -18,11 +23,10 @@ public final class JobRecords {
             int attempts, Integer maxAttempts, Instant startedAt, Instant finishedAt, boolean missed,
             String statusReason) {
 
-        /** From start to end in milliseconds; null while either is unknown. */
-        @com.fasterxml.jackson.annotation.JsonIgnore
-        public Long durationMs() {
-            return startedAt == null || finishedAt == null ? null
-                    : Math.max(0, java.time.Duration.between(startedAt, finishedAt).toMillis());
+        public static JobSummary of(JobViews.JobSummary j) {
+            return new JobSummary(j.id(), j.serverId(), j.hostname(), j.policyId(), j.policyName(), j.policyRevision(),
+                    j.trigger(), j.status(), j.backupStatus(), j.backupStatusName(), j.attempts(), j.maxAttempts(),
+                    j.startedAt(), j.finishedAt(), j.missed(), j.statusReason());
         }
     }
 
@@ -30,27 +34,17 @@ public final class JobRecords {
     public record StepView(String status, Integer statusCode, Integer exitCode, Long durationMs, Boolean timedOut,
             String outputTail, String detail, Map<String, Object> stats) {
 
-        public static final StepView NOT_REPORTED = new StepView("N/A", null, null, null, null, null, null, null);
-
-        public boolean reported() {
-            return statusCode != null;
+        public static StepView of(JobViews.StepView s) {
+            return s == null ? null : new StepView(s.status(), s.statusCode(), s.exitCode(), s.durationMs(),
+                    s.timedOut(), s.outputTail(), s.detail(), s.stats());
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HookView(String phase, int index, String sourcePath, StepView result) {
-        /**
-         * How the job page names it, numbered as the policy form numbers its hooks (from 1):
-         * {@code Hook 1 · before-folder (/srv/share)}.
-         */
-        @com.fasterxml.jackson.annotation.JsonIgnore
-        public String pageLabel() {
-            return "Hook " + (index + 1) + " · " + phase + (sourcePath == null ? "" : " (" + sourcePath + ")");
-        }
 
-        /** How the timeline names it: {@code before-folder hook #0 (/srv/share)}. */
-        public String label() {
-            return phase + " hook #" + index + (sourcePath == null ? "" : " (" + sourcePath + ")");
+        public static HookView of(JobViews.HookView h) {
+            return new HookView(h.phase(), h.index(), h.sourcePath(), StepView.of(h.result()));
         }
     }
 
@@ -61,6 +55,10 @@ public final class JobRecords {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record LiveStep(String step, String label, Instant startedAt, String outputTail, Instant outputAt) {
+
+        public static LiveStep of(JobViews.LiveStep l) {
+            return l == null ? null : new LiveStep(l.step(), l.label(), l.startedAt(), l.outputTail(), l.outputAt());
+        }
     }
 
     /** {@code live}: the step running now, only while this attempt of a running job has not ended. */
@@ -68,34 +66,10 @@ public final class JobRecords {
     public record AttemptView(int number, Instant startedAt, Instant finishedAt, Boolean finalAttempt, StepView pre,
             StepView backup, StepView post, List<HookView> hooks, LiveStep live) {
 
-        public AttemptView(int number, Instant startedAt, Instant finishedAt, Boolean finalAttempt, StepView pre,
-                StepView backup, StepView post, List<HookView> hooks) {
-            this(number, startedAt, finishedAt, finalAttempt, pre, backup, post, hooks, null);
-        }
-
-        /** From its start to its end in milliseconds; null while either is unknown. */
-        @com.fasterxml.jackson.annotation.JsonIgnore
-        public Long durationMs() {
-            return startedAt == null || finishedAt == null ? null
-                    : Math.max(0, java.time.Duration.between(startedAt, finishedAt).toMillis());
-        }
-
-        /** Why the attempt ended, from its backup step, and whether a retry followed; null while it runs. */
-        @com.fasterxml.jackson.annotation.JsonIgnore
-        public String endReason() {
-            if (finishedAt == null) {
-                return null;
-            }
-            Integer code = backup == null ? null : backup.statusCode();
-            String why = code == null ? "the backup was not reported" : switch (code) {
-                case 0 -> "the backup succeeded";
-                case 5 -> "the backup was partially successful";
-                case 2 -> "canceled";
-                case 3 -> "the backup window closed";
-                case 4 -> "the backup was not executed";
-                default -> "the backup failed";
-            };
-            return why + (Boolean.FALSE.equals(finalAttempt) ? "; retried" : "");
+        public static AttemptView of(JobViews.AttemptView a) {
+            return new AttemptView(a.number(), a.startedAt(), a.finishedAt(), a.finalAttempt(), StepView.of(a.pre()),
+                    StepView.of(a.backup()), StepView.of(a.post()),
+                    a.hooks() == null ? null : a.hooks().stream().map(HookView::of).toList(), LiveStep.of(a.live()));
         }
     }
 
@@ -106,8 +80,9 @@ public final class JobRecords {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JobDetail(JobSummary job, List<AttemptView> attempts, Instant nextRetryAt) {
 
-        public JobDetail(JobSummary job, List<AttemptView> attempts) {
-            this(job, attempts, null);
+        public static JobDetail of(JobViews.JobDetail d) {
+            return new JobDetail(JobSummary.of(d.job()),
+                    d.attempts() == null ? null : d.attempts().stream().map(AttemptView::of).toList(), d.nextRetryAt());
         }
     }
 }

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.fleethook.fleet.AgentCommandEntity;
+import dev.fleethook.fleet.service.CommandView;
 import dev.fleethook.fleet.rest.FleetRecords.CommandResponse;
 import dev.fleethook.kernel.Page;
 import dev.fleethook.identity.Role;
@@ -52,7 +52,8 @@ public class JobResource {
     public Page<JobSummary> list(@QueryParam("server") UUID server, @QueryParam("policy") UUID policy,
             @QueryParam("status") String status, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        return jobs.list(new JobService.Filter(server, policy, status, instant("from", from), instant("to", to), page, size));
+        return jobs.list(new JobService.Filter(server, policy, status, instant("from", from), instant("to", to), page, size))
+                .map(JobSummary::of);
     }
 
     @GET
@@ -61,7 +62,7 @@ public class JobResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public JobDetail get(@PathParam("id") UUID id) {
-        return jobs.detail(id);
+        return JobDetail.of(jobs.detail(id));
     }
 
     @POST
@@ -74,8 +75,8 @@ public class JobResource {
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     public Response cancel(@PathParam("id") UUID id) {
-        AgentCommandEntity c = jobs.cancel(id);
-        return Response.accepted(new CommandResponse(c.id, "cancel", c.serverId, c.jobId, c.createdAt)).build();
+        CommandView c = jobs.cancel(id);
+        return Response.accepted(new CommandResponse(c.id(), "cancel", c.serverId(), c.jobId(), c.createdAt())).build();
     }
 
     private static Instant instant(String field, String value) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.fleethook.fleet.AgentCommandEntity;
+import dev.fleethook.fleet.service.CommandView;
 import dev.fleethook.fleet.Server;
 import dev.fleethook.kernel.Page;
 import dev.fleethook.fleet.service.ServerJobHistory;
@@ -23,12 +24,12 @@ import jakarta.transaction.Transactional;
 import dev.fleethook.job.HookRun;
 import dev.fleethook.job.Job;
 import dev.fleethook.job.JobAttempt;
-import dev.fleethook.job.rest.JobRecords.AttemptView;
-import dev.fleethook.job.rest.JobRecords.HookView;
-import dev.fleethook.job.rest.JobRecords.JobDetail;
-import dev.fleethook.job.rest.JobRecords.JobSummary;
-import dev.fleethook.job.rest.JobRecords.LiveStep;
-import dev.fleethook.job.rest.JobRecords.StepView;
+import dev.fleethook.job.service.JobViews.AttemptView;
+import dev.fleethook.job.service.JobViews.HookView;
+import dev.fleethook.job.service.JobViews.JobDetail;
+import dev.fleethook.job.service.JobViews.JobSummary;
+import dev.fleethook.job.service.JobViews.LiveStep;
+import dev.fleethook.job.service.JobViews.StepView;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.protocol.BackupStatus;
 import dev.fleethook.protocol.HookPhase;
@@ -288,13 +289,13 @@ public class JobService implements ServerJobHistory {
      * audited as {@code job.cancel}. A finished job is a conflict; another tenant's job is not found.
      */
     @Transactional
-    public AgentCommandEntity cancel(UUID id) {
+    public CommandView cancel(UUID id) {
         Job job = Job.<Job> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
         if (job.status != JobStatus.RUNNING) {
             throw new ConflictException("The job has already finished.");
         }
         Server server = servers.require(job.serverId);
-        AgentCommandEntity command = servers.queueCommand(server.id, AgentCommand.Kind.CANCEL, job.id);
+        CommandView command = servers.queueCommand(server.id, AgentCommand.Kind.CANCEL, job.id);
         audit.record("job.cancel", "job", job.id, "Cancel requested on " + server.hostname, null, null);
         return command;
     }

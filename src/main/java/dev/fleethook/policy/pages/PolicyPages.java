@@ -8,14 +8,13 @@ import java.util.UUID;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.policy.Policy;
-import dev.fleethook.policy.PolicyRevision;
+import dev.fleethook.policy.service.PolicyRevisionView;
 import dev.fleethook.policy.PolicySpec;
-import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
 import dev.fleethook.policy.service.PolicyDiff;
 import dev.fleethook.policy.service.PolicyService;
+import dev.fleethook.policy.service.PolicyView;
 import dev.fleethook.policy.service.PolicyValidator;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import io.quarkus.qute.CheckedTemplate;
@@ -41,17 +40,17 @@ public class PolicyPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(List<Policy> policies, java.util.Map<UUID, Long> servers, String nav);
+        static native TemplateInstance list(List<PolicyView> policies, java.util.Map<UUID, Long> servers, String nav);
 
-        static native TemplateInstance edit(Policy policy, PolicyForm form, Tenant tenant, List<ZonedDateTime> nextRuns,
-                PolicyService.StaleEdit stale, String nav);
+        static native TemplateInstance edit(PolicyView policy, PolicyForm form, TenantView tenant,
+                List<ZonedDateTime> nextRuns, PolicyService.StaleEdit stale, String nav);
 
         static native TemplateInstance check(PolicyForm form, List<ZonedDateTime> nextRuns);
 
-        static native TemplateInstance revisions(Policy policy, List<PolicyRevision> revisions, Integer from, Integer to,
-                List<PolicyDiff.Change> changes, String nav);
+        static native TemplateInstance revisions(PolicyView policy, List<PolicyRevisionView> revisions, Integer from,
+                Integer to, List<PolicyDiff.Change> changes, String nav);
 
-        static native TemplateInstance revisions$diff(Policy policy, Integer from, Integer to,
+        static native TemplateInstance revisions$diff(PolicyView policy, Integer from, Integer to,
                 List<PolicyDiff.Change> changes);
     }
 
@@ -86,8 +85,8 @@ public class PolicyPages {
             return rerender(null, form, spec, 400);
         }
         try {
-            Policy created = policies.create(new SavePolicyRequest(null, form.note, spec));
-            return Response.seeOther(URI.create("/policies/" + created.id + "?saved=1")).build();
+            PolicyView created = policies.create(new PolicyService.SavePolicy(null, form.note, spec));
+            return Response.seeOther(URI.create("/policies/" + created.id() + "?saved=1")).build();
         } catch (BadInputException e) {
             form.addErrors(e.errors());
             return rerender(null, form, spec, 400);
@@ -113,10 +112,10 @@ public class PolicyPages {
     @GET
     @Path("/{id}")
     public TemplateInstance edit(@PathParam("id") UUID id) {
-        Policy policy = policies.require(id);
+        PolicyView policy = policies.require(id);
         PolicySpec spec = policies.currentSpec(policy);
         PolicyForm form = PolicyForm.of(spec);
-        form.baseRevision = Integer.toString(policy.currentRevision);
+        form.baseRevision = Integer.toString(policy.currentRevision());
         return Templates.edit(policy, form, policies.tenant(), policies.nextRuns(spec, 5), null, "policies");
     }
 
@@ -125,7 +124,7 @@ public class PolicyPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("id") UUID id, MultivaluedMap<String, String> fields) {
-        Policy policy = policies.require(id);
+        PolicyView policy = policies.require(id);
         PolicyForm form = PolicyForm.of(fields);
         PolicySpec spec = checked(form);
         if (form.invalid()) {
@@ -138,14 +137,14 @@ public class PolicyPages {
             throw new BadInputException("baseRevision", "must be a whole number");
         }
         try {
-            policies.update(id, new SavePolicyRequest(base, form.note, spec));
+            policies.update(id, new PolicyService.SavePolicy(base, form.note, spec));
             return Response.seeOther(URI.create("/policies/" + id + "?saved=1")).build();
         } catch (BadInputException e) {
             form.addErrors(e.errors());
             return rerender(policy, form, spec, 400);
         } catch (ConflictException e) {
-            Policy latest = policies.require(id);
-            if (base != null && base != latest.currentRevision) {
+            PolicyView latest = policies.require(id);
+            if (base != null && base != latest.currentRevision()) {
                 return staleEdit(latest, form, spec, base);
             }
             form.conflict = e.getMessage();
@@ -158,7 +157,7 @@ public class PolicyPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("id") UUID id) {
-        String name = policies.require(id).name;
+        String name = policies.require(id).name();
         try {
             policies.delete(id);
         } catch (dev.fleethook.kernel.ConflictException e) {
@@ -183,7 +182,7 @@ public class PolicyPages {
         }
         int moved = policies.reassign(id, target);
         return dev.fleethook.webkit.Flash.redirect("/policies", moved + " server" + (moved == 1 ? "" : "s") + " moved from "
-                + policies.require(id).name + " to " + policies.require(target).name + ".");
+                + policies.require(id).name() + " to " + policies.require(target).name() + ".");
     }
 
     @POST
@@ -192,7 +191,7 @@ public class PolicyPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response makeDefault(@PathParam("id") UUID id) {
         policies.makeDefault(id);
-        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + policies.require(id).name
+        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + policies.require(id).name()
                 + " is now the default: newly enrolled servers get it.");
     }
 
@@ -200,7 +199,7 @@ public class PolicyPages {
     @Path("/{id}/revisions")
     public TemplateInstance revisions(@PathParam("id") UUID id, @QueryParam("from") Integer from,
             @QueryParam("to") Integer to, @RestHeader("HX-Request") String htmx) {
-        Policy policy = policies.require(id);
+        PolicyView policy = policies.require(id);
         List<PolicyDiff.Change> changes = from != null && to != null ? policies.diff(id, from, to) : null;
         if (htmx != null && changes != null) {
             return Templates.revisions$diff(policy, from, to, changes);
@@ -224,7 +223,7 @@ public class PolicyPages {
      * (dropping the edits) and brings the form back with the edits re-applied on top of the latest revision
      * ({@link PolicyService#staleEdit}), based on it, so that saving it is a deliberate second step.
      */
-    private Response staleEdit(Policy latest, PolicyForm submitted, PolicySpec spec, int base) {
+    private Response staleEdit(PolicyView latest, PolicyForm submitted, PolicySpec spec, int base) {
         PolicyService.StaleEdit stale = policies.staleEdit(latest, base, spec);
         PolicyForm form = PolicyForm.of(stale.reapplied());
         form.baseRevision = Integer.toString(stale.latest());
@@ -236,7 +235,7 @@ public class PolicyPages {
     /** Parses the form and collects every problem at once: what does not parse and what the validator refuses. */
     private PolicySpec checked(PolicyForm form) {
         PolicySpec spec = form.toSpec();
-        form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds));
+        form.addErrors(validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds()));
         return spec;
     }
 
@@ -245,7 +244,7 @@ public class PolicyPages {
         return form.scheduleValid() && spec.schedule() != null ? policies.nextRuns(spec, 5) : List.of();
     }
 
-    private Response rerender(Policy policy, PolicyForm form, PolicySpec spec, int status) {
+    private Response rerender(PolicyView policy, PolicyForm form, PolicySpec spec, int status) {
         return Response.status(status).entity(Templates.edit(policy, form, policies.tenant(), nextRuns(form, spec),
                 null, "policies")).build();
     }

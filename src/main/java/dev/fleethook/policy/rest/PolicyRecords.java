@@ -11,6 +11,8 @@ import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.service.PolicyDiff;
 import dev.fleethook.kernel.Problem.FieldError;
 
+import dev.fleethook.policy.service.PolicyService;
+
 /** Wire records of the policy API. */
 public final class PolicyRecords {
 
@@ -22,6 +24,10 @@ public final class PolicyRecords {
      * someone saved in between, the save is refused with 409 instead of overwriting their work.
      */
     public record SavePolicyRequest(Integer baseRevision, String note, PolicySpec spec) {
+
+        public PolicyService.SavePolicy command() {
+            return new PolicyService.SavePolicy(baseRevision, note, spec);
+        }
     }
 
     public record RollbackRequest(Integer revision, Integer baseRevision, String note) {

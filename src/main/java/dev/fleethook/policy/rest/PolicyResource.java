@@ -15,8 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.fleethook.identity.Role;
-import dev.fleethook.policy.Policy;
-import dev.fleethook.policy.PolicyRevision;
+import dev.fleethook.policy.service.PolicyRevisionView;
+import dev.fleethook.policy.service.PolicyView;
 import dev.fleethook.policy.PolicySpec;
 import dev.fleethook.policy.rest.PolicyRecords.DiffResponse;
 import dev.fleethook.policy.rest.PolicyRecords.PolicyResponse;
@@ -67,8 +67,8 @@ public class PolicyResource {
     @GET
     @Operation(summary = "List the tenant's policies")
     public List<PolicySummary> list() {
-        return policies.list().stream().map(p -> new PolicySummary(p.id, p.name, p.description, p.isDefault,
-                p.currentRevision, p.updatedAt)).toList();
+        return policies.list().stream().map(p -> new PolicySummary(p.id(), p.name(), p.description(),
+                p.isDefault(), p.currentRevision(), p.updatedAt())).toList();
     }
 
     @POST
@@ -82,8 +82,8 @@ public class PolicyResource {
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<PolicyResponse> create(SavePolicyRequest request) {
-        Policy policy = underSpec(() -> policies.create(request));
-        return RestResponse.ResponseBuilder.<PolicyResponse> created(URI.create("/api/v1/policies/" + policy.id))
+        PolicyView policy = underSpec(() -> policies.create(request == null ? null : request.command()));
+        return RestResponse.ResponseBuilder.<PolicyResponse> created(URI.create("/api/v1/policies/" + policy.id()))
                 .entity(response(policy)).build();
     }
 
@@ -95,7 +95,7 @@ public class PolicyResource {
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public ValidationResponse validate(SavePolicyRequest request) {
         PolicySpec spec = request == null ? null : request.spec();
-        var errors = validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds).stream()
+        var errors = validator.problems(spec, policies.tenant().maxScriptTimeoutSeconds()).stream()
                 .map(e -> new dev.fleethook.kernel.Problem.FieldError(e.field().equals("spec") ? "spec" : "spec." + e.field(), e.message())).toList();
         var runs = errors.isEmpty() ? policies.nextRuns(PolicyValidator.normalize(spec), 5) : List.<java.time.ZonedDateTime> of();
         return new ValidationResponse(errors.isEmpty(), errors, runs);
@@ -119,7 +119,7 @@ public class PolicyResource {
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public PolicyResponse update(@PathParam("id") UUID id, SavePolicyRequest request) {
-        return response(underSpec(() -> policies.update(id, request)));
+        return response(underSpec(() -> policies.update(id, request == null ? null : request.command())));
     }
 
     @DELETE
@@ -160,9 +160,8 @@ public class PolicyResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public RevisionResponse revision(@PathParam("id") UUID id, @PathParam("number") int number) {
-        policies.require(id);
-        PolicyRevision r = policies.revision(id, number).orElseThrow(NotFoundException::new);
-        return revision(r, policies.spec(r));
+        PolicyRevisionView r = policies.findRevision(id, number).orElseThrow(NotFoundException::new);
+        return revision(r, policies.spec(id, number));
     }
 
     @GET
@@ -210,7 +209,7 @@ public class PolicyResource {
     }
 
     /** Spec problems are reported from the body's root: {@code spec.retry.count}. */
-    private static Policy underSpec(java.util.function.Supplier<Policy> work) {
+    private static PolicyView underSpec(java.util.function.Supplier<PolicyView> work) {
         try {
             return work.get();
         } catch (BadInputException e) {
@@ -219,13 +218,13 @@ public class PolicyResource {
         }
     }
 
-    private PolicyResponse response(Policy p) {
+    private PolicyResponse response(PolicyView p) {
         PolicySpec spec = policies.currentSpec(p);
-        return new PolicyResponse(p.id, p.name, p.description, p.isDefault, p.currentRevision, p.createdAt,
-                p.updatedAt, policies.tenant().timeZone, policies.nextRuns(spec, 5), spec);
+        return new PolicyResponse(p.id(), p.name(), p.description(), p.isDefault(), p.currentRevision(), p.createdAt(),
+                p.updatedAt(), policies.tenant().timeZone(), policies.nextRuns(spec, 5), spec);
     }
 
-    private static RevisionResponse revision(PolicyRevision r, PolicySpec spec) {
-        return new RevisionResponse(r.number, r.author, r.createdAt, r.note, r.specHash, spec);
+    private static RevisionResponse revision(PolicyRevisionView r, PolicySpec spec) {
+        return new RevisionResponse(r.number(), r.author(), r.createdAt(), r.note(), r.specHash(), spec);
     }
 }

@@ -16,13 +16,13 @@ import dev.fleethook.identity.security.CurrentAccount;
 import dev.fleethook.policy.Policy;
 import dev.fleethook.policy.PolicyRevision;
 import dev.fleethook.policy.PolicySpec;
-import dev.fleethook.policy.rest.PolicyRecords.SavePolicyRequest;
 import dev.fleethook.protocol.BackupEngine;
 import dev.fleethook.protocol.ScheduleKind;
 import dev.fleethook.protocol.Sha256;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
@@ -81,8 +81,9 @@ public class PolicyService {
     @Inject
     Event<PolicyChanged> changed;
 
-    public List<Policy> list() {
-        return Policy.listAll(Sort.by("name"));
+    /** The current tenant's policies by name. */
+    public List<PolicyView> list() {
+        return Policy.<Policy> listAll(Sort.by("name")).stream().map(PolicyView::of).toList();
     }
 
     /** How many servers of the current tenant each policy is assigned to (policies without servers absent). */
@@ -113,8 +114,8 @@ public class PolicyService {
      */
     @Transactional
     public int reassign(UUID from, UUID to) {
-        Policy source = require(from);
-        Policy target = require(to);
+        Policy source = entity(from);
+        Policy target = entity(to);
         if (from.equals(to)) {
             throw new dev.fleethook.kernel.BadInputException("to", "must be another policy");
         }
@@ -131,30 +132,61 @@ public class PolicyService {
         return servers;
     }
 
-    public Optional<Policy> find(UUID id) {
-        return Policy.findByIdOptional(id);
+    /** One policy of the current tenant, if any. */
+    public Optional<PolicyView> find(UUID id) {
+        return Policy.<Policy> findByIdOptional(id).map(PolicyView::of);
     }
 
-    public Policy require(UUID id) {
-        return find(id).orElseThrow(ObjectNotFoundException::new);
+    /**
+     * One policy of the current tenant.
+     *
+     * @throws ObjectNotFoundException when it is not one of the current tenant's
+     */
+    public PolicyView require(UUID id) {
+        return PolicyView.of(entity(id));
     }
 
+    private Policy entity(UUID id) {
+        return Policy.<Policy> findByIdOptional(id).orElseThrow(ObjectNotFoundException::new);
+    }
+
+    /** The spec of the policy's current revision (for the agent API, inside its transaction). */
     public PolicySpec currentSpec(Policy policy) {
         return spec(revision(policy.id, policy.currentRevision).orElseThrow());
     }
 
-    public Tenant tenant() {
-        return Tenant.<Tenant> findByIdOptional(currentTenant.require()).orElseThrow(ObjectNotFoundException::new);
+    /** The spec of the policy's current revision. */
+    public PolicySpec currentSpec(PolicyView policy) {
+        return spec(revision(policy.id(), policy.currentRevision()).orElseThrow());
+    }
+
+    /** The current tenant, whose time zone and maximum script timeout shape its policies. */
+    public TenantView tenant() {
+        return TenantView.of(Tenant.<Tenant> findByIdOptional(currentTenant.require())
+                .orElseThrow(ObjectNotFoundException::new));
     }
 
     public List<ZonedDateTime> nextRuns(PolicySpec spec, int count) {
-        ZoneId zone = ZoneId.of(tenant().timeZone);
+        ZoneId zone = ZoneId.of(tenant().timeZone());
         return Schedules.nextRuns(Schedules.toCron(spec.schedule()), zone, ZonedDateTime.now(zone), count);
     }
 
+    /**
+     * A new revision of a policy (the API's {@code SavePolicyRequest} and the policy form): the revision it
+     * is based on (required to change a policy, ignored on create), a note for the history, the whole spec.
+     */
+    public record SavePolicy(Integer baseRevision, String note, PolicySpec spec) {
+    }
+
+    /**
+     * Creates a policy with its revision 1, audited as {@code policy.create}.
+     *
+     * @throws BadInputException naming the spec path ({@code hooks[0].path}) or {@code spec}
+     * @throws ConflictException when the name is taken
+     */
     @Transactional
-    public Policy create(SavePolicyRequest request) {
-        PolicySpec spec = validator.check(request == null ? null : request.spec(), tenant().maxScriptTimeoutSeconds);
+    public PolicyView create(SavePolicy request) {
+        PolicySpec spec = validator.check(request == null ? null : request.spec(), tenant().maxScriptTimeoutSeconds());
         Policy policy = new Policy();
         policy.id = UUID.randomUUID();
         policy.createdAt = Instant.now();
@@ -167,18 +199,24 @@ public class PolicyService {
         }
         PolicyRevision revision = newRevision(policy, spec, 1, request.note());
         audit.record("policy.create", "policy", policy.id, "Created policy " + spec.name(), null, revision.spec);
-        return policy;
+        return PolicyView.of(policy);
     }
 
+    /**
+     * Saves a new revision, audited as {@code policy.update}; an unchanged spec writes none.
+     *
+     * @throws BadInputException naming {@code baseRevision} or the spec path
+     * @throws ConflictException when the policy moved past {@code baseRevision}, or the name is taken
+     */
     @Transactional
-    public Policy update(UUID id, SavePolicyRequest request) {
+    public PolicyView update(UUID id, SavePolicy request) {
         Policy policy = lockedForChange(id, request == null ? null : request.baseRevision());
-        PolicySpec spec = validator.check(request.spec(), tenant().maxScriptTimeoutSeconds);
-        return saveRevision(policy, spec, request.note(), "policy.update", "Changed policy " + spec.name());
+        PolicySpec spec = validator.check(request.spec(), tenant().maxScriptTimeoutSeconds());
+        return PolicyView.of(saveRevision(policy, spec, request.note(), "policy.update", "Changed policy " + spec.name()));
     }
 
     @Transactional
-    public Policy rollback(UUID id, Integer toRevision, Integer baseRevision, String note) {
+    public PolicyView rollback(UUID id, Integer toRevision, Integer baseRevision, String note) {
         if (toRevision == null) {
             throw new BadInputException("revision", "name the revision to roll back to");
         }
@@ -187,13 +225,13 @@ public class PolicyService {
                 .orElseThrow(() -> new BadInputException("revision", "policy has no revision " + toRevision));
         PolicySpec spec = spec(target);
         String why = note == null || note.isBlank() ? "Rolled back to revision " + toRevision : note;
-        return saveRevision(policy, spec, why, "policy.rollback",
-                "Rolled back policy " + spec.name() + " to revision " + toRevision);
+        return PolicyView.of(saveRevision(policy, spec, why, "policy.rollback",
+                "Rolled back policy " + spec.name() + " to revision " + toRevision));
     }
 
     @Transactional
     public void delete(UUID id) {
-        Policy policy = require(id);
+        Policy policy = entity(id);
         if (policy.isDefault) {
             throw new ConflictException("The default policy cannot be deleted; make another policy the default first.");
         }
@@ -215,23 +253,40 @@ public class PolicyService {
 
     /** Makes {@code id} the tenant's default policy (the one new servers get). */
     @Transactional
-    public Policy makeDefault(UUID id) {
-        Policy policy = require(id);
+    public PolicyView makeDefault(UUID id) {
+        Policy policy = entity(id);
         if (!policy.isDefault) {
             Policy.update("isDefault = false where isDefault = true");
             Policy.getEntityManager().flush();
             policy.isDefault = true;
             audit.record("policy.default", "policy", id, "Made " + policy.name + " the default policy", null, null);
         }
-        return policy;
+        return PolicyView.of(policy);
     }
 
-    public List<PolicyRevision> revisions(UUID policyId) {
+    /** The policy's revisions, newest first (404 for another tenant's policy). */
+    public List<PolicyRevisionView> revisions(UUID policyId) {
         require(policyId);
-        return PolicyRevision.list("policyId = ?1", Sort.by("number", Sort.Direction.Descending), policyId);
+        return PolicyRevision.<PolicyRevision> list("policyId = ?1", Sort.by("number", Sort.Direction.Descending), policyId)
+                .stream().map(PolicyRevisionView::of).toList();
     }
 
-    public Optional<PolicyRevision> revision(UUID policyId, int number) {
+    /** One revision of the policy, if it has it (404 for another tenant's policy). */
+    public Optional<PolicyRevisionView> findRevision(UUID policyId, int number) {
+        require(policyId);
+        return revision(policyId, number).map(PolicyRevisionView::of);
+    }
+
+    /**
+     * The spec saved in one revision of the policy.
+     *
+     * @throws ObjectNotFoundException when the policy is not the current tenant's or has no such revision
+     */
+    public PolicySpec spec(UUID policyId, int number) {
+        return spec(revision(policyId, number).orElseThrow(ObjectNotFoundException::new));
+    }
+
+    private Optional<PolicyRevision> revision(UUID policyId, int number) {
         return PolicyRevision.find("policyId = ?1 and number = ?2", policyId, number).firstResultOptional();
     }
 
@@ -252,13 +307,13 @@ public class PolicyService {
      * What a stale save of {@code mine} (valid, based on revision {@code base}) meets: see {@link StaleEdit}.
      * When the base revision does not exist, the submitted version is taken as it is.
      */
-    public StaleEdit staleEdit(Policy policy, int base, PolicySpec mine) {
-        PolicyRevision latest = revision(policy.id, policy.currentRevision).orElseThrow(ObjectNotFoundException::new);
+    public StaleEdit staleEdit(PolicyView policy, int base, PolicySpec mine) {
+        PolicyRevision latest = revision(policy.id(), policy.currentRevision()).orElseThrow(ObjectNotFoundException::new);
         try {
             JsonNode theirs = json.readTree(canonical(latest.spec));
             JsonNode submitted = json.readTree(toJson(PolicyValidator.normalize(mine)));
             List<PolicyDiff.Change> changes = PolicyDiff.between(submitted, theirs);
-            Optional<PolicyRevision> start = base < policy.currentRevision ? revision(policy.id, base) : Optional.empty();
+            Optional<PolicyRevision> start = base < policy.currentRevision() ? revision(policy.id(), base) : Optional.empty();
             PolicySpec reapplied = mine;
             List<String> clashes = List.of();
             if (start.isPresent()) {
@@ -275,9 +330,9 @@ public class PolicyService {
 
     /** The document an agent on {@code os} receives for the policy's current revision. */
     public PolicyDocuments.Rendered document(UUID policyId, TargetOs os) {
-        Policy policy = require(policyId);
+        Policy policy = entity(policyId);
         return PolicyDocuments.rendered(PolicyDocuments.render(policy.id.toString(), policy.currentRevision,
-                currentSpec(policy), tenant().timeZone, os));
+                currentSpec(policy), tenant().timeZone(), os));
     }
 
     /** A new tenant starts with its default policy, created in the same transaction. */
@@ -314,7 +369,7 @@ public class PolicyService {
                 List.of());
     }
 
-    public PolicySpec spec(PolicyRevision revision) {
+    private PolicySpec spec(PolicyRevision revision) {
         try {
             return json.readValue(revision.spec, PolicySpec.class);
         } catch (JsonProcessingException e) {

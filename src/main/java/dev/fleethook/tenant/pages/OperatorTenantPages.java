@@ -8,10 +8,8 @@ import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.service.IdentityConfig;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
-import dev.fleethook.tenant.rest.TenantRequests.CreateTenantRequest;
-import dev.fleethook.tenant.rest.TenantRequests.UpdateTenantRequest;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
 import dev.fleethook.webkit.Flash;
@@ -49,7 +47,7 @@ public class OperatorTenantPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tenants(List<Tenant> tenants, Map<String, Long> users, Form form, String nav);
+        static native TemplateInstance tenants(List<TenantView> tenants, Map<String, Long> users, Form form, String nav);
     }
 
     @Inject
@@ -72,10 +70,10 @@ public class OperatorTenantPages {
             @RestForm String adminEmail, @RestForm String adminName, @RestForm String adminPassword) {
         Form typed = new Form(name, slug, timeZone, adminEmail, adminName, null, null, null);
         try {
-            TenantService.Created c = tenants.create(new CreateTenantRequest(name, slug, timeZone, adminEmail, adminName,
+            TenantService.Created c = tenants.create(new TenantService.NewTenant(name, slug, timeZone, adminEmail, adminName,
                     adminPassword == null || adminPassword.isEmpty() ? null : adminPassword));
             // Post/redirect/get: a generated password crosses the redirect in a one-time cookie, never in the URL.
-            return Flash.redirect("/operator/tenants", "Created " + c.tenant().name + " with admin " + c.admin().email + ".",
+            return Flash.redirect("/operator/tenants", "Created " + c.tenant().name() + " with admin " + c.adminEmail() + ".",
                     c.generatedPassword(), identity.session().secureCookie());
         } catch (BadInputException e) {
             return Response.status(400).entity(render(new Form(name, slug, timeZone, adminEmail, adminName, e, null,
@@ -90,7 +88,7 @@ public class OperatorTenantPages {
     @Path("/{id}/suspend")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response suspend(@PathParam("id") String id) {
-        tenants.update(id, new UpdateTenantRequest(null, true));
+        tenants.update(id, new TenantService.TenantChange(null, true));
         return Response.seeOther(URI.create("/operator/tenants")).build();
     }
 
@@ -98,7 +96,7 @@ public class OperatorTenantPages {
     @Path("/{id}/resume")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response resume(@PathParam("id") String id) {
-        tenants.update(id, new UpdateTenantRequest(null, false));
+        tenants.update(id, new TenantService.TenantChange(null, false));
         return Response.seeOther(URI.create("/operator/tenants")).build();
     }
 

@@ -6,9 +6,8 @@ import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.kernel.CurrentTenant;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
-import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.kernel.BadInputException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -31,7 +30,7 @@ public class SettingsPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance settings(Tenant tenant, String timeZone, String maxScriptTimeout,
+        static native TemplateInstance settings(TenantView tenant, String timeZone, String maxScriptTimeout,
                 BadInputException errors, boolean saved, String nav);
     }
 
@@ -43,9 +42,9 @@ public class SettingsPages {
 
     @GET
     public TemplateInstance show(@jakarta.ws.rs.QueryParam("saved") String saved) {
-        Tenant t = tenant();
-        return Templates.settings(t, t.timeZone,
-                t.maxScriptTimeoutSeconds == null ? "" : t.maxScriptTimeoutSeconds.toString(), null, saved != null,
+        TenantView t = tenant();
+        return Templates.settings(t, t.timeZone(),
+                t.maxScriptTimeoutSeconds() == null ? "" : t.maxScriptTimeoutSeconds().toString(), null, saved != null,
                 "settings");
     }
 
@@ -66,7 +65,7 @@ public class SettingsPages {
             } catch (NumberFormatException e) {
                 throw new BadInputException("jobRetentionDays", "must be a whole number of days");
             }
-            tenants.updateSettings(new TenantSettingsRequest(timeZone, max, retention));
+            tenants.updateSettings(new TenantService.SettingsChange(timeZone, max, retention));
             return Response.seeOther(URI.create("/settings?saved=1")).build();
         } catch (BadInputException e) {
             return Response.status(400)
@@ -74,7 +73,7 @@ public class SettingsPages {
         }
     }
 
-    private Tenant tenant() {
+    private TenantView tenant() {
         return tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
     }
 }

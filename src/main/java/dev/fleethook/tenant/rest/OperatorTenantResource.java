@@ -50,7 +50,7 @@ public class OperatorTenantResource {
     @Operation(summary = "List tenants (platform operators)")
     public List<TenantResponse> list() {
         Map<String, Long> counts = tenants.userCounts();
-        return tenants.list().stream().map(t -> TenantResponse.of(t, counts.getOrDefault(t.id, 0L))).toList();
+        return tenants.list().stream().map(t -> TenantResponse.of(t, counts.getOrDefault(t.id(), 0L))).toList();
     }
 
     @GET
@@ -58,7 +58,7 @@ public class OperatorTenantResource {
     @Operation(summary = "Read a tenant (platform operators)")
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     public TenantResponse get(@PathParam("id") String id) {
-        return tenants.find(id).map(t -> TenantResponse.of(t, tenants.userCounts().getOrDefault(t.id, 0L)))
+        return tenants.find(id).map(t -> TenantResponse.of(t, tenants.userCounts().getOrDefault(t.id(), 0L)))
                 .orElseThrow(NotFoundException::new);
     }
 
@@ -72,12 +72,12 @@ public class OperatorTenantResource {
     @APIResponse(responseCode = "409", ref = ApiDocs.CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public RestResponse<TenantResponse> create(CreateTenantRequest request) {
-        TenantService.Created c = tenants.create(request);
+        TenantService.Created c = tenants.create(request == null ? null : request.command());
         TenantResponse body = TenantResponse.of(c.tenant(), 1L);
         body = new TenantResponse(body.id(), body.name(), body.slug(), body.timeZone(), body.suspended(),
                 body.createdAt(), body.users(),
-                new TenantResponse.FirstAdmin(c.admin().id, c.admin().email, c.generatedPassword()));
-        return RestResponse.ResponseBuilder.<TenantResponse> created(URI.create("/api/v1/operator/tenants/" + c.tenant().id))
+                new TenantResponse.FirstAdmin(c.adminId(), c.adminEmail(), c.generatedPassword()));
+        return RestResponse.ResponseBuilder.<TenantResponse> created(URI.create("/api/v1/operator/tenants/" + c.tenant().id()))
                 .entity(body).build();
     }
 
@@ -88,6 +88,6 @@ public class OperatorTenantResource {
     @APIResponse(responseCode = "404", ref = ApiDocs.NOT_FOUND)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public TenantResponse update(@PathParam("id") String id, UpdateTenantRequest request) {
-        return TenantResponse.of(tenants.update(id, request), null);
+        return TenantResponse.of(tenants.update(id, request == null ? null : request.change()), null);
     }
 }

@@ -5,6 +5,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import dev.fleethook.tenant.TenantService;
+
 /** Wire records for the operator's tenant API. */
 public final class TenantRequests {
 
@@ -21,12 +23,21 @@ public final class TenantRequests {
             @NotBlank(message = "is required") @Email(message = "must be an email address") @Size(max = 254) String adminEmail,
             @NotBlank(message = "is required") @Size(max = 120, message = "must be at most 120 characters") String adminName,
             @dev.fleethook.identity.PasswordRule String adminPassword) {
+
+        /** The service's command; the constraints above are its own, repeated for the API document. */
+        public TenantService.NewTenant command() {
+            return new TenantService.NewTenant(name, slug, timeZone, adminEmail, adminName, adminPassword);
+        }
     }
 
     /** Suspending a tenant signs its users and agents out at their next request. */
     public record UpdateTenantRequest(
             @Size(min = 1, max = 120, message = "must be 1 to 120 characters") String name,
             Boolean suspended) {
+
+        public TenantService.TenantChange change() {
+            return new TenantService.TenantChange(name, suspended);
+        }
     }
 
     /** The organization's own settings; a maximum of 0 removes it. */
@@ -38,6 +49,10 @@ public final class TenantRequests {
             @jakarta.validation.constraints.Min(value = 1, message = "must be 1 to 3650 days")
             @jakarta.validation.constraints.Max(value = 3650, message = "must be 1 to 3650 days")
             Integer jobRetentionDays) {
+
+        public TenantService.SettingsChange change() {
+            return new TenantService.SettingsChange(timeZone, maxScriptTimeoutSeconds, jobRetentionDays);
+        }
     }
 
     public record TenantSettingsResponse(String id, String name, String slug, String timeZone,

@@ -5,7 +5,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TenantResponse(String id, String name, String slug, String timeZone, boolean suspended, Instant createdAt,
@@ -15,7 +15,7 @@ public record TenantResponse(String id, String name, String slug, String timeZon
     public record FirstAdmin(UUID id, String email, String generatedPassword) {
     }
 
-    public static TenantResponse of(Tenant t, Long users) {
-        return new TenantResponse(t.id, t.name, t.slug, t.timeZone, t.suspended, t.createdAt, users, null);
+    public static TenantResponse of(TenantView t, Long users) {
+        return new TenantResponse(t.id(), t.name(), t.slug(), t.timeZone(), t.suspended(), t.createdAt(), users, null);
     }
 }

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.kernel.CurrentTenant;
-import dev.fleethook.tenant.Tenant;
+import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsRequest;
 import dev.fleethook.tenant.rest.TenantRequests.TenantSettingsResponse;
@@ -52,11 +52,11 @@ public class TenantSettingsResource {
     @APIResponse(responseCode = "400", ref = ApiDocs.BAD_REQUEST)
     @APIResponse(responseCode = "413", ref = ApiDocs.TOO_LARGE)
     public TenantSettingsResponse update(TenantSettingsRequest request) {
-        return of(tenants.updateSettings(request));
+        return of(tenants.updateSettings(request == null ? null : request.change()));
     }
 
-    static TenantSettingsResponse of(Tenant t) {
-        return new TenantSettingsResponse(t.id, t.name, t.slug, t.timeZone, t.maxScriptTimeoutSeconds,
-                t.jobRetentionDays);
+    static TenantSettingsResponse of(TenantView t) {
+        return new TenantSettingsResponse(t.id(), t.name(), t.slug(), t.timeZone(), t.maxScriptTimeoutSeconds(),
+                t.jobRetentionDays());
     }
 }
