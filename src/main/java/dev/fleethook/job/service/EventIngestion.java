@@ -53,8 +53,11 @@ import jakarta.transaction.Transactional;
 @ApplicationScoped
 public class EventIngestion implements AgentEventReceiver {
 
-    /** Fired in the ingesting transaction for each job whose final outcome arrived (alerts listen). */
-    public record JobFinished(String tenantId, UUID serverId, UUID jobId) {
+    /**
+     * Fired once per batch, in the ingesting transaction, with the server's jobs to judge (alerts listen): those
+     * whose final outcome arrived and those already over that a late step report touched, in batch order.
+     */
+    public record JobsFinished(String tenantId, UUID serverId, List<UUID> jobIds) {
     }
 
     @Inject
@@ -67,7 +70,7 @@ public class EventIngestion implements AgentEventReceiver {
     ChangeNotifier changes;
 
     @Inject
-    Event<JobFinished> jobFinished;
+    Event<JobsFinished> jobsFinished;
 
     @Inject
     JobMetrics metrics;
@@ -448,15 +451,18 @@ public class EventIngestion implements AgentEventReceiver {
         upsertAttempts(c, agent, patches.values());
         insertHookRuns(c, agent, hooks);
         raiseAttemptCounts(c, maxAttempt);
-        Set<UUID> finished = new HashSet<>();
+        Set<UUID> judged = new LinkedHashSet<>();
         for (JobEvent e : singles) {
             acknowledged |= projectSingle(c, agent, e);
             if (e.type() == EventType.JOB_FINISHED) {
-                finished.add(e.jobId());
+                judged.add(e.jobId());
             }
         }
-        stepped.removeAll(finished);
-        reevaluateIfFinished(c, agent, stepped);
+        stepped.removeAll(judged);
+        judged.addAll(overAndRejudged(c, stepped));
+        if (!judged.isEmpty()) {
+            jobsFinished.fire(new JobsFinished(agent.tenantId(), agent.serverId(), List.copyOf(judged)));
+        }
         return acknowledged;
     }
 
@@ -598,13 +604,15 @@ public class EventIngestion implements AgentEventReceiver {
                        AND (live_output_at IS NULL OR live_output_at < ?)""",
                     e.output(), at, e.jobId(), e.attempt(), e.step(), at, at);
             case JOB_FINISHED -> {
+                // The attempt count the job has once this update is done (one parameter): its last attempt decides
+                // a warning.
+                String attempts = "GREATEST(j.attempts, coalesce(?::integer, 0))";
                 update(c, """
-                        UPDATE job SET status = ?, backup_status = coalesce(?, backup_status), missed = false,
-                               finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), status_reason = NULL,
-                               updated_at = now()
-                         WHERE id = ?""", e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
-                markWarning(c, e.jobId());
-                jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
+                        UPDATE job j SET status = CASE WHEN ? = 'SUCCEEDED' AND %s THEN 'WARNING' ELSE ? END,
+                               backup_status = coalesce(?, backup_status), missed = false, finished_at = ?,
+                               attempts = %s, status_reason = NULL, updated_at = now()
+                         WHERE id = ?""".formatted(stepFailed(attempts), attempts), e.jobStatus().name(),
+                        e.attempt(), e.attempt(), e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
                 metrics.jobFinished(e.jobStatus().name());
             }
             case COMMAND_ACKNOWLEDGED -> {
@@ -645,15 +653,20 @@ public class EventIngestion implements AgentEventReceiver {
     }
 
     /**
-     * A step that arrives after its job's end (events may come in any order) is judged with it: the jobs
-     * the batch stepped on that are already over are re-judged once each (one query finds them).
+     * A step that arrives after its job's end (events may come in any order) is judged with it: of the jobs the
+     * batch stepped on, those already over are returned to be judged again, and a succeeded one among them
+     * whose last attempt now shows a failed step turns {@code WARNING} (one statement for all).
      */
-    private void reevaluateIfFinished(Connection c, AgentCredential agent, Set<UUID> jobIds) throws SQLException {
-        if (jobIds.isEmpty()) {
-            return;
-        }
+    private static List<UUID> overAndRejudged(Connection c, Set<UUID> jobIds) throws SQLException {
         List<UUID> over = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT id FROM job WHERE id = ANY(?::uuid[]) AND status <> 'RUNNING'")) {
+        if (jobIds.isEmpty()) {
+            return over;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                WITH over AS (SELECT id FROM job WHERE id = ANY(?::uuid[]) AND status <> 'RUNNING'),
+                     warned AS (UPDATE job j SET status = 'WARNING', updated_at = now()
+                                 WHERE j.id IN (SELECT id FROM over) AND j.status = 'SUCCEEDED' AND %s)
+                SELECT id FROM over""".formatted(stepFailed("j.attempts")))) {
             s.setArray(1, c.createArrayOf("uuid", jobIds.toArray(UUID[]::new)));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -661,10 +674,7 @@ public class EventIngestion implements AgentEventReceiver {
                 }
             }
         }
-        for (UUID jobId : over) {
-            markWarning(c, jobId);
-            jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), jobId));
-        }
+        return over;
     }
 
     /** The codes of {@link ScriptStatus#FAILURES}, as an SQL list ("1, 3"). */
@@ -672,19 +682,18 @@ public class EventIngestion implements AgentEventReceiver {
             .collect(java.util.stream.Collectors.joining(", "));
 
     /**
-     * A job the agent reports succeeded whose last attempt has a failed or timed-out pre/post-script or
-     * hook is a {@code warning}: the backup is fine, but someone must look. Derived here, not by the
-     * agent, so that every agent version gets it and a late step report can still turn it amber.
+     * The SQL condition that job {@code j}'s attempt numbered {@code lastAttempt} (an SQL expression) has a failed
+     * or timed-out pre/post-script or hook: such a job the agent reports succeeded is a {@code warning} — the
+     * backup is fine, but someone must look. Derived here, not by the agent, so that every agent version gets
+     * it and a late step report can still turn it amber.
      */
-    private static void markWarning(Connection c, UUID jobId) throws SQLException {
+    private static String stepFailed(String lastAttempt) {
         // FAILED_OR_TIMED_OUT: integer codes of the protocol's enum, so formatting them into the SQL is safe.
-        update(c, """
-                UPDATE job j SET status = 'WARNING', updated_at = now()
-                 WHERE j.id = ? AND j.status = 'SUCCEEDED' AND (
-                       EXISTS (SELECT 1 FROM job_attempt a WHERE a.job_id = j.id AND a.number = j.attempts
-                                 AND ((a.pre->>'status')::int IN (%1$s) OR (a.post->>'status')::int IN (%1$s)))
-                    OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = j.attempts
-                                 AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT), jobId);
+        return """
+                (EXISTS (SELECT 1 FROM job_attempt a WHERE a.job_id = j.id AND a.number = %2$s
+                           AND ((a.pre->>'status')::int IN (%1$s) OR (a.post->>'status')::int IN (%1$s)))
+                 OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = %2$s
+                           AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT, lastAttempt);
     }
 
     private static int update(Connection c, String sql, Object... params) throws SQLException {
