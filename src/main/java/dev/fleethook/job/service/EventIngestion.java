@@ -336,7 +336,7 @@ public class EventIngestion implements AgentEventReceiver {
         UUID[] jobs = new UUID[n];
         Integer[] attempts = new Integer[n];
         String[] types = new String[n];
-        Timestamp[] times = new Timestamp[n];
+        String[] times = new String[n];
         String[] payloads = new String[n];
         for (int i = 0; i < n; i++) {
             JobEvent e = events.get(i);
@@ -344,7 +344,7 @@ public class EventIngestion implements AgentEventReceiver {
             jobs[i] = e.jobId();
             attempts[i] = e.attempt();
             types[i] = e.type().wire();
-            times[i] = Timestamp.from(e.time());
+            times[i] = e.time().toString();
             payloads[i] = toJson(e);
         }
         Set<UUID> inserted = new HashSet<>();
@@ -360,7 +360,7 @@ public class EventIngestion implements AgentEventReceiver {
             s.setArray(4, c.createArrayOf("uuid", jobs));
             s.setArray(5, c.createArrayOf("int4", attempts));
             s.setArray(6, c.createArrayOf("text", types));
-            s.setArray(7, c.createArrayOf("timestamptz", times));
+            s.setArray(7, c.createArrayOf("text", times));
             s.setArray(8, c.createArrayOf("text", payloads));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -380,8 +380,9 @@ public class EventIngestion implements AgentEventReceiver {
     private static final class AttemptPatch {
         final UUID jobId;
         final int number;
-        Timestamp startedAt;
-        Timestamp finishedAt;
+        /** ISO-8601 instants: cheaper to send than {@link Timestamp}s, which the driver formats with a calendar. */
+        String startedAt;
+        String finishedAt;
         String pre;
         String backup;
         String post;
@@ -402,7 +403,6 @@ public class EventIngestion implements AgentEventReceiver {
      */
     private boolean project(Connection c, AgentCredential agent, List<JobEvent> fresh) throws SQLException {
         java.util.Map<String, AttemptPatch> patches = new java.util.LinkedHashMap<>();
-        java.util.Map<UUID, Integer> maxAttempt = new java.util.LinkedHashMap<>();
         Set<UUID> stepped = new LinkedHashSet<>();
         List<JobEvent> hooks = new ArrayList<>();
         List<JobEvent> singles = new ArrayList<>();
@@ -412,9 +412,8 @@ public class EventIngestion implements AgentEventReceiver {
                 case ATTEMPT_STARTED, SCRIPT_FINISHED, BACKUP_FINISHED, ATTEMPT_FINISHED, HOOK_FINISHED -> {
                     AttemptPatch a = patches.computeIfAbsent(e.jobId() + "/" + e.attempt(),
                             k -> new AttemptPatch(e.jobId(), e.attempt()));
-                    maxAttempt.merge(e.jobId(), e.attempt(), Math::max);
                     switch (e.type()) {
-                        case ATTEMPT_STARTED -> a.startedAt = Timestamp.from(e.time());
+                        case ATTEMPT_STARTED -> a.startedAt = e.time().toString();
                         case SCRIPT_FINISHED -> {
                             if ("pre".equals(e.step())) {
                                 a.pre = json(e.result());
@@ -428,7 +427,7 @@ public class EventIngestion implements AgentEventReceiver {
                             stepped.add(e.jobId());
                         }
                         case ATTEMPT_FINISHED -> {
-                            a.finishedAt = Timestamp.from(e.time());
+                            a.finishedAt = e.time().toString();
                             if (e.finalAttempt() != null) {
                                 a.finalAttempt = e.finalAttempt();
                             }
@@ -442,15 +441,12 @@ public class EventIngestion implements AgentEventReceiver {
                 case STEP_STARTED, STEP_OUTPUT -> {
                     // The live view of a running step (the job page): the attempt row must exist first.
                     patches.computeIfAbsent(e.jobId() + "/" + e.attempt(), k -> new AttemptPatch(e.jobId(), e.attempt()));
-                    maxAttempt.merge(e.jobId(), e.attempt(), Math::max);
                     singles.add(e);
                 }
                 default -> singles.add(e);
             }
         }
-        upsertAttempts(c, agent, patches.values());
-        insertHookRuns(c, agent, hooks);
-        raiseAttemptCounts(c, maxAttempt);
+        writeAttempts(c, agent, patches.values(), hooks);
         Set<UUID> judged = new LinkedHashSet<>();
         for (JobEvent e : singles) {
             acknowledged |= projectSingle(c, agent, e);
@@ -466,17 +462,21 @@ public class EventIngestion implements AgentEventReceiver {
         return acknowledged;
     }
 
-    /** One upsert for every attempt the batch touches; a null column keeps what is stored. */
-    private static void upsertAttempts(Connection c, AgentCredential agent, java.util.Collection<AttemptPatch> patches)
-            throws SQLException {
+    /**
+     * One statement for every attempt the batch touches: the attempts' upsert (a null column keeps what is
+     * stored), the hook runs' insert (a run already stored is kept: first report wins), and each job's attempt
+     * count raised to the highest attempt reported (never lowered).
+     */
+    private void writeAttempts(Connection c, AgentCredential agent, java.util.Collection<AttemptPatch> patches,
+            List<JobEvent> hooks) throws SQLException {
         if (patches.isEmpty()) {
-            return;
+            return; // every hook run is also an attempt patch
         }
         int n = patches.size();
         UUID[] jobs = new UUID[n];
         Integer[] numbers = new Integer[n];
-        Timestamp[] started = new Timestamp[n];
-        Timestamp[] ended = new Timestamp[n];
+        String[] started = new String[n];
+        String[] ended = new String[n];
         String[] pre = new String[n];
         String[] backup = new String[n];
         String[] post = new String[n];
@@ -493,80 +493,61 @@ public class EventIngestion implements AgentEventReceiver {
             last[i] = a.finalAttempt;
             i++;
         }
+        int h = hooks.size();
+        UUID[] hookJobs = new UUID[h];
+        Integer[] hookAttempts = new Integer[h];
+        String[] phases = new String[h];
+        Integer[] indexes = new Integer[h];
+        String[] paths = new String[h];
+        String[] results = new String[h];
+        for (int k = 0; k < h; k++) {
+            JobEvent e = hooks.get(k);
+            hookJobs[k] = e.jobId();
+            hookAttempts[k] = e.attempt();
+            phases[k] = e.phase().wire();
+            indexes[k] = e.hookIndex();
+            paths[k] = e.sourcePath() == null ? "" : e.sourcePath();
+            results[k] = json(e.result());
+        }
         try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
-                SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
-                  FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                              ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
-                ON CONFLICT (job_id, number) DO UPDATE SET
-                       started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
-                       finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
-                       pre = coalesce(EXCLUDED.pre, job_attempt.pre),
-                       backup = coalesce(EXCLUDED.backup, job_attempt.backup),
-                       post = coalesce(EXCLUDED.post, job_attempt.post),
-                       final = coalesce(EXCLUDED.final, job_attempt.final)""")) {
+                WITH attempts AS (
+                    INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
+                    SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
+                      FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[],
+                                  ?::text[], ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
+                    ON CONFLICT (job_id, number) DO UPDATE SET
+                           started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
+                           finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
+                           pre = coalesce(EXCLUDED.pre, job_attempt.pre),
+                           backup = coalesce(EXCLUDED.backup, job_attempt.backup),
+                           post = coalesce(EXCLUDED.post, job_attempt.post),
+                           final = coalesce(EXCLUDED.final, job_attempt.final)
+                    RETURNING job_id, number),
+                hooks AS (
+                    INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
+                    SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
+                      FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
+                           AS u(job, attempt, phase, idx, path, result)
+                    ON CONFLICT DO NOTHING)
+                UPDATE job SET attempts = GREATEST(job.attempts, t.top), updated_at = now()
+                  FROM (SELECT job_id, max(number) AS top FROM attempts GROUP BY job_id) AS t
+                 WHERE job.id = t.job_id""")) {
             s.setString(1, agent.tenantId());
             s.setArray(2, c.createArrayOf("uuid", jobs));
             s.setArray(3, c.createArrayOf("int4", numbers));
-            s.setArray(4, c.createArrayOf("timestamptz", started));
-            s.setArray(5, c.createArrayOf("timestamptz", ended));
+            s.setArray(4, c.createArrayOf("text", started));
+            s.setArray(5, c.createArrayOf("text", ended));
             s.setArray(6, c.createArrayOf("text", pre));
             s.setArray(7, c.createArrayOf("text", backup));
             s.setArray(8, c.createArrayOf("text", post));
             s.setArray(9, c.createArrayOf("bool", last));
-            s.executeUpdate();
-        }
-    }
-
-    /** One insert for every hook run of the batch; a run already stored is kept (first report wins). */
-    private void insertHookRuns(Connection c, AgentCredential agent, List<JobEvent> hooks) throws SQLException {
-        if (hooks.isEmpty()) {
-            return;
-        }
-        int n = hooks.size();
-        UUID[] jobs = new UUID[n];
-        Integer[] attempts = new Integer[n];
-        String[] phases = new String[n];
-        Integer[] indexes = new Integer[n];
-        String[] paths = new String[n];
-        String[] results = new String[n];
-        for (int i = 0; i < n; i++) {
-            JobEvent e = hooks.get(i);
-            jobs[i] = e.jobId();
-            attempts[i] = e.attempt();
-            phases[i] = e.phase().wire();
-            indexes[i] = e.hookIndex();
-            paths[i] = e.sourcePath() == null ? "" : e.sourcePath();
-            results[i] = json(e.result());
-        }
-        try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
-                SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
-                  FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
-                       AS u(job, attempt, phase, idx, path, result)
-                ON CONFLICT DO NOTHING""")) {
-            s.setString(1, agent.tenantId());
-            s.setArray(2, c.createArrayOf("uuid", jobs));
-            s.setArray(3, c.createArrayOf("int4", attempts));
-            s.setArray(4, c.createArrayOf("text", phases));
-            s.setArray(5, c.createArrayOf("int4", indexes));
-            s.setArray(6, c.createArrayOf("text", paths));
-            s.setArray(7, c.createArrayOf("text", results));
-            s.executeUpdate();
-        }
-    }
-
-    /** Each job's attempt count rises to the highest attempt reported (never falls), in one statement. */
-    private static void raiseAttemptCounts(Connection c, java.util.Map<UUID, Integer> maxAttempt) throws SQLException {
-        if (maxAttempt.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("""
-                UPDATE job SET attempts = GREATEST(job.attempts, u.top), updated_at = now()
-                  FROM unnest(?::uuid[], ?::int[]) AS u(id, top)
-                 WHERE job.id = u.id""")) {
-            s.setArray(1, c.createArrayOf("uuid", maxAttempt.keySet().toArray(UUID[]::new)));
-            s.setArray(2, c.createArrayOf("int4", maxAttempt.values().toArray(Integer[]::new)));
+            s.setString(10, agent.tenantId());
+            s.setArray(11, c.createArrayOf("uuid", hookJobs));
+            s.setArray(12, c.createArrayOf("int4", hookAttempts));
+            s.setArray(13, c.createArrayOf("text", phases));
+            s.setArray(14, c.createArrayOf("int4", indexes));
+            s.setArray(15, c.createArrayOf("text", paths));
+            s.setArray(16, c.createArrayOf("text", results));
             s.executeUpdate();
         }
     }
