@@ -396,10 +396,10 @@ public class EventIngestion implements AgentEventReceiver {
 
     /**
      * Applies a batch's new events with a fixed number of statements, whatever the batch size: all attempt
-     * columns in one upsert, all hook runs in one insert, each job's attempt count in one update, then each
-     * job start and end. Every statement writes only the columns its events own (later events of a batch
-     * win over earlier ones, as they would one by one), so the order events arrive in does not matter.
-     * Returns true when an event acknowledged a command.
+     * columns, hook runs and attempt counts in one statement, then each job start and end; then fires one
+     * {@link JobsFinished} for the jobs to judge. Every statement writes only the columns its events own (later
+     * events of a batch win over earlier ones, as they would one by one), so the order events arrive in does
+     * not matter. Returns true when an event acknowledged a command.
      */
     private boolean project(Connection c, AgentCredential agent, List<JobEvent> fresh) throws SQLException {
         java.util.Map<String, AttemptPatch> patches = new java.util.LinkedHashMap<>();
