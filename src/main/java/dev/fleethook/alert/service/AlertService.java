@@ -1,12 +1,8 @@
 package dev.fleethook.alert.service;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -15,15 +11,7 @@ import dev.fleethook.alert.Alert;
 import dev.fleethook.alert.AlertSettings;
 import dev.fleethook.fleet.Server;
 import dev.fleethook.kernel.Page;
-import dev.fleethook.job.Job;
-import dev.fleethook.job.service.JobViews.AttemptView;
-import dev.fleethook.job.service.JobViews.HookView;
 import dev.fleethook.job.service.JobViews.JobDetail;
-import dev.fleethook.job.service.EventIngestion;
-import dev.fleethook.job.service.JobService;
-import dev.fleethook.protocol.BackupStatus;
-import dev.fleethook.protocol.JobStatus;
-import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.Tenant;
 import dev.fleethook.kernel.BadInputException;
@@ -32,44 +20,25 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import dev.fleethook.kernel.ObjectNotFoundException;
 
 /**
- * Raises alerts when a job ends after its last attempt — for the job and for each script and hook
- * failure of that attempt, whatever the backup did — and writes their email to the outbox in the same
- * transaction. In the manner of Alertmanager's grouping and repeat interval:
- * <ul>
- * <li>one email per job, listing all its failures, titled by the worst ({@link Alert#severity});</li>
- * <li>one unresolved alert per server and kind, counting repeats ({@code occurrences}); the first
- * failure is emailed at once, later ones only counted — {@link RepeatNotifier} summarizes them at most
- * once per the tenant's repeat interval;</li>
- * <li>a job whose backup succeeded resolves the server's open job alerts of every kind it did not raise
- * itself (a warning job keeps its script/hook alerts open), and a recovery email says so (tenant
- * setting).</li>
- * </ul>
- * A job counts once per kind ({@code alert_occurrence}'s key), so a re-evaluation (a late step, a
- * replayed batch) adds nothing.
+ * Alerts: the list and its filters, acknowledging, raising one-off alerts (offline episodes) with their email,
+ * recovery emails, the mail every alert email is built from, and the tenant's settings. Alerts for finished
+ * jobs (grouping, repeats, resolving on success) are raised by {@link JobOutcomeAlerts}.
  */
 @ApplicationScoped
 public class AlertService {
 
-    /** One failure of a job: its alert kind and the line that names it. */
-    public record Failure(String kind, String title) {
-    }
-
-    /** A failure counted on its alert: first means the alert was opened by this job. */
-    record Counted(UUID alertId, Failure failure, boolean first, int occurrences) {
+    /** An alert just resolved, as a recovery email names it; {@code lastNotifiedAt} null: nobody was told. */
+    public record ResolvedAlert(UUID id, String kind, String title, int occurrences, Instant lastNotifiedAt) {
     }
 
     /** The alerts page and API filter; null fields match everything. */
     public record Filter(String state, String kind, UUID serverId, Instant from, Instant to, int page, int size) {
     }
-
-    @Inject
-    JobService jobs;
 
     @Inject
     OutboxService outbox;
@@ -88,146 +57,6 @@ public class AlertService {
 
     @ConfigProperty(name = "fleethook.portal.base-url")
     String baseUrl;
-
-    /** Evaluates a finished (or abandoned) job, in the transaction that recorded its end. */
-    void onJobFinished(@Observes EventIngestion.JobFinished event) {
-        Job job = Job.findById(event.jobId());
-        if (job == null || job.status == JobStatus.RUNNING) {
-            return;
-        }
-        JobDetail detail = jobs.detail(job.id);
-        List<Failure> failures = failures(job, detail);
-        Set<String> raised = new LinkedHashSet<>();
-        failures.forEach(f -> raised.add(f.kind()));
-        boolean backupSucceeded = job.backupStatus != null && job.backupStatus == BackupStatus.SUCCEEDED.code()
-                && (job.status == JobStatus.SUCCEEDED || job.status == JobStatus.WARNING);
-        List<Alert> resolved = new ArrayList<>();
-        if (backupSucceeded) {
-            resolved.addAll(resolve(job.serverId, Alert.KINDS.stream()
-                    .filter(k -> !k.equals(Alert.AGENT_OFFLINE) && !raised.contains(k)).toList()));
-        } else if (job.status != JobStatus.ABANDONED && !raised.contains(Alert.JOB_ABANDONED)) {
-            // The agent reports again: what it had abandoned is over.
-            resolved.addAll(resolve(job.serverId, List.of(Alert.JOB_ABANDONED)));
-        }
-        announceRecovery(job.serverId, detail.job().hostname(), resolved);
-        List<Counted> counted = new ArrayList<>();
-        for (Failure f : failures) {
-            Counted c = count(job, f);
-            if (c != null) {
-                counted.add(c);
-            }
-        }
-        if (counted.stream().anyMatch(Counted::first)) {
-            notifyJob(job, detail, counted);
-        }
-    }
-
-    /** The failures of a job's last attempt, worst first. */
-    List<Failure> failures(Job job, JobDetail detail) {
-        String host = detail.job().hostname();
-        List<Failure> out = new ArrayList<>();
-        if (job.status == JobStatus.ABANDONED) {
-            out.add(new Failure(Alert.JOB_ABANDONED, "Job abandoned on " + host + ": "
-                    + (job.statusReason == null ? "the agent stopped reporting it" : job.statusReason)));
-            return out;
-        }
-        AttemptView last = detail.attempts().stream().filter(a -> a.number() == job.attempts).findFirst()
-                .orElse(detail.attempts().isEmpty() ? null : detail.attempts().get(detail.attempts().size() - 1));
-        boolean hookJob = "agent-start".equals(job.trigger);
-        boolean backupFailed = job.backupStatus == null || job.backupStatus != BackupStatus.SUCCEEDED.code();
-        if (!hookJob && backupFailed && job.status != JobStatus.CANCELED) {
-            String backup = job.backupStatus == null ? "N/A" : BackupStatus.ofCode(job.backupStatus).label();
-            out.add(new Failure(Alert.JOB_FAILED, "Backup " + backup + " on " + host + " after " + job.attempts
-                    + " attempt" + (job.attempts == 1 ? "" : "s")));
-        }
-        if (last != null) {
-            Integer pre = last.pre().statusCode();
-            Integer post = last.post().statusCode();
-            Integer backup = last.backup().statusCode();
-            if (failed(pre)) {
-                out.add(new Failure(Alert.PRE_SCRIPT_FAILED, "Pre-script " + last.pre().status() + " on " + host));
-            }
-            if (pre != null && pre == ScriptStatus.SKIPPED.code() && backup != null
-                    && backup == BackupStatus.NOT_EXECUTED.code()) {
-                out.add(new Failure(Alert.SCRIPT_MISSING, "Pre-script missing on " + host + ": the backup was skipped"));
-            }
-            List<HookView> failedHooks = last.hooks().stream().filter(h -> failed(h.result().statusCode())).toList();
-            if (!failedHooks.isEmpty()) {
-                HookView h = failedHooks.get(0);
-                String what = failedHooks.size() == 1 ? h.phase() + " hook " + h.result().status()
-                        : failedHooks.size() + " hooks failed (first: " + h.phase() + ")";
-                out.add(new Failure(Alert.HOOK_FAILED, capitalize(what) + " on " + host));
-            }
-            if (failed(post)) {
-                out.add(new Failure(Alert.POST_SCRIPT_FAILED, "Post-script " + last.post().status() + " on " + host));
-            }
-        }
-        out.sort(Comparator.comparingInt(f -> Alert.severity(f.kind())));
-        return out;
-    }
-
-    private static boolean failed(Integer status) {
-        return ScriptStatus.failedOrTimedOut(status);
-    }
-
-    private static String capitalize(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    /** Counts a job's failure on the server's open alert of its kind (opening one); null if already counted. */
-    private Counted count(Job job, Failure f) {
-        var em = Panache.getEntityManager();
-        int fresh = em.createNativeQuery("""
-                INSERT INTO alert_occurrence (tenant_id, job_id, kind, occurred_at) VALUES (?1, ?2, ?3, now())
-                ON CONFLICT DO NOTHING""").setParameter(1, currentTenant.require()).setParameter(2, job.id)
-                .setParameter(3, f.kind()).executeUpdate();
-        if (fresh == 0) {
-            return null;
-        }
-        Object[] row = (Object[]) em.createNativeQuery("""
-                INSERT INTO alert (id, tenant_id, server_id, job_id, last_job_id, kind, dedupe_key, state, title,
-                                   created_at, occurrences, last_occurred_at, unnotified)
-                VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, 'OPEN', ?7, now(), 1, now(), 0)
-                ON CONFLICT (server_id, kind) WHERE state <> 'RESOLVED' AND kind <> 'agent-offline'
-                DO UPDATE SET occurrences = alert.occurrences + 1, last_occurred_at = now(),
-                              last_job_id = EXCLUDED.last_job_id, unnotified = alert.unnotified + 1,
-                              title = EXCLUDED.title
-                RETURNING id, (xmax = 0) AS inserted, occurrences""")
-                .setParameter(1, UUID.randomUUID()).setParameter(2, currentTenant.require())
-                .setParameter(3, job.serverId).setParameter(4, job.id).setParameter(5, f.kind())
-                .setParameter(6, "alert:" + UUID.randomUUID()).setParameter(7, shorten(f.title()))
-                .getSingleResult();
-        UUID alertId = (UUID) row[0];
-        em.createNativeQuery("UPDATE alert_occurrence SET alert_id = ?1 WHERE job_id = ?2 AND kind = ?3")
-                .setParameter(1, alertId).setParameter(2, job.id).setParameter(3, f.kind()).executeUpdate();
-        boolean first = (Boolean) row[1];
-        if (first) {
-            metrics.alertRaised(f.kind());
-        }
-        return new Counted(alertId, f, first, ((Number) row[2]).intValue());
-    }
-
-    /** One email per recipient for the job, naming every failure; its alerts count as notified now. */
-    private void notifyJob(Job job, JobDetail detail, List<Counted> counted) {
-        List<UUID> ids = counted.stream().map(Counted::alertId).toList();
-        Panache.getEntityManager().createNativeQuery(
-                "UPDATE alert SET last_notified_at = now(), unnotified = 0 WHERE id IN (?1)")
-                .setParameter(1, ids).executeUpdate();
-        AlertSettings settings = settingsRow();
-        List<Counted> wanted = counted.stream().filter(c -> settings.wants(c.failure().kind())).toList();
-        if (wanted.isEmpty() || settings.recipients.length == 0) {
-            return;
-        }
-        Counted worst = wanted.get(0);
-        String subject = worst.failure().title() + (wanted.size() > 1 ? " (+" + (wanted.size() - 1) + " more)" : "");
-        List<String> problems = wanted.stream().map(c -> c.failure().title()
-                + (c.occurrences() > 1 ? " — repeated: " + c.occurrences() + " times while open" : "")).toList();
-        EmailRenderer.Rendered mail = renderer.render(mail(subject, worst.failure().title(), job.serverId, detail,
-                null, baseUrl + "/jobs/" + job.id, problems));
-        for (String recipient : settings.recipients) {
-            outbox.enqueue(worst.alertId(), recipient, mail);
-        }
-    }
 
     /**
      * Inserts an alert unless its dedupe key exists (offline episodes), and queues one email per
@@ -279,40 +108,29 @@ public class AlertService {
         return baseUrl + "/alerts/settings";
     }
 
-    /** Resolves the server's unresolved alerts of these kinds; returns them (already resolved). */
-    private List<Alert> resolve(UUID serverId, List<String> kinds) {
-        if (kinds.isEmpty()) {
-            return List.of();
-        }
-        List<Alert> open = Alert.list("serverId = ?1 and state <> ?3 and kind in ?2", serverId, kinds,
-                Alert.State.RESOLVED);
-        Instant now = Instant.now();
-        for (Alert a : open) {
-            a.state = Alert.State.RESOLVED;
-            a.resolvedAt = now;
-        }
-        return open;
-    }
-
     /**
      * Sends one recovery email per recipient for the alerts just resolved on a server that someone was
      * told about (tenant setting {@code recoveryEmails}). Runs in the resolving transaction.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void announceRecovery(UUID serverId, String hostname, List<Alert> resolved) {
+    public void announceRecovery(UUID serverId, String hostname, List<ResolvedAlert> resolved) {
+        if (resolved.stream().allMatch(a -> a.lastNotifiedAt() == null)) {
+            return;
+        }
         AlertSettings settings = settingsRow();
-        List<Alert> told = resolved.stream().filter(a -> a.lastNotifiedAt != null && settings.wants(a.kind)).toList();
+        List<ResolvedAlert> told = resolved.stream().filter(a -> a.lastNotifiedAt() != null && settings.wants(a.kind()))
+                .toList();
         if (told.isEmpty() || !settings.recoveryEmails || settings.recipients.length == 0) {
             return;
         }
-        String subject = "Resolved on " + hostname + ": " + told.stream().map(a -> a.kind).distinct()
+        String subject = "Resolved on " + hostname + ": " + told.stream().map(ResolvedAlert::kind).distinct()
                 .reduce((a, b) -> a + ", " + b).orElse("");
-        List<String> lines = told.stream().map(a -> "Resolved: " + a.title
-                + (a.occurrences > 1 ? " (" + a.occurrences + " times while open)" : "")).toList();
+        List<String> lines = told.stream().map(a -> "Resolved: " + a.title()
+                + (a.occurrences() > 1 ? " (" + a.occurrences() + " times while open)" : "")).toList();
         EmailRenderer.Rendered mail = renderer.render(mail(subject, "Recovered: " + hostname + " is fine again",
                 serverId, null, null, baseUrl + "/servers/" + serverId, lines).asRecovery());
         for (String recipient : settings.recipients) {
-            outbox.enqueue(told.get(0).id, recipient, mail);
+            outbox.enqueue(told.get(0).id(), recipient, mail);
         }
     }
 
@@ -459,7 +277,8 @@ public class AlertService {
         }
     }
 
-    private static String shorten(String title) {
+    /** A title as stored (at most 300 characters). */
+    static String shorten(String title) {
         return title.length() > 300 ? title.substring(0, 299) + "…" : title;
     }
 }

@@ -48,7 +48,8 @@ public class OfflineDetector {
             Alert a = Alert.findById(alertId);
             Panache.getEntityManager().refresh(a);
             Server server = Server.findById(a.serverId);
-            alerts.announceRecovery(a.serverId, server == null ? "a server" : server.hostname, List.of(a));
+            alerts.announceRecovery(a.serverId, server == null ? "a server" : server.hostname,
+                    List.of(new AlertService.ResolvedAlert(a.id, a.kind, a.title, a.occurrences, a.lastNotifiedAt)));
         }
         return updated > 0;
     }

@@ -27,7 +27,7 @@ import dev.fleethook.kernel.ScheduledTurns;
  * </ul>
  * Steps never reported stay null (N/A); the reason is kept in {@code job.status_reason}. The close is a
  * conditional update of a running job, so it happens once across replicas, and it fires
- * {@link EventIngestion.JobFinished} in the same transaction (the alert for it). A later report from the
+ * {@link EventIngestion.JobsFinished} in the same transaction (the alert for it). A later report from the
  * agent ({@code job-finished}) still replaces "abandoned".
  */
 @ApplicationScoped
@@ -42,7 +42,7 @@ public class AbandonedJobDetector {
     dev.fleethook.kernel.CrossTenant crossTenant;
 
     @Inject
-    Event<EventIngestion.JobFinished> jobFinished;
+    Event<EventIngestion.JobsFinished> jobsFinished;
 
     /** How long the agent's polls may disagree with a running job before it is closed (covers events in flight). */
     @ConfigProperty(name = "fleethook.jobs.abandon-grace", defaultValue = "2m")
@@ -105,7 +105,7 @@ public class AbandonedJobDetector {
                 .setParameter("job", jobId).setParameter("grace", (double) grace.toSeconds())
                 .setParameter("silent", (double) silentAfter.toSeconds()).executeUpdate();
         if (updated > 0) {
-            jobFinished.fire(new EventIngestion.JobFinished(tenantId, serverId, jobId));
+            jobsFinished.fire(new EventIngestion.JobsFinished(tenantId, serverId, List.of(jobId)));
         }
         return updated;
     }

@@ -53,8 +53,11 @@ import jakarta.transaction.Transactional;
 @ApplicationScoped
 public class EventIngestion implements AgentEventReceiver {
 
-    /** Fired in the ingesting transaction for each job whose final outcome arrived (alerts listen). */
-    public record JobFinished(String tenantId, UUID serverId, UUID jobId) {
+    /**
+     * Fired once per batch, in the ingesting transaction, with the server's jobs to judge (alerts listen): those
+     * whose final outcome arrived and those already over that a late step report touched, in batch order.
+     */
+    public record JobsFinished(String tenantId, UUID serverId, List<UUID> jobIds) {
     }
 
     @Inject
@@ -67,7 +70,7 @@ public class EventIngestion implements AgentEventReceiver {
     ChangeNotifier changes;
 
     @Inject
-    Event<JobFinished> jobFinished;
+    Event<JobsFinished> jobsFinished;
 
     @Inject
     JobMetrics metrics;
@@ -333,7 +336,7 @@ public class EventIngestion implements AgentEventReceiver {
         UUID[] jobs = new UUID[n];
         Integer[] attempts = new Integer[n];
         String[] types = new String[n];
-        Timestamp[] times = new Timestamp[n];
+        String[] times = new String[n];
         String[] payloads = new String[n];
         for (int i = 0; i < n; i++) {
             JobEvent e = events.get(i);
@@ -341,7 +344,7 @@ public class EventIngestion implements AgentEventReceiver {
             jobs[i] = e.jobId();
             attempts[i] = e.attempt();
             types[i] = e.type().wire();
-            times[i] = Timestamp.from(e.time());
+            times[i] = e.time().toString();
             payloads[i] = toJson(e);
         }
         Set<UUID> inserted = new HashSet<>();
@@ -357,7 +360,7 @@ public class EventIngestion implements AgentEventReceiver {
             s.setArray(4, c.createArrayOf("uuid", jobs));
             s.setArray(5, c.createArrayOf("int4", attempts));
             s.setArray(6, c.createArrayOf("text", types));
-            s.setArray(7, c.createArrayOf("timestamptz", times));
+            s.setArray(7, c.createArrayOf("text", times));
             s.setArray(8, c.createArrayOf("text", payloads));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -377,8 +380,9 @@ public class EventIngestion implements AgentEventReceiver {
     private static final class AttemptPatch {
         final UUID jobId;
         final int number;
-        Timestamp startedAt;
-        Timestamp finishedAt;
+        /** ISO-8601 instants: cheaper to send than {@link Timestamp}s, which the driver formats with a calendar. */
+        String startedAt;
+        String finishedAt;
         String pre;
         String backup;
         String post;
@@ -392,14 +396,13 @@ public class EventIngestion implements AgentEventReceiver {
 
     /**
      * Applies a batch's new events with a fixed number of statements, whatever the batch size: all attempt
-     * columns in one upsert, all hook runs in one insert, each job's attempt count in one update, then each
-     * job start and end. Every statement writes only the columns its events own (later events of a batch
-     * win over earlier ones, as they would one by one), so the order events arrive in does not matter.
-     * Returns true when an event acknowledged a command.
+     * columns, hook runs and attempt counts in one statement, then each job start and end; then fires one
+     * {@link JobsFinished} for the jobs to judge. Every statement writes only the columns its events own (later
+     * events of a batch win over earlier ones, as they would one by one), so the order events arrive in does
+     * not matter. Returns true when an event acknowledged a command.
      */
     private boolean project(Connection c, AgentCredential agent, List<JobEvent> fresh) throws SQLException {
         java.util.Map<String, AttemptPatch> patches = new java.util.LinkedHashMap<>();
-        java.util.Map<UUID, Integer> maxAttempt = new java.util.LinkedHashMap<>();
         Set<UUID> stepped = new LinkedHashSet<>();
         List<JobEvent> hooks = new ArrayList<>();
         List<JobEvent> singles = new ArrayList<>();
@@ -409,9 +412,8 @@ public class EventIngestion implements AgentEventReceiver {
                 case ATTEMPT_STARTED, SCRIPT_FINISHED, BACKUP_FINISHED, ATTEMPT_FINISHED, HOOK_FINISHED -> {
                     AttemptPatch a = patches.computeIfAbsent(e.jobId() + "/" + e.attempt(),
                             k -> new AttemptPatch(e.jobId(), e.attempt()));
-                    maxAttempt.merge(e.jobId(), e.attempt(), Math::max);
                     switch (e.type()) {
-                        case ATTEMPT_STARTED -> a.startedAt = Timestamp.from(e.time());
+                        case ATTEMPT_STARTED -> a.startedAt = e.time().toString();
                         case SCRIPT_FINISHED -> {
                             if ("pre".equals(e.step())) {
                                 a.pre = json(e.result());
@@ -425,7 +427,7 @@ public class EventIngestion implements AgentEventReceiver {
                             stepped.add(e.jobId());
                         }
                         case ATTEMPT_FINISHED -> {
-                            a.finishedAt = Timestamp.from(e.time());
+                            a.finishedAt = e.time().toString();
                             if (e.finalAttempt() != null) {
                                 a.finalAttempt = e.finalAttempt();
                             }
@@ -439,38 +441,42 @@ public class EventIngestion implements AgentEventReceiver {
                 case STEP_STARTED, STEP_OUTPUT -> {
                     // The live view of a running step (the job page): the attempt row must exist first.
                     patches.computeIfAbsent(e.jobId() + "/" + e.attempt(), k -> new AttemptPatch(e.jobId(), e.attempt()));
-                    maxAttempt.merge(e.jobId(), e.attempt(), Math::max);
                     singles.add(e);
                 }
                 default -> singles.add(e);
             }
         }
-        upsertAttempts(c, agent, patches.values());
-        insertHookRuns(c, agent, hooks);
-        raiseAttemptCounts(c, maxAttempt);
-        Set<UUID> finished = new HashSet<>();
+        writeAttempts(c, agent, patches.values(), hooks);
+        Set<UUID> judged = new LinkedHashSet<>();
         for (JobEvent e : singles) {
             acknowledged |= projectSingle(c, agent, e);
             if (e.type() == EventType.JOB_FINISHED) {
-                finished.add(e.jobId());
+                judged.add(e.jobId());
             }
         }
-        stepped.removeAll(finished);
-        reevaluateIfFinished(c, agent, stepped);
+        stepped.removeAll(judged);
+        judged.addAll(overAndRejudged(c, stepped));
+        if (!judged.isEmpty()) {
+            jobsFinished.fire(new JobsFinished(agent.tenantId(), agent.serverId(), List.copyOf(judged)));
+        }
         return acknowledged;
     }
 
-    /** One upsert for every attempt the batch touches; a null column keeps what is stored. */
-    private static void upsertAttempts(Connection c, AgentCredential agent, java.util.Collection<AttemptPatch> patches)
-            throws SQLException {
+    /**
+     * One statement for every attempt the batch touches: the attempts' upsert (a null column keeps what is
+     * stored), the hook runs' insert (a run already stored is kept: first report wins), and each job's attempt
+     * count raised to the highest attempt reported (never lowered).
+     */
+    private void writeAttempts(Connection c, AgentCredential agent, java.util.Collection<AttemptPatch> patches,
+            List<JobEvent> hooks) throws SQLException {
         if (patches.isEmpty()) {
-            return;
+            return; // every hook run is also an attempt patch
         }
         int n = patches.size();
         UUID[] jobs = new UUID[n];
         Integer[] numbers = new Integer[n];
-        Timestamp[] started = new Timestamp[n];
-        Timestamp[] ended = new Timestamp[n];
+        String[] started = new String[n];
+        String[] ended = new String[n];
         String[] pre = new String[n];
         String[] backup = new String[n];
         String[] post = new String[n];
@@ -487,80 +493,61 @@ public class EventIngestion implements AgentEventReceiver {
             last[i] = a.finalAttempt;
             i++;
         }
+        int h = hooks.size();
+        UUID[] hookJobs = new UUID[h];
+        Integer[] hookAttempts = new Integer[h];
+        String[] phases = new String[h];
+        Integer[] indexes = new Integer[h];
+        String[] paths = new String[h];
+        String[] results = new String[h];
+        for (int k = 0; k < h; k++) {
+            JobEvent e = hooks.get(k);
+            hookJobs[k] = e.jobId();
+            hookAttempts[k] = e.attempt();
+            phases[k] = e.phase().wire();
+            indexes[k] = e.hookIndex();
+            paths[k] = e.sourcePath() == null ? "" : e.sourcePath();
+            results[k] = json(e.result());
+        }
         try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
-                SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
-                  FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                              ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
-                ON CONFLICT (job_id, number) DO UPDATE SET
-                       started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
-                       finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
-                       pre = coalesce(EXCLUDED.pre, job_attempt.pre),
-                       backup = coalesce(EXCLUDED.backup, job_attempt.backup),
-                       post = coalesce(EXCLUDED.post, job_attempt.post),
-                       final = coalesce(EXCLUDED.final, job_attempt.final)""")) {
+                WITH attempts AS (
+                    INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
+                    SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
+                      FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[],
+                                  ?::text[], ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
+                    ON CONFLICT (job_id, number) DO UPDATE SET
+                           started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
+                           finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
+                           pre = coalesce(EXCLUDED.pre, job_attempt.pre),
+                           backup = coalesce(EXCLUDED.backup, job_attempt.backup),
+                           post = coalesce(EXCLUDED.post, job_attempt.post),
+                           final = coalesce(EXCLUDED.final, job_attempt.final)
+                    RETURNING job_id, number),
+                hooks AS (
+                    INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
+                    SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
+                      FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
+                           AS u(job, attempt, phase, idx, path, result)
+                    ON CONFLICT DO NOTHING)
+                UPDATE job SET attempts = GREATEST(job.attempts, t.top), updated_at = now()
+                  FROM (SELECT job_id, max(number) AS top FROM attempts GROUP BY job_id) AS t
+                 WHERE job.id = t.job_id""")) {
             s.setString(1, agent.tenantId());
             s.setArray(2, c.createArrayOf("uuid", jobs));
             s.setArray(3, c.createArrayOf("int4", numbers));
-            s.setArray(4, c.createArrayOf("timestamptz", started));
-            s.setArray(5, c.createArrayOf("timestamptz", ended));
+            s.setArray(4, c.createArrayOf("text", started));
+            s.setArray(5, c.createArrayOf("text", ended));
             s.setArray(6, c.createArrayOf("text", pre));
             s.setArray(7, c.createArrayOf("text", backup));
             s.setArray(8, c.createArrayOf("text", post));
             s.setArray(9, c.createArrayOf("bool", last));
-            s.executeUpdate();
-        }
-    }
-
-    /** One insert for every hook run of the batch; a run already stored is kept (first report wins). */
-    private void insertHookRuns(Connection c, AgentCredential agent, List<JobEvent> hooks) throws SQLException {
-        if (hooks.isEmpty()) {
-            return;
-        }
-        int n = hooks.size();
-        UUID[] jobs = new UUID[n];
-        Integer[] attempts = new Integer[n];
-        String[] phases = new String[n];
-        Integer[] indexes = new Integer[n];
-        String[] paths = new String[n];
-        String[] results = new String[n];
-        for (int i = 0; i < n; i++) {
-            JobEvent e = hooks.get(i);
-            jobs[i] = e.jobId();
-            attempts[i] = e.attempt();
-            phases[i] = e.phase().wire();
-            indexes[i] = e.hookIndex();
-            paths[i] = e.sourcePath() == null ? "" : e.sourcePath();
-            results[i] = json(e.result());
-        }
-        try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
-                SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
-                  FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
-                       AS u(job, attempt, phase, idx, path, result)
-                ON CONFLICT DO NOTHING""")) {
-            s.setString(1, agent.tenantId());
-            s.setArray(2, c.createArrayOf("uuid", jobs));
-            s.setArray(3, c.createArrayOf("int4", attempts));
-            s.setArray(4, c.createArrayOf("text", phases));
-            s.setArray(5, c.createArrayOf("int4", indexes));
-            s.setArray(6, c.createArrayOf("text", paths));
-            s.setArray(7, c.createArrayOf("text", results));
-            s.executeUpdate();
-        }
-    }
-
-    /** Each job's attempt count rises to the highest attempt reported (never falls), in one statement. */
-    private static void raiseAttemptCounts(Connection c, java.util.Map<UUID, Integer> maxAttempt) throws SQLException {
-        if (maxAttempt.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement s = c.prepareStatement("""
-                UPDATE job SET attempts = GREATEST(job.attempts, u.top), updated_at = now()
-                  FROM unnest(?::uuid[], ?::int[]) AS u(id, top)
-                 WHERE job.id = u.id""")) {
-            s.setArray(1, c.createArrayOf("uuid", maxAttempt.keySet().toArray(UUID[]::new)));
-            s.setArray(2, c.createArrayOf("int4", maxAttempt.values().toArray(Integer[]::new)));
+            s.setString(10, agent.tenantId());
+            s.setArray(11, c.createArrayOf("uuid", hookJobs));
+            s.setArray(12, c.createArrayOf("int4", hookAttempts));
+            s.setArray(13, c.createArrayOf("text", phases));
+            s.setArray(14, c.createArrayOf("int4", indexes));
+            s.setArray(15, c.createArrayOf("text", paths));
+            s.setArray(16, c.createArrayOf("text", results));
             s.executeUpdate();
         }
     }
@@ -598,13 +585,15 @@ public class EventIngestion implements AgentEventReceiver {
                        AND (live_output_at IS NULL OR live_output_at < ?)""",
                     e.output(), at, e.jobId(), e.attempt(), e.step(), at, at);
             case JOB_FINISHED -> {
+                // The attempt count the job has once this update is done (one parameter): its last attempt decides
+                // a warning.
+                String attempts = "GREATEST(j.attempts, coalesce(?::integer, 0))";
                 update(c, """
-                        UPDATE job SET status = ?, backup_status = coalesce(?, backup_status), missed = false,
-                               finished_at = ?, attempts = GREATEST(attempts, coalesce(?, 0)), status_reason = NULL,
-                               updated_at = now()
-                         WHERE id = ?""", e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
-                markWarning(c, e.jobId());
-                jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), e.jobId()));
+                        UPDATE job j SET status = CASE WHEN ? = 'SUCCEEDED' AND %s THEN 'WARNING' ELSE ? END,
+                               backup_status = coalesce(?, backup_status), missed = false, finished_at = ?,
+                               attempts = %s, status_reason = NULL, updated_at = now()
+                         WHERE id = ?""".formatted(stepFailed(attempts), attempts), e.jobStatus().name(),
+                        e.attempt(), e.attempt(), e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
                 metrics.jobFinished(e.jobStatus().name());
             }
             case COMMAND_ACKNOWLEDGED -> {
@@ -645,15 +634,20 @@ public class EventIngestion implements AgentEventReceiver {
     }
 
     /**
-     * A step that arrives after its job's end (events may come in any order) is judged with it: the jobs
-     * the batch stepped on that are already over are re-judged once each (one query finds them).
+     * A step that arrives after its job's end (events may come in any order) is judged with it: of the jobs the
+     * batch stepped on, those already over are returned to be judged again, and a succeeded one among them
+     * whose last attempt now shows a failed step turns {@code WARNING} (one statement for all).
      */
-    private void reevaluateIfFinished(Connection c, AgentCredential agent, Set<UUID> jobIds) throws SQLException {
-        if (jobIds.isEmpty()) {
-            return;
-        }
+    private static List<UUID> overAndRejudged(Connection c, Set<UUID> jobIds) throws SQLException {
         List<UUID> over = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT id FROM job WHERE id = ANY(?::uuid[]) AND status <> 'RUNNING'")) {
+        if (jobIds.isEmpty()) {
+            return over;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                WITH over AS (SELECT id FROM job WHERE id = ANY(?::uuid[]) AND status <> 'RUNNING'),
+                     warned AS (UPDATE job j SET status = 'WARNING', updated_at = now()
+                                 WHERE j.id IN (SELECT id FROM over) AND j.status = 'SUCCEEDED' AND %s)
+                SELECT id FROM over""".formatted(stepFailed("j.attempts")))) {
             s.setArray(1, c.createArrayOf("uuid", jobIds.toArray(UUID[]::new)));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -661,10 +655,7 @@ public class EventIngestion implements AgentEventReceiver {
                 }
             }
         }
-        for (UUID jobId : over) {
-            markWarning(c, jobId);
-            jobFinished.fire(new JobFinished(agent.tenantId(), agent.serverId(), jobId));
-        }
+        return over;
     }
 
     /** The codes of {@link ScriptStatus#FAILURES}, as an SQL list ("1, 3"). */
@@ -672,19 +663,18 @@ public class EventIngestion implements AgentEventReceiver {
             .collect(java.util.stream.Collectors.joining(", "));
 
     /**
-     * A job the agent reports succeeded whose last attempt has a failed or timed-out pre/post-script or
-     * hook is a {@code warning}: the backup is fine, but someone must look. Derived here, not by the
-     * agent, so that every agent version gets it and a late step report can still turn it amber.
+     * The SQL condition that job {@code j}'s attempt numbered {@code lastAttempt} (an SQL expression) has a failed
+     * or timed-out pre/post-script or hook: such a job the agent reports succeeded is a {@code warning} — the
+     * backup is fine, but someone must look. Derived here, not by the agent, so that every agent version gets
+     * it and a late step report can still turn it amber.
      */
-    private static void markWarning(Connection c, UUID jobId) throws SQLException {
+    private static String stepFailed(String lastAttempt) {
         // FAILED_OR_TIMED_OUT: integer codes of the protocol's enum, so formatting them into the SQL is safe.
-        update(c, """
-                UPDATE job j SET status = 'WARNING', updated_at = now()
-                 WHERE j.id = ? AND j.status = 'SUCCEEDED' AND (
-                       EXISTS (SELECT 1 FROM job_attempt a WHERE a.job_id = j.id AND a.number = j.attempts
-                                 AND ((a.pre->>'status')::int IN (%1$s) OR (a.post->>'status')::int IN (%1$s)))
-                    OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = j.attempts
-                                 AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT), jobId);
+        return """
+                (EXISTS (SELECT 1 FROM job_attempt a WHERE a.job_id = j.id AND a.number = %2$s
+                           AND ((a.pre->>'status')::int IN (%1$s) OR (a.post->>'status')::int IN (%1$s)))
+                 OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = %2$s
+                           AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT, lastAttempt);
     }
 
     private static int update(Connection c, String sql, Object... params) throws SQLException {

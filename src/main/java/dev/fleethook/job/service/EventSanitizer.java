@@ -48,7 +48,8 @@ final class EventSanitizer {
         if (node == null || !node.isObject()) {
             throw new Refused("", "must be an event object");
         }
-        ObjectNode clean = (ObjectNode) clean(node);
+        // Most events hold nothing to clean: they are taken as they are, without a copy.
+        ObjectNode clean = (ObjectNode) (storable(node) ? node : clean(node));
         JsonNode output = clean.get("output");
         if (output != null && output.isTextual() && output.asText().length() > StepResult.MAX_OUTPUT_TAIL) {
             String t = output.asText();
@@ -119,6 +120,41 @@ final class EventSanitizer {
             }
         }
         return out == null ? s : out.toString();
+    }
+
+    /** True when {@link #clean(JsonNode)} would change nothing: every string is storable and every number finite. */
+    private static boolean storable(JsonNode node) {
+        if (node.isTextual()) {
+            return storable(node.asText());
+        }
+        if (node.isDouble() || node.isFloat()) {
+            return Double.isFinite(node.doubleValue());
+        }
+        if (node.isArray()) {
+            for (JsonNode n : node) {
+                if (!storable(n)) {
+                    return false;
+                }
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!storable(e.getKey()) || !storable(e.getValue())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean storable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonNode clean(JsonNode node) {
