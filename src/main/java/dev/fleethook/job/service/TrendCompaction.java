@@ -15,23 +15,23 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Keeps {@code job_trend_bucket} (V131) small: the triggers on {@code job} append one delta row per changed
- * (tenant, 15-minute bucket, status, duration class) and statement; this merges the rows of each such key
- * into one ({@code merged = true}) and drops keys whose jobs sum to zero (a job that moved on, a deleted
- * one). Every tenant at once ({@link CrossTenant.Use#TREND_COMPACTION}), at most {@value #KEYS} keys per
- * transaction, every {@code fleethook.trend.compaction-every} (30 s; {@code off} disables it on a replica).
+ * Moves the dashboard trend's delta rows ({@code job_trend_delta}, appended by the triggers on {@code job},
+ * V131) into {@code job_trend_bucket}, one row per (tenant, 15-minute bucket, status, duration class), and
+ * drops keys whose jobs sum to zero (every job moved on or was deleted). Every tenant at once
+ * ({@link CrossTenant.Use#TREND_COMPACTION}), at most {@value #ROWS} delta rows per transaction, every
+ * {@code fleethook.trend.compaction-every} (30 s; {@code off} disables it on a replica).
  *
- * <p>Sums never change: each delta row is deleted and added into its key's merged row in the same
- * transaction, rows appended meanwhile wait for the next turn, and rows another replica is merging are
- * skipped ({@code SKIP LOCKED}). So the trend is exact before, during and after a compaction; compaction
- * only bounds how many rows the dashboard sums (in the worst case one per job of the 30 days, typically a
- * few per bucket).
+ * <p>Sums never change: each delta row is deleted and added to its key in the same transaction; rows
+ * appended meanwhile wait for the next turn, and rows another replica is moving are skipped
+ * ({@code SKIP LOCKED}). So the trend, which sums both tables, is exact before, during and after a compaction;
+ * compaction only bounds how many rows the dashboard reads (the deltas of the last 30 s, and a few rows per
+ * bucket in practice; at worst one per job, when every job of a bucket has its own duration).
  */
 @ApplicationScoped
 public class TrendCompaction {
 
     private static final Logger LOG = Logger.getLogger(TrendCompaction.class);
-    static final int KEYS = 20_000;
+    static final int ROWS = 50_000;
 
     @Inject
     DataSource dataSource;
@@ -48,38 +48,44 @@ public class TrendCompaction {
         });
     }
 
-    /** Merges every delta row written so far (batch by batch); returns how many rows were merged away. */
+    /** Moves every delta row written so far (batch by batch); returns how many delta rows were moved. */
     public int compact() {
         int total = 0;
-        int[] turn;
+        int moved;
         do {
-            turn = crossTenant.run(CrossTenant.Use.TREND_COMPACTION, this::compactBatch);
-            total += turn[1];
-        } while (turn[0] == KEYS);
+            moved = crossTenant.run(CrossTenant.Use.TREND_COMPACTION, this::compactBatch);
+            total += moved;
+        } while (moved == ROWS);
         return total;
     }
 
-    /** One transaction: up to {@link #KEYS} keys with unmerged rows; returns {keys seen, rows deleted}. */
-    private int[] compactBatch() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
-                WITH fresh AS (
-                    SELECT DISTINCT tenant_id, bucket, status, duration_s FROM job_trend_bucket WHERE NOT merged LIMIT ?),
-                locked AS (
-                    SELECT b.ctid AS row FROM job_trend_bucket b JOIN fresh f USING (tenant_id, bucket, status, duration_s)
-                       FOR UPDATE OF b SKIP LOCKED),
-                moved AS (
-                    DELETE FROM job_trend_bucket WHERE ctid = ANY (ARRAY(SELECT row FROM locked))
-                    RETURNING tenant_id, bucket, status, duration_s, jobs),
-                kept AS (
-                    INSERT INTO job_trend_bucket (tenant_id, bucket, status, duration_s, jobs, merged)
-                    SELECT tenant_id, bucket, status, duration_s, sum(jobs), true FROM moved
-                     GROUP BY 1, 2, 3, 4 HAVING sum(jobs) <> 0)
-                SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM moved)""")) {
-            s.setInt(1, KEYS);
-            try (var r = s.executeQuery()) {
-                r.next();
-                return new int[] { r.getInt(1), r.getInt(2) };
+    /** One transaction: up to {@link #ROWS} delta rows into their keys; returns how many were moved. */
+    private int compactBatch() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            int moved;
+            try (PreparedStatement s = c.prepareStatement("""
+                    WITH moved AS (
+                        DELETE FROM job_trend_delta
+                         WHERE ctid = ANY (ARRAY(SELECT ctid FROM job_trend_delta LIMIT ? FOR UPDATE SKIP LOCKED))
+                        RETURNING tenant_id, bucket, status, duration_s, jobs),
+                    added AS (
+                        INSERT INTO job_trend_bucket AS b (tenant_id, bucket, status, duration_s, jobs)
+                        SELECT tenant_id, bucket, status, duration_s, sum(jobs) FROM moved
+                         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+                        ON CONFLICT (tenant_id, bucket, status, duration_s) DO UPDATE SET jobs = b.jobs + EXCLUDED.jobs)
+                    SELECT count(*) FROM moved""")) {
+                s.setInt(1, ROWS);
+                try (var r = s.executeQuery()) {
+                    r.next();
+                    moved = r.getInt(1);
+                }
             }
+            if (moved > 0) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM job_trend_bucket WHERE jobs = 0")) {
+                    s.executeUpdate();
+                }
+            }
+            return moved;
         }
     }
 }

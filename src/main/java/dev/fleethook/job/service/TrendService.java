@@ -27,8 +27,9 @@ import jakarta.inject.Inject;
  *
  * <p>One server's or one policy's trend aggregates its few jobs directly ({@code job (tenant_id,
  * started_at)}). The whole tenant's (the dashboard's; 300,000 jobs in 30 days at 10,000 servers) sums
- * {@code job_trend_bucket} instead (V131): counts per 15-minute UTC bucket of the start time, status and
- * duration class, kept by triggers on {@code job} and merged by {@link TrendCompaction}. Every zone's day is a
+ * {@code job_trend_bucket} and {@code job_trend_delta} instead (V131): counts per 15-minute UTC bucket of the
+ * start time, status and duration class, appended by triggers on {@code job} and merged by
+ * {@link TrendCompaction}. Every zone's day is a
  * whole number of 15-minute buckets, so both give the same days and counts. The median there comes from the
  * duration histogram: exact to the second under an hour, rounded down to the minute under a day and to the
  * hour beyond (the direct aggregation is exact to the millisecond).
@@ -86,15 +87,22 @@ public class TrendService {
                 : fromJobs(tenant, zone, first, since, serverId, policyId);
     }
 
+    /** The tenant's buckets since {@code :since}: merged ones and the deltas not merged yet. */
+    private static final String BUCKETS = """
+            SELECT bucket, status, duration_s, jobs FROM job_trend_bucket WHERE tenant_id = :tenant AND bucket >= :since
+            UNION ALL
+            SELECT bucket, status, duration_s, jobs FROM job_trend_delta WHERE tenant_id = :tenant AND bucket >= :since""";
+
     @SuppressWarnings("unchecked")
     private Trend fromBuckets(String tenant, ZoneId zone, LocalDate first, Instant since) {
         var em = Job.getEntityManager();
-        var q = em.createNativeQuery("SELECT (bucket AT TIME ZONE :zone)::date AS day, status, sum(jobs) FROM job_trend_bucket"
-                + " WHERE tenant_id = :tenant AND bucket >= :since GROUP BY 1, 2")
+        var q = em.createNativeQuery("SELECT (bucket AT TIME ZONE :zone)::date AS day, status, sum(jobs) FROM (" + BUCKETS
+                + ") b GROUP BY 1, 2")
                 .setParameter("zone", zone.getId()).setParameter("tenant", tenant).setParameter("since", since);
         var h = em.createNativeQuery("""
                 SELECT duration_s, coalesce(sum(jobs) FILTER (WHERE status IN ('SUCCEEDED', 'WARNING')), 0), sum(jobs)
-                  FROM job_trend_bucket WHERE tenant_id = :tenant AND bucket >= :since AND duration_s >= 0
+                  FROM (""" + BUCKETS + """
+                       ) b WHERE duration_s >= 0
                  GROUP BY 1 HAVING sum(jobs) <> 0 ORDER BY 1""")
                 .setParameter("tenant", tenant).setParameter("since", since);
         Counts counts = counts(first, q.getResultList());
