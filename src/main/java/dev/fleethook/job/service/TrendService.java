@@ -29,8 +29,8 @@ import jakarta.inject.Inject;
  * started_at)}). The whole tenant's (the dashboard's; 300,000 jobs in 30 days at 10,000 servers) sums
  * {@code job_trend_bucket} and {@code job_trend_delta} instead (V131): counts per 15-minute UTC bucket of the
  * start time, status and duration class, appended by triggers on {@code job} and merged by
- * {@link TrendCompaction}. Every zone's day is a
- * whole number of 15-minute buckets, so both give the same days and counts. The median there comes from the
+ * {@link TrendCompaction}. Every zone's day is a whole number of 15-minute buckets, so both give the same
+ * days and counts, and a change of the tenant's zone needs no rebuild. The median there comes from the
  * duration histogram: exact to the second under an hour, rounded down to the minute under a day and to the
  * hour beyond (the direct aggregation is exact to the millisecond).
  */
