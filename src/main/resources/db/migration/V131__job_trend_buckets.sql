@@ -24,7 +24,8 @@ CREATE TABLE job_trend_bucket (
     -- -1 for a job not finished.
     duration_s  integer     NOT NULL,
     jobs        bigint      NOT NULL,
-    PRIMARY KEY (tenant_id, bucket, status, duration_s)
+    -- The dashboard reads a tenant's 30 days along this index alone (jobs included: index-only scans).
+    PRIMARY KEY (tenant_id, bucket, status, duration_s) INCLUDE (jobs)
 );
 -- Keys whose jobs all moved on or were deleted, for the compaction to drop.
 CREATE INDEX job_trend_bucket_empty_idx ON job_trend_bucket (tenant_id) WHERE jobs = 0;
@@ -56,13 +57,16 @@ CREATE FUNCTION job_trend_bin(started timestamptz) RETURNS timestamptz
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT date_bin('15 minutes', started, timestamptz '1970-01-01 00:00:00+00') $$;
 
--- The duration class of a job (see duration_s above).
+-- The duration class of a job (see duration_s above). One expression without a sub-select, so PostgreSQL
+-- inlines it into the statements that call it (a non-inlined SQL function costs about ten times more a row).
 CREATE FUNCTION job_trend_duration(status varchar, started timestamptz, finished timestamptz) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT CASE WHEN status = 'RUNNING' OR finished IS NULL OR started IS NULL THEN -1
-                      ELSE (SELECT CASE WHEN s < 3600 THEN s WHEN s < 86400 THEN s / 60 * 60 ELSE s / 3600 * 3600 END
-                              FROM (SELECT least(greatest(0, floor(extract(epoch FROM finished - started))),
-                                                 2000000000)::integer AS s) d)
+                      WHEN extract(epoch FROM finished - started) < 3600
+                           THEN greatest(0, floor(extract(epoch FROM finished - started)))::integer
+                      WHEN extract(epoch FROM finished - started) < 86400
+                           THEN (floor(extract(epoch FROM finished - started) / 60) * 60)::integer
+                      ELSE least(floor(extract(epoch FROM finished - started) / 3600) * 3600, 2000000000)::integer
                  END $$;
 
 -- Inserts and updates, one row at a time: the WHEN conditions of the triggers below let only the rows whose

@@ -93,28 +93,39 @@ public class TrendService {
             UNION ALL
             SELECT bucket, status, duration_s, jobs FROM job_trend_delta WHERE tenant_id = :tenant AND bucket >= :since""";
 
+    /**
+     * One pass over the buckets, two groupings: jobs per day and status (the chart), and finished jobs per
+     * duration class with the successful ones among them (the success rate and the median).
+     */
     @SuppressWarnings("unchecked")
     private Trend fromBuckets(String tenant, ZoneId zone, LocalDate first, Instant since) {
-        var em = Job.getEntityManager();
-        var q = em.createNativeQuery("SELECT (bucket AT TIME ZONE :zone)::date AS day, status, sum(jobs) FROM (" + BUCKETS
-                + ") b GROUP BY 1, 2")
-                .setParameter("zone", zone.getId()).setParameter("tenant", tenant).setParameter("since", since);
-        var h = em.createNativeQuery("""
-                SELECT duration_s, coalesce(sum(jobs) FILTER (WHERE status IN ('SUCCEEDED', 'WARNING')), 0), sum(jobs)
-                  FROM (""" + BUCKETS + """
-                       ) b WHERE duration_s >= 0
-                 GROUP BY 1 HAVING sum(jobs) <> 0 ORDER BY 1""")
-                .setParameter("tenant", tenant).setParameter("since", since);
-        Counts counts = counts(first, q.getResultList());
+        var rows = (List<Object[]>) Job.getEntityManager().createNativeQuery("""
+                SELECT grouping(day, status), day, status, duration_s, sum(jobs),
+                       coalesce(sum(jobs) FILTER (WHERE status IN ('SUCCEEDED', 'WARNING')), 0)
+                  FROM (SELECT (bucket AT TIME ZONE :zone)::date AS day, status, duration_s, jobs FROM (""" + BUCKETS + """
+                       ) b) d
+                 GROUP BY GROUPING SETS ((day, status), (duration_s))
+                 ORDER BY duration_s""")
+                .setParameter("zone", zone.getId()).setParameter("tenant", tenant).setParameter("since", since)
+                .getResultList();
+        List<Object[]> perDay = new ArrayList<>();
         long ok = 0;
         long finished = 0;
         List<long[]> histogram = new ArrayList<>();
-        for (Object[] r : (List<Object[]>) h.getResultList()) {
-            long n = ((Number) r[2]).longValue();
-            ok += ((Number) r[1]).longValue();
-            finished += n;
-            histogram.add(new long[] { ((Number) r[0]).longValue() * 1000, n });
+        for (Object[] r : rows) {
+            if (((Number) r[0]).intValue() == 0) {
+                perDay.add(new Object[] { r[1], r[2], r[4] });
+                continue;
+            }
+            long duration = ((Number) r[3]).longValue();
+            long n = ((Number) r[4]).longValue();
+            if (duration >= 0 && n != 0) {
+                ok += ((Number) r[5]).longValue();
+                finished += n;
+                histogram.add(new long[] { duration * 1000, n });
+            }
         }
+        Counts counts = counts(first, perDay);
         return new Trend(counts.days, counts.counts, counts.total, finished == 0 ? null : (double) ok / finished,
                 median(histogram, finished), zone.getId());
     }
