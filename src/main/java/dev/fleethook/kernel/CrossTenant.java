@@ -41,6 +41,8 @@ public class CrossTenant {
         HEARTBEATS,
         /** Job retention: expired jobs of every tenant, each by its tenant's retention. */
         RETENTION,
+        /** Merging the dashboard trend's delta rows of every tenant (job.service.TrendCompaction). */
+        TREND_COMPACTION,
         /** The offline detector: silent servers of every tenant. */
         OFFLINE_DETECTOR,
         /** The abandoned-job detector: running jobs whose agent moved on. */
