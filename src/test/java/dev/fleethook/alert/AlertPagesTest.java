@@ -28,7 +28,9 @@ class AlertPagesTest {
                 .body(containsString(">Acknowledge<"));
         String id = t.admin().get("/api/v1/alerts").then().extract().path("[0].id");
         operator.postForm("/alerts/" + id + "/acknowledge").then().statusCode(303);
-        operator.get("/alerts?state=acknowledged").then().body(containsString("alerting-fs"));
+        operator.get("/alerts?state=acknowledged").then().body(containsString("alerting-fs")).body(containsString(
+                "data-testid=\"flash\">Acknowledged the alert Backup Failed on alerting-fs after 2 attempts."));
+        operator.get("/alerts?state=acknowledged").then().body(not(containsString("data-testid=\"flash\"")));
         operator.get("/").then().body(containsString("No open alerts."));
     }
 
