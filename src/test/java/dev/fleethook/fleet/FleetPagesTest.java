@@ -52,6 +52,13 @@ class FleetPagesTest {
         admin.get("/servers").then().statusCode(200).body(containsString("paris-fs-1"));
         admin.postForm("/enrollment", "label", "", "expiresInMinutes", "60", "maxUses", "0").then().statusCode(400)
                 .body(containsString("id=\"e-label\">is required"));
+        // A secret cookie that belongs to none of the tenant's tokens shows no command.
+        admin.request().cookie(dev.fleethook.webkit.Flash.SECRET_COOKIE, "fhe_notatokenofthistenant").get("/enrollment")
+                .then().statusCode(200).body(not(containsString("data-testid=\"command\"")))
+                .body(not(containsString("notatokenofthistenant")));
+        String id = t.admin().get("/api/v1/enrollment-tokens").then().extract().path("find { it.label == 'Paris' }.id");
+        admin.postForm("/enrollment/" + id + "/revoke").then().statusCode(303);
+        admin.get("/enrollment").then().body(containsString("data-testid=\"flash\">Revoked the enrollment token Paris"));
     }
 
     @Test
