@@ -259,7 +259,9 @@ public class AlertPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response retry(@PathParam("id") UUID id) {
         OutboxEmailView queued = settings.retry(id);
-        return Flash.redirect("/alerts/outbox", "The email to " + queued.recipient() + " is queued to be sent again.");
+        return Flash.redirect("/alerts/outbox", "The email to " + queued.recipient()
+                + (queued.status() == dev.fleethook.alert.OutboxEmail.Status.SENT ? " was already sent: nothing to retry."
+                        : " is queued to be sent again."));
     }
 
     /** The alert email rendered with sample data: a job failed after three attempts. */
