@@ -28,7 +28,9 @@ class AlertPagesTest {
                 .body(containsString(">Acknowledge<"));
         String id = t.admin().get("/api/v1/alerts").then().extract().path("[0].id");
         operator.postForm("/alerts/" + id + "/acknowledge").then().statusCode(303);
-        operator.get("/alerts?state=acknowledged").then().body(containsString("alerting-fs"));
+        operator.get("/alerts?state=acknowledged").then().body(containsString("alerting-fs")).body(containsString(
+                "data-testid=\"flash\">Acknowledged the alert Backup Failed on alerting-fs after 2 attempts."));
+        operator.get("/alerts?state=acknowledged").then().body(not(containsString("data-testid=\"flash\"")));
         operator.get("/").then().body(containsString("No open alerts."));
     }
 
@@ -58,6 +60,14 @@ class AlertPagesTest {
         String emailId = t.admin().get("/api/v1/outbox").then().extract().path("[0].id");
         admin.get("/alerts/outbox").then().statusCode(200).body(containsString("Test email: alerts reach you"));
         admin.get("/alerts/outbox/" + emailId).then().statusCode(200).body(containsString("This is a test"));
+        // Retrying an email redirects to the outbox, which confirms it once.
+        String recipient = t.admin().get("/api/v1/outbox").then().extract().path("[0].recipient");
+        admin.postForm("/alerts/outbox/" + emailId + "/retry").then().statusCode(303)
+                .header("Location", org.hamcrest.Matchers.endsWith("/alerts/outbox"));
+        admin.get("/alerts/outbox").then().statusCode(200)
+                .body(org.hamcrest.Matchers.matchesRegex("(?s).*data-testid=\"flash\">The email to " + recipient
+                        + " (is queued to be sent again|was already sent: nothing to retry)\\..*"));
+        admin.get("/alerts/outbox").then().statusCode(200).body(not(containsString("data-testid=\"flash\"")));
         Browser.signIn(Fixtures.newUser(t, "VIEWER").email(), Fixtures.DEFAULT_PASSWORD).get("/alerts/outbox").then()
                 .statusCode(403);
         t.admin().body(Map.of("recipient", "nope")).post("/api/v1/alert-settings/test-email").then().statusCode(400);

@@ -300,7 +300,12 @@ class JobOutcomeAlertsTest {
         assertTrue(page.contains("9 alerts"), "the page says how many match");
         String open = browser.get("/alerts?state=open").then().statusCode(200).extract().asString();
         String id = open.replaceAll("(?s).*name=\"ids\" value=\"([0-9a-f-]{36})\".*", "$1");
-        browser.postForm("/alerts/acknowledge", "ids", id).then().statusCode(303);
+        browser.postForm("/alerts/acknowledge", "ids", id, "back.state", "open").then().statusCode(303)
+                .header("Location", org.hamcrest.Matchers.endsWith("/alerts?state=open"));
+        assertTrue(browser.get("/alerts?state=open").then().statusCode(200).extract().asString()
+                .contains("data-testid=\"flash\">Acknowledged 1 alert."), "the list confirms the acknowledgement");
+        assertFalse(browser.get("/alerts?state=open").then().statusCode(200).extract().asString()
+                .contains("data-testid=\"flash\""), "a reload shows no confirmation");
         t.admin().queryParam("state", "acknowledged").get("/api/v1/alerts").then().header("X-Total-Count", "4");
         assertTrue(browser.get("/alerts/outbox?status=sent").then().statusCode(200).extract().asString()
                 .contains("3 emails"));

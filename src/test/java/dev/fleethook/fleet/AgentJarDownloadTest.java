@@ -73,7 +73,8 @@ class AgentJarDownloadTest {
                 .extract().asByteArray();
         assertArrayEquals(jar, downloaded);
         // The command line to paste uses the downloaded file's name.
-        admin.postForm("/enrollment", "label", "Paris", "expiresInMinutes", "60", "maxUses", "1").then().statusCode(201)
+        admin.postForm("/enrollment", "label", "Paris", "expiresInMinutes", "60", "maxUses", "1").then().statusCode(303);
+        admin.get("/enrollment").then().statusCode(200)
                 .body(containsString("java -jar fleethook-agent.jar enroll --portal "));
 
         // Any signed-in role may download; a rebuilt jar is offered with its new digest, without a restart.

@@ -31,15 +31,34 @@ class FleetPagesTest {
     void anAdminCreatesAnEnrollmentTokenAndSeesTheCommandOnce() {
         var t = Fixtures.newTenant("Enroll Pages");
         Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
-        String page = admin.postForm("/enrollment", "label", "Paris", "expiresInMinutes", "60", "maxUses", "2",
-                "policyId", "").then().statusCode(201).body(containsString("is not shown again")).extract().asString();
+        // Post/redirect/get: 303 to the page; the secret crosses the redirect in a one-time cookie, never the URL.
+        admin.postForm("/enrollment", "label", "Paris", "expiresInMinutes", "60", "maxUses", "2", "policyId", "")
+                .then().statusCode(303).header("Location", org.hamcrest.Matchers.endsWith("/enrollment"))
+                .header("Location", not(containsString("token")));
+        String page = admin.get("/enrollment").then().statusCode(200)
+                .body(containsString("data-testid=\"flash\">Created the enrollment token Paris."))
+                .body(containsString("Token “Paris” created")).body(containsString("is not shown again"))
+                .extract().asString();
         String command = page.replaceAll("(?s).*data-testid=\"command\">([^<]+)</pre>.*", "$1");
         String token = command.substring(command.indexOf("--token ") + 8).trim();
+        // A reload shows neither the confirmation nor the command, and creates no second token.
+        String reload = admin.get("/enrollment").then().statusCode(200).body(not(containsString("data-testid=\"flash\"")))
+                .body(not(containsString("data-testid=\"command\""))).body(not(containsString(token)))
+                .extract().asString();
+        org.junit.jupiter.api.Assertions.assertEquals(1, reload.split("data-testid=\"token-row\"", -1).length - 1,
+                "one token");
         Agents.enroll(token, "paris-fs-1").then().statusCode(200);
         admin.get("/enrollment").then().body(containsString("1 / 2")).body(not(containsString(token)));
         admin.get("/servers").then().statusCode(200).body(containsString("paris-fs-1"));
         admin.postForm("/enrollment", "label", "", "expiresInMinutes", "60", "maxUses", "0").then().statusCode(400)
                 .body(containsString("id=\"e-label\">is required"));
+        // A secret cookie that belongs to none of the tenant's tokens shows no command.
+        admin.request().cookie(dev.fleethook.webkit.Flash.SECRET_COOKIE, "fhe_notatokenofthistenant").get("/enrollment")
+                .then().statusCode(200).body(not(containsString("data-testid=\"command\"")))
+                .body(not(containsString("notatokenofthistenant")));
+        String id = t.admin().get("/api/v1/enrollment-tokens").then().extract().path("find { it.label == 'Paris' }.id");
+        admin.postForm("/enrollment/" + id + "/revoke").then().statusCode(303);
+        admin.get("/enrollment").then().body(containsString("data-testid=\"flash\">Revoked the enrollment token Paris"));
     }
 
     @Test

@@ -49,7 +49,8 @@ class TestRunPagesTest {
         // Without htmx the form redirects to the whole test page; a bad choice is shown, not a 500.
         admin.postForm("/test-runs", "server", agent.serverId(), "what", "pre-script").then().statusCode(303);
         admin.get("/test-runs?server=" + agent.serverId()).then().statusCode(200).body(containsString("<html"))
-                .body(containsString("pages-fs"));
+                .body(containsString("pages-fs"))
+                .body(containsString("data-testid=\"flash\">Test run requested: pages-fs runs it at its next poll."));
         admin.postForm("/test-runs", "server", agent.serverId(), "what", "hook-9").then().statusCode(400)
                 .body(containsString("has no hook 9"));
         admin.postForm("/test-runs", "server", agent.serverId(), "what", "hook-x").then().statusCode(400);

@@ -1,9 +1,11 @@
 package dev.fleethook.policy;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +61,13 @@ class PolicyPagesTest {
         String location = post(admin, "/policies", form("Shares nightly")).then().statusCode(303).extract()
                 .header("Location");
         String id = location.replaceAll(".*/policies/([0-9a-f-]+).*", "$1");
+        // Post/redirect/get: the policy's page confirms the creation once; a reload shows no message and creates
+        // nothing more.
+        assertTrue(location.endsWith("/policies/" + id), location);
+        admin.get("/policies/" + id).then().statusCode(200)
+                .body(containsString("data-testid=\"flash\">Created the policy Shares nightly."));
+        admin.get("/policies/" + id).then().statusCode(200).body(not(containsString("data-testid=\"flash\"")));
+        t.admin().get("/api/v1/policies").then().body("findAll { it.name == 'Shares nightly' }.size()", equalTo(1));
         t.admin().get("/api/v1/policies/" + id).then().statusCode(200)
                 .body("spec.schedule.kind", equalTo("weekly"))
                 .body("spec.schedule.days", equalTo(List.of("MONDAY", "THURSDAY")))
@@ -211,12 +220,18 @@ class PolicyPagesTest {
         String id = post(admin, "/policies", form("Hist")).then().statusCode(303).extract().header("Location")
                 .replaceAll(".*/policies/([0-9a-f-]+).*", "$1");
         post(admin, "/policies/" + id, with(with(form("Hist"), "baseRevision", "1"), "linuxFolder", "/srv/hooks"))
-                .then().statusCode(303);
+                .then().statusCode(303).header("Location", endsWith("/policies/" + id));
+        admin.get("/policies/" + id).then().body(containsString("data-testid=\"flash\">Saved the policy Hist as revision 2."));
+        admin.get("/policies/" + id).then().body(not(containsString("data-testid=\"flash\"")))
+                .body(containsString("Save as revision 3"));
         admin.request().header("HX-Request", "true").queryParam("from", 1).queryParam("to", 2)
                 .get("/policies/" + id + "/revisions").then().statusCode(200).body(not(containsString("<html")))
                 .body(containsString("<code>scripts.linux.folder</code>")).body(containsString("/opt/fleethook/scripts"))
                 .body(containsString("/srv/hooks"));
-        admin.postForm("/policies/" + id + "/rollback", "revision", "1", "baseRevision", "2").then().statusCode(303);
+        admin.postForm("/policies/" + id + "/rollback", "revision", "1", "baseRevision", "2").then().statusCode(303)
+                .header("Location", endsWith("/policies/" + id + "/revisions"));
+        admin.get("/policies/" + id + "/revisions").then()
+                .body(containsString("data-testid=\"flash\">Rolled back the policy Hist to revision 1: its content is now revision 3."));
         t.admin().get("/api/v1/policies/" + id).then().body("currentRevision", equalTo(3))
                 .body("spec.scripts.linux.folder", equalTo("/opt/fleethook/scripts"));
         admin.get("/policies/" + id + "/revisions").then().body(containsString("Rolled back to revision 1"));
@@ -265,7 +280,11 @@ class PolicyPagesTest {
                 .body(containsString("Created policy Audited"));
         admin.postForm("/settings", "timeZone", "Mars/Base", "maxScriptTimeout", "").then().statusCode(400)
                 .body(containsString("must be a time zone"));
-        admin.postForm("/settings", "timeZone", "America/New_York", "maxScriptTimeout", "300").then().statusCode(303);
+        admin.postForm("/settings", "timeZone", "America/New_York", "maxScriptTimeout", "300").then().statusCode(303)
+                .header("Location", endsWith("/settings"));
+        admin.get("/settings").then().statusCode(200).body(containsString("data-testid=\"flash\">Settings saved."));
+        admin.get("/settings").then().statusCode(200).body(not(containsString("data-testid=\"flash\"")))
+                .body(not(containsString("Saved.")));
         t.admin().get("/api/v1/tenant").then().body("timeZone", equalTo("America/New_York"))
                 .body("maxScriptTimeoutSeconds", equalTo(300));
         admin.get("/policies/new").then().body(containsString("Your organization allows at most 300 s."));

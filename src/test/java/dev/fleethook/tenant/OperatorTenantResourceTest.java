@@ -99,6 +99,14 @@ class OperatorTenantResourceTest {
         org.junit.jupiter.api.Assertions.assertTrue(generated.find(), page);
         operator.get("/operator/tenants").then().body(org.hamcrest.Matchers.not(containsString("shown only now")));
         Fixtures.Browser.signIn("p@" + slug + ".test", generated.group(1)).get("/").then().statusCode(200);
+        // Suspend and resume redirect back to the list, which confirms each once.
+        String id = Fixtures.operator().get("/api/v1/operator/tenants").then().extract()
+                .path("find { it.slug == '" + slug + "' }.id");
+        operator.postForm("/operator/tenants/" + id + "/suspend").then().statusCode(303);
+        operator.get("/operator/tenants").then().body(containsString("data-testid=\"flash\">Suspended Paged Inc"));
+        operator.get("/operator/tenants").then().body(org.hamcrest.Matchers.not(containsString("data-testid=\"flash\"")));
+        operator.postForm("/operator/tenants/" + id + "/resume").then().statusCode(303);
+        operator.get("/operator/tenants").then().body(containsString("data-testid=\"flash\">Resumed Paged Inc."));
         operator.postForm("/operator/tenants", "name", "", "slug", "BAD SLUG", "timeZone", "UTC", "adminEmail",
                 "nope", "adminName", "Pat").then().statusCode(400)
                 .body(containsString("must be 2 to 63 lowercase letters"))

@@ -108,6 +108,12 @@ class BrowserTest {
                 new Page.GetByRoleOptions().setName("Create token")).click();
         String command = page.getByTestId("command").textContent().trim();
         String token = command.substring(command.indexOf("--token ") + 8).trim();
+        PlaywrightAssertions.assertThat(page.getByTestId("flash")).containsText("Created the enrollment token Browser servers.");
+        // Post/redirect/get: a reload shows neither the confirmation nor the token, and creates no second token.
+        page.reload();
+        PlaywrightAssertions.assertThat(page.getByTestId("command")).hasCount(0);
+        PlaywrightAssertions.assertThat(page.getByTestId("flash")).hasCount(0);
+        PlaywrightAssertions.assertThat(page.getByTestId("token-row")).hasCount(1);
         dev.fleethook.support.Agents.enroll(token, "browser-fs-01").then().statusCode(200);
         page.getByRole(com.microsoft.playwright.options.AriaRole.LINK,
                 new Page.GetByRoleOptions().setName("Servers").setExact(true)).click();

@@ -1,6 +1,5 @@
 package dev.fleethook.alert.pages;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -148,9 +147,7 @@ public class AlertPages {
                 // not an alert id: nothing to acknowledge
             }
         }
-        if (!ids.isEmpty()) {
-            alerts.acknowledgeAll(ids, currentAccount.email());
-        }
+        int acknowledged = ids.isEmpty() ? 0 : alerts.acknowledgeAll(ids, currentAccount.email());
         StringBuilder back = new StringBuilder();
         for (String key : List.of("state", "kind", "server", "from", "to", "size")) {
             String v = form.getFirst("back." + key);
@@ -159,7 +156,8 @@ public class AlertPages {
                         .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
             }
         }
-        return Response.seeOther(URI.create("/alerts" + back)).build();
+        return Flash.redirect("/alerts" + back, acknowledged == 0 ? "No open alert was selected: nothing acknowledged."
+                : "Acknowledged " + acknowledged + " alert" + (acknowledged == 1 ? "" : "s") + ".");
     }
 
     @POST
@@ -168,11 +166,12 @@ public class AlertPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response acknowledge(@PathParam("id") UUID id) {
         try {
-            alerts.acknowledge(id, currentAccount.email());
+            AlertView acknowledged = alerts.acknowledge(id, currentAccount.email());
+            return Flash.redirect("/alerts", "Acknowledged the alert " + acknowledged.title() + ".");
         } catch (ConflictException alreadyResolved) {
             // nothing to do: the list shows it resolved
+            return Flash.redirect("/alerts", alreadyResolved.getMessage());
         }
-        return Response.seeOther(URI.create("/alerts")).build();
     }
 
     @GET
@@ -259,8 +258,10 @@ public class AlertPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response retry(@PathParam("id") UUID id) {
-        settings.retry(id);
-        return Response.seeOther(URI.create("/alerts/outbox")).build();
+        OutboxEmailView queued = settings.retry(id);
+        return Flash.redirect("/alerts/outbox", "The email to " + queued.recipient()
+                + (queued.status() == dev.fleethook.alert.OutboxEmail.Status.SENT ? " was already sent: nothing to retry."
+                        : " is queued to be sent again."));
     }
 
     /** The alert email rendered with sample data: a job failed after three attempts. */

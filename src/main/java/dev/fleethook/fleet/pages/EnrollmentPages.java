@@ -1,6 +1,5 @@
 package dev.fleethook.fleet.pages;
 
-import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -10,14 +9,17 @@ import dev.fleethook.fleet.service.AgentJar;
 import dev.fleethook.fleet.service.EnrollmentTokenView;
 import dev.fleethook.fleet.service.EnrollmentTokenService;
 import dev.fleethook.identity.Role;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.policy.service.PolicyView;
 import dev.fleethook.policy.service.PolicyService;
 import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -54,9 +56,22 @@ public class EnrollmentPages {
     @Inject
     AgentJar agentJar;
 
+    @Inject
+    IdentityConfig identity;
+
+    /**
+     * The page; right after a creation, the new token's command line once: the secret arrives in {@link
+     * Flash#SECRET_COOKIE} and is shown only when it belongs to one of this tenant's tokens (matched by its
+     * stored prefix), whose label the notice names.
+     */
     @GET
-    public TemplateInstance list() {
-        return render(null, null);
+    public TemplateInstance list(@CookieParam(Flash.SECRET_COOKIE) String created) {
+        String secret = Flash.read(created);
+        List<EnrollmentTokenView> all = tokens.list();
+        Fresh fresh = secret == null ? null : all.stream().filter(t -> secret.startsWith(t.tokenPrefix())).findFirst()
+                .map(t -> new Fresh(t.label(), secret, tokens.commandLine(secret))).orElse(null);
+        return Templates.tokens(all, policies.list(), fresh, null, java.time.Instant.now(), agentJar.find().orElse(null),
+                "enrollment");
     }
 
     @POST
@@ -67,9 +82,12 @@ public class EnrollmentPages {
             EnrollmentTokenService.Created c = tokens.create(new EnrollmentTokenService.NewToken(label,
                     number("expiresInMinutes", expiresInMinutes), number("maxUses", maxUses),
                     dev.fleethook.kernel.Uuids.parse("policyId", policyId), null));
-            return Response.status(201).entity(render(new Fresh(c.token().label(), c.secret(), c.command()), null)).build();
+            // Post/redirect/get: the secret crosses the redirect in a one-time cookie for this page, never in the URL;
+            // the page rebuilds the command line from it.
+            return Flash.redirect("/enrollment", "Created the enrollment token " + c.token().label() + ".", c.secret(),
+                    identity.session().secureCookie());
         } catch (BadInputException e) {
-            return Response.status(400).entity(render(null, e)).build();
+            return Response.status(400).entity(render(e)).build();
         }
     }
 
@@ -77,12 +95,13 @@ public class EnrollmentPages {
     @Path("/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response revoke(@PathParam("id") UUID id) {
-        tokens.revoke(id);
-        return Response.seeOther(URI.create("/enrollment")).build();
+        EnrollmentTokenView revoked = tokens.revoke(id);
+        return Flash.redirect("/enrollment", "Revoked the enrollment token " + revoked.label()
+                + ": no new server can enroll with it.");
     }
 
-    private TemplateInstance render(Fresh fresh, BadInputException errors) {
-        return Templates.tokens(tokens.list(), policies.list(), fresh, errors, java.time.Instant.now(),
+    private TemplateInstance render(BadInputException errors) {
+        return Templates.tokens(tokens.list(), policies.list(), null, errors, java.time.Instant.now(),
                 agentJar.find().orElse(null), "enrollment");
     }
 

@@ -1,6 +1,5 @@
 package dev.fleethook.fleet.pages;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,6 +22,7 @@ import dev.fleethook.protocol.ScriptStatus;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.webkit.Flash;
 import dev.fleethook.kernel.Uuids;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -125,7 +125,8 @@ public class TestRunPages {
         if (htmx != null) {
             return Response.ok(render(s, true, null)).build();
         }
-        return Response.seeOther(URI.create("/test-runs?server=" + id)).build();
+        return Flash.redirect("/test-runs?server=" + id, "Test run requested: " + s.hostname()
+                + " runs it at its next poll.");
     }
 
     /** The policy form's entry: the enabled servers this policy is assigned to, each one a test page away. */

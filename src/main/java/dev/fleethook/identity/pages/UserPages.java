@@ -1,6 +1,5 @@
 package dev.fleethook.identity.pages;
 
-import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -9,15 +8,18 @@ import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.identity.Role;
 import dev.fleethook.identity.security.CurrentAccount;
+import dev.fleethook.identity.service.IdentityConfig;
 import dev.fleethook.identity.service.UserService;
 import dev.fleethook.identity.service.UserView;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -58,13 +60,24 @@ public class UserPages {
     @Inject
     CurrentAccount currentAccount;
 
+    @Inject
+    IdentityConfig config;
+
+    /**
+     * The list (the table alone for htmx); right after a user was added with a generated password, that password
+     * once (from {@link Flash#SECRET_COOKIE}).
+     */
     @GET
-    public TemplateInstance list(@QueryParam("q") String q, @RestHeader("HX-Request") String htmx) {
+    public TemplateInstance list(@QueryParam("q") String q, @RestHeader("HX-Request") String htmx,
+            @CookieParam(Flash.SECRET_COOKIE) String generated) {
         List<UserView> found = users.list(q);
         if (htmx != null) {
             return Templates.users$table(found, q);
         }
-        return page(q, Form.empty(), 200).entityTemplate;
+        String password = Flash.read(generated);
+        return page(q, password == null ? Form.empty()
+                : new Form("", "", "VIEWER", null, "The new user's password, shown only now: " + password, null), 200)
+                .entityTemplate;
     }
 
     @POST
@@ -79,10 +92,9 @@ public class UserPages {
             }
             UserService.Created created = users.create(new UserService.NewUser(email, displayName, parsedRole,
                     password == null || password.isEmpty() ? null : password));
-            String notice = "Added " + created.user().email() + "."
-                    + (created.generatedPassword() == null ? ""
-                            : " Their password, shown only now: " + created.generatedPassword());
-            return page(null, new Form("", "", "VIEWER", null, notice, null), 201).response();
+            // Post/redirect/get: a generated password crosses the redirect in a one-time cookie, never in the URL.
+            return Flash.redirect("/users", "Added " + created.user().email() + " as " + created.user().role().label()
+                    + ".", created.generatedPassword(), config.session().secureCookie());
         } catch (BadInputException e) {
             return page(null, new Form(email, displayName, role, e, null, null), 400).response();
         } catch (ConflictException e) {
@@ -95,13 +107,16 @@ public class UserPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response update(@PathParam("id") UUID id, @RestForm String role, @RestForm String disabled) {
+        UserView changed;
         try {
-            users.update(id, new UserService.UserChange(null, parseRole(role),
+            changed = users.update(id, new UserService.UserChange(null, parseRole(role),
                     disabled == null ? null : Boolean.valueOf(disabled), null), currentAccount.get());
         } catch (ConflictException e) {
             return page(null, new Form("", "", "VIEWER", null, null, e.getMessage()), 409).response();
         }
-        return Response.seeOther(URI.create("/users")).build();
+        String what = disabled != null ? (changed.disabled() ? " is disabled: they can no longer sign in."
+                : " is enabled again.") : " is now " + changed.role().label() + ".";
+        return Flash.redirect("/users", changed.email() + what);
     }
 
     @POST
@@ -109,12 +124,13 @@ public class UserPages {
     @RolesAllowed(Role.TENANT_ADMIN)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response delete(@PathParam("id") UUID id) {
+        String email = users.find(id).map(UserView::email).orElse("the user");
         try {
             users.delete(id, currentAccount.get());
         } catch (ConflictException e) {
             return page(null, new Form("", "", "VIEWER", null, null, e.getMessage()), 409).response();
         }
-        return Response.seeOther(URI.create("/users")).build();
+        return Flash.redirect("/users", "Deleted " + email + ".");
     }
 
     private record Rendered(TemplateInstance entityTemplate, int status) {

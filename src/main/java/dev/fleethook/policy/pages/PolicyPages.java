@@ -1,6 +1,5 @@
 package dev.fleethook.policy.pages;
 
-import java.net.URI;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -17,6 +16,7 @@ import dev.fleethook.policy.service.PolicyValidator;
 import dev.fleethook.tenant.TenantView;
 import dev.fleethook.kernel.BadInputException;
 import dev.fleethook.kernel.ConflictException;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -86,7 +86,7 @@ public class PolicyPages {
         }
         try {
             PolicyView created = policies.create(new PolicyService.SavePolicy(null, form.note, spec));
-            return Response.seeOther(URI.create("/policies/" + created.id() + "?saved=1")).build();
+            return Flash.redirect("/policies/" + created.id(), "Created the policy " + created.name() + ".");
         } catch (BadInputException e) {
             form.addErrors(e.errors());
             return rerender(null, form, spec, 400);
@@ -137,8 +137,9 @@ public class PolicyPages {
             throw new BadInputException("baseRevision", "must be a whole number");
         }
         try {
-            policies.update(id, new PolicyService.SavePolicy(base, form.note, spec));
-            return Response.seeOther(URI.create("/policies/" + id + "?saved=1")).build();
+            PolicyView saved = policies.update(id, new PolicyService.SavePolicy(base, form.note, spec));
+            return Flash.redirect("/policies/" + id, "Saved the policy " + saved.name() + " as revision "
+                    + saved.currentRevision() + ".");
         } catch (BadInputException e) {
             form.addErrors(e.errors());
             return rerender(policy, form, spec, 400);
@@ -162,12 +163,12 @@ public class PolicyPages {
             policies.delete(id);
         } catch (dev.fleethook.kernel.ConflictException e) {
             List<String> using = policies.serversUsing(id);
-            return dev.fleethook.webkit.Flash.redirect("/policies", using.isEmpty() ? e.getMessage()
+            return Flash.redirect("/policies", using.isEmpty() ? e.getMessage()
                     : "Policy " + name + " is not deleted: it is assigned to " + String.join(", ", using.subList(0,
                             Math.min(10, using.size()))) + (using.size() > 10 ? " and " + (using.size() - 10) + " more" : "")
                             + ". Move them to another policy with \"Move servers\" first.");
         }
-        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + name + " deleted.");
+        return Flash.redirect("/policies", "Policy " + name + " deleted.");
     }
 
     /** Moves the servers of one policy to another (the list's "Move servers"), then back to the list. */
@@ -181,7 +182,7 @@ public class PolicyPages {
             throw new dev.fleethook.kernel.BadInputException("to", "is required: the policy to move the servers to");
         }
         int moved = policies.reassign(id, target);
-        return dev.fleethook.webkit.Flash.redirect("/policies", moved + " server" + (moved == 1 ? "" : "s") + " moved from "
+        return Flash.redirect("/policies", moved + " server" + (moved == 1 ? "" : "s") + " moved from "
                 + policies.require(id).name() + " to " + policies.require(target).name() + ".");
     }
 
@@ -191,7 +192,7 @@ public class PolicyPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response makeDefault(@PathParam("id") UUID id) {
         policies.makeDefault(id);
-        return dev.fleethook.webkit.Flash.redirect("/policies", "Policy " + policies.require(id).name()
+        return Flash.redirect("/policies", "Policy " + policies.require(id).name()
                 + " is now the default: newly enrolled servers get it.");
     }
 
@@ -213,8 +214,9 @@ public class PolicyPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response rollback(@PathParam("id") UUID id, @org.jboss.resteasy.reactive.RestForm Integer revision,
             @org.jboss.resteasy.reactive.RestForm Integer baseRevision) {
-        policies.rollback(id, revision, baseRevision, null);
-        return Response.seeOther(URI.create("/policies/" + id + "/revisions")).build();
+        PolicyView rolled = policies.rollback(id, revision, baseRevision, null);
+        return Flash.redirect("/policies/" + id + "/revisions", "Rolled back the policy " + rolled.name()
+                + " to revision " + revision + ": its content is now revision " + rolled.currentRevision() + ".");
     }
 
     /**

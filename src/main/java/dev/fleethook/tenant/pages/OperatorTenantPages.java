@@ -1,6 +1,5 @@
 package dev.fleethook.tenant.pages;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -88,16 +87,17 @@ public class OperatorTenantPages {
     @Path("/{id}/suspend")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response suspend(@PathParam("id") String id) {
-        tenants.update(id, new TenantService.TenantChange(null, true));
-        return Response.seeOther(URI.create("/operator/tenants")).build();
+        TenantView t = tenants.update(id, new TenantService.TenantChange(null, true));
+        return Flash.redirect("/operator/tenants", "Suspended " + t.name() + ": its users and agents are refused until"
+                + " it is resumed.");
     }
 
     @POST
     @Path("/{id}/resume")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response resume(@PathParam("id") String id) {
-        tenants.update(id, new TenantService.TenantChange(null, false));
-        return Response.seeOther(URI.create("/operator/tenants")).build();
+        TenantView t = tenants.update(id, new TenantService.TenantChange(null, false));
+        return Flash.redirect("/operator/tenants", "Resumed " + t.name() + ".");
     }
 
     private TemplateInstance render(Form form) {

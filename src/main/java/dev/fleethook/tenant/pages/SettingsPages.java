@@ -1,7 +1,5 @@
 package dev.fleethook.tenant.pages;
 
-import java.net.URI;
-
 import org.jboss.resteasy.reactive.RestForm;
 
 import dev.fleethook.identity.Role;
@@ -9,6 +7,7 @@ import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.TenantView;
 import dev.fleethook.tenant.TenantService;
 import dev.fleethook.kernel.BadInputException;
+import dev.fleethook.webkit.Flash;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -31,7 +30,7 @@ public class SettingsPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance settings(TenantView tenant, String timeZone, String maxScriptTimeout,
-                BadInputException errors, boolean saved, String nav);
+                BadInputException errors, String nav);
     }
 
     @Inject
@@ -41,11 +40,10 @@ public class SettingsPages {
     CurrentTenant currentTenant;
 
     @GET
-    public TemplateInstance show(@jakarta.ws.rs.QueryParam("saved") String saved) {
+    public TemplateInstance show() {
         TenantView t = tenant();
         return Templates.settings(t, t.timeZone(),
-                t.maxScriptTimeoutSeconds() == null ? "" : t.maxScriptTimeoutSeconds().toString(), null, saved != null,
-                "settings");
+                t.maxScriptTimeoutSeconds() == null ? "" : t.maxScriptTimeoutSeconds().toString(), null, "settings");
     }
 
     @POST
@@ -66,10 +64,10 @@ public class SettingsPages {
                 throw new BadInputException("jobRetentionDays", "must be a whole number of days");
             }
             tenants.updateSettings(new TenantService.SettingsChange(timeZone, max, retention));
-            return Response.seeOther(URI.create("/settings?saved=1")).build();
+            return Flash.redirect("/settings", "Settings saved.");
         } catch (BadInputException e) {
             return Response.status(400)
-                    .entity(Templates.settings(tenant(), timeZone, maxScriptTimeout, e, false, "settings")).build();
+                    .entity(Templates.settings(tenant(), timeZone, maxScriptTimeout, e, "settings")).build();
         }
     }
 
