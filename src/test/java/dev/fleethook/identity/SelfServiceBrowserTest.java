@@ -4,27 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 
+import dev.fleethook.support.ChromiumTest;
 import dev.fleethook.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,55 +27,16 @@ import io.quarkus.test.junit.QuarkusTest;
  * Every page is checked for CSP violations, as in {@code ConsoleBrowserTest}.
  */
 @QuarkusTest
-class SelfServiceBrowserTest {
+class SelfServiceBrowserTest extends ChromiumTest {
 
-    /** Debian's Chromium, as the other browser tests use it (FLEETHOOK_CHROMIUM overrides). */
-    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("FLEETHOOK_CHROMIUM", "/usr/bin/chromium"));
     static final String NEW_PASSWORD = "chosen-in-the-browser-1";
-
-    static Playwright playwright;
-    static Browser browser;
 
     @TestHTTPResource("/")
     URL base;
 
-    final List<String> violations = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void launch() {
-        if (System.getenv("FLEETHOOK_REQUIRE_BROWSER") == null) {
-            Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM);
-        }
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic")));
-    }
-
-    @AfterAll
-    static void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-    }
-
-    @AfterEach
-    void noCspViolations() {
-        assertEquals(List.of(), violations, "Content-Security-Policy violations");
-    }
-
-    Page page(BrowserContext context) {
-        Page page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if (m.text().contains("Content Security Policy")) {
-                violations.add(page.url() + ": " + m.text());
-            }
-        });
+    @Override
+    protected Page page(BrowserContext context) {
+        Page page = super.page(context);
         // data-confirm asks with window.confirm: accept, as the user would after reading it.
         page.onDialog(dialog -> dialog.accept());
         return page;

@@ -7,19 +7,14 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 
+import dev.fleethook.support.ChromiumTest;
 import dev.fleethook.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,39 +24,10 @@ import io.quarkus.test.junit.QuarkusTest;
  * Chromium is installed and {@code FLEETHOOK_REQUIRE_BROWSER} is unset; CI sets it.
  */
 @QuarkusTest
-class BrowserTest {
-
-    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("FLEETHOOK_CHROMIUM", "/usr/bin/chromium"));
-
-    static Playwright playwright;
-    static Browser browser;
+class BrowserTest extends ChromiumTest {
 
     @TestHTTPResource("/")
     URL base;
-
-    @BeforeAll
-    static void launch() {
-        boolean required = System.getenv("FLEETHOOK_REQUIRE_BROWSER") != null;
-        if (!required) {
-            Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM);
-        }
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic")));
-    }
-
-    @AfterAll
-    static void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-    }
 
     @Test
     void anAdminWritesAPolicyWithLiveValidation() throws Exception {
@@ -168,7 +134,6 @@ class BrowserTest {
         String job = java.util.UUID.randomUUID().toString();
         agent.send(dev.fleethook.support.Agents.job(job, 1, false)).then().statusCode(200);
         Page page = browser.newPage();
-        List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
         page.onConsoleMessage(m -> {
             if (m.text().contains("Content Security Policy")) {
                 violations.add(page.url() + ": " + m.text());

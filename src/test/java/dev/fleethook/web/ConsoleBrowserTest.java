@@ -15,17 +15,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
@@ -39,6 +34,7 @@ import dev.fleethook.protocol.EnrollRequest;
 import dev.fleethook.protocol.EnrollResponse;
 import dev.fleethook.protocol.TargetOs;
 import dev.fleethook.support.Agents;
+import dev.fleethook.support.ChromiumTest;
 import dev.fleethook.support.Fixtures;
 import dev.fleethook.support.PolicyFixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -51,55 +47,16 @@ import io.quarkus.test.junit.QuarkusTest;
  * to {@code target/screenshots} (copied into {@code docs/} for the README).
  */
 @QuarkusTest
-class ConsoleBrowserTest {
-
-    static Playwright playwright;
-    static Browser browser;
+class ConsoleBrowserTest extends ChromiumTest {
 
     @TestHTTPResource("/")
     URL base;
 
     final List<AgentDaemon> daemons = new CopyOnWriteArrayList<>();
-    final List<String> violations = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void launch() {
-        if (System.getenv("FLEETHOOK_REQUIRE_BROWSER") == null) {
-            Assumptions.assumeTrue(Files.isExecutable(BrowserTest.CHROMIUM), "no Chromium at " + BrowserTest.CHROMIUM);
-        }
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(BrowserTest.CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic")));
-    }
-
-    @AfterAll
-    static void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-    }
 
     @AfterEach
     void stopAgents() {
         daemons.forEach(AgentDaemon::close);
-        assertEquals(List.of(), violations, "Content-Security-Policy violations");
-    }
-
-    /** A page whose CSP violations (Chromium's own reports) fail the test. */
-    Page page(BrowserContext context) {
-        Page page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if (m.text().contains("Content Security Policy")) {
-                violations.add(page.url() + ": " + m.text());
-            }
-        });
-        return page;
     }
 
     void signIn(Page page, Fixtures.TenantFixture tenant) {

@@ -10,22 +10,17 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.LoadState;
 
+import dev.fleethook.support.ChromiumTest;
 import dev.fleethook.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,56 +33,10 @@ import io.quarkus.test.junit.QuarkusTest;
  * into {@code docs/} for the README).
  */
 @QuarkusTest
-class PolicyFormBrowserTest {
-
-    static Playwright playwright;
-    static Browser browser;
+class PolicyFormBrowserTest extends ChromiumTest {
 
     @TestHTTPResource("/")
     URL base;
-
-    final List<String> violations = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void launch() {
-        if (System.getenv("FLEETHOOK_REQUIRE_BROWSER") == null) {
-            Assumptions.assumeTrue(Files.isExecutable(BrowserTest.CHROMIUM), "no Chromium at " + BrowserTest.CHROMIUM);
-        }
-        playwright = Playwright.create(new Playwright.CreateOptions()
-                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(BrowserTest.CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic")));
-    }
-
-    @AfterAll
-    static void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
-    }
-
-    @AfterEach
-    void noViolations() {
-        assertEquals(List.of(), violations, "Content-Security-Policy violations");
-    }
-
-    /** A page whose CSP violations (Chromium's console reports and the page's own events) fail the test. */
-    Page page(BrowserContext context) {
-        Page page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if (m.text().contains("Content Security Policy")) {
-                violations.add(page.url() + ": " + m.text());
-            }
-        });
-        page.addInitScript("window.__csp = []; document.addEventListener('securitypolicyviolation', "
-                + "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));");
-        return page;
-    }
 
     void reportedViolations(Page page) {
         page.waitForLoadState(LoadState.NETWORKIDLE);
