@@ -213,12 +213,16 @@ public class ServerService {
 
     /** The servers of the current tenant by presence at {@code now} (disabled and revoked count as disabled). */
     public PresenceCounts presenceCounts(Instant now) {
-        long online = Server.count("status = :enabled and " + Server.ONLINE_AT_NOW,
-                Parameters.with("enabled", Server.Status.ENABLED).and("now", now));
-        long seen = Server.count("status = ?1 and lastSeenAt is not null", Server.Status.ENABLED);
-        long never = Server.count("status = ?1 and lastSeenAt is null", Server.Status.ENABLED);
-        long disabled = Server.count("status <> ?1", Server.Status.ENABLED);
-        return new PresenceCounts(online, seen - online, never, disabled);
+        // One pass over the tenant's servers instead of one count per presence (the dashboard asks on every refresh).
+        Object[] n = Server.getEntityManager().createQuery("select"
+                + " count(*) filter (where status = :enabled and " + Server.ONLINE_AT_NOW + "),"
+                + " count(*) filter (where status = :enabled and lastSeenAt is not null),"
+                + " count(*) filter (where status = :enabled and lastSeenAt is null),"
+                + " count(*) filter (where status <> :enabled) from Server", Object[].class)
+                .setParameter("enabled", Server.Status.ENABLED).setParameter("now", now).getSingleResult();
+        long online = ((Number) n[0]).longValue();
+        return new PresenceCounts(online, ((Number) n[1]).longValue() - online, ((Number) n[2]).longValue(),
+                ((Number) n[3]).longValue());
     }
 
     /** Hostnames of the given servers of the current tenant (unknown ids are left out). */
