@@ -17,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.fleethook.support.ItTenant;
 import dev.fleethook.support.PackagedPortal;
 import dev.fleethook.support.PolicyFixtures;
@@ -39,6 +37,7 @@ class AgentTestRunIT {
 
     @Test
     void testRunsComeBackWithExitCodeAndOutputOrRefusedAndAreNeverJobs() throws Exception {
+        AgentProcesses processes = new AgentProcesses(tmp);
         Map<String, String> env = Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@testrun.test", "FLEETHOOK_OPERATOR_PASSWORD",
                 "testrun-it-operator", "FLEETHOOK_FLEET_POLL_INTERVAL_SECONDS", "30");
         List<Process> agents = new ArrayList<>();
@@ -49,12 +48,12 @@ class AgentTestRunIT {
             exe(tmp.resolve("hooks/snap.sh"), "echo \"hook test=$FLEETHOOK_TEST action=$FLEETHOOK_ACTION\"");
             String policyId = tenant.admin().body(PolicyFixtures.save(policy(), null)).post("/api/v1/policies").then()
                     .statusCode(201).extract().path("id");
-            String open = enroll(tenant, portal.baseUrl, "open-fs", policyId, true);
-            String locked = enroll(tenant, portal.baseUrl, "locked-fs", policyId, false);
-            agents.add(daemon("open-fs"));
-            agents.add(daemon("locked-fs"));
+            String open = processes.enroll(tenant, portal.baseUrl, "open-fs", policyId, true);
+            String locked = processes.enroll(tenant, portal.baseUrl, "locked-fs", policyId, false);
+            agents.add(processes.daemon("open-fs"));
+            agents.add(processes.daemon("locked-fs"));
             await("both agents have the policy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> policyCached("open-fs") && policyCached("locked-fs"));
+                    .until(() -> processes.policyCached("open-fs", "Tested") && processes.policyCached("locked-fs", "Tested"));
 
             long asked = System.nanoTime();
             JsonPath pre = finished(tenant, open, start(tenant, open, Map.of("target", "pre-script")));
@@ -133,38 +132,6 @@ class AgentTestRunIT {
         PolicyFixtures.set(spec, "hooks", PolicyFixtures.list(PolicyFixtures.hook("before-backup", "command", "command",
                 List.of(tmp.resolve("hooks/snap.sh").toString()), "timeoutSeconds", 30)));
         return spec;
-    }
-
-    private String enroll(ItTenant tenant, String portal, String host, String policyId, boolean hooks) throws Exception {
-        Path state = tmp.resolve(host);
-        AgentEnrollIT.Run enroll = AgentEnrollIT.agent("enroll", "--portal", portal, "--token", tenant.enrollmentToken(),
-                "--hostname", host, "--state-dir", state.toString());
-        assertEquals(0, enroll.exit(), enroll.out());
-        ObjectNode config = (ObjectNode) AgentState.JSON.readTree(state.resolve("config.json").toFile());
-        config.put("hooksEnabled", hooks);
-        config.putArray("allowedRoots").add(tmp.toString());
-        Files.writeString(state.resolve("config.json"), AgentState.JSON.writeValueAsString(config));
-        String serverId = tenant.admin().queryParam("q", host).get("/api/v1/servers").then().statusCode(200).extract()
-                .path("items[0].id");
-        tenant.admin().body(Map.of("policyId", policyId)).put("/api/v1/servers/" + serverId + "/policy").then()
-                .statusCode(200);
-        return serverId;
-    }
-
-    private boolean policyCached(String host) {
-        try {
-            return AgentState.JSON.readTree(tmp.resolve(host).resolve("policy.json").toFile())
-                    .at("/answer/policy/policyName").asText().equals("Tested");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Process daemon(String host) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                AgentEnrollIT.AGENT.toString(), "run", "--state-dir", tmp.resolve(host).toString());
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(host + ".log").toFile())).start();
     }
 
     private static void exe(Path p, String body) throws IOException {

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.fleethook.protocol.PollWait;
@@ -49,6 +48,7 @@ class CommandChannelIT {
 
     @Test
     void backupNowReachesAHeldPollInSecondsFromEitherReplicaAndACutPollFallsBackToPlainPolling() throws Exception {
+        AgentProcesses processes = new AgentProcesses(tmp);
         Map<String, String> env = Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@channel.test", "FLEETHOOK_OPERATOR_PASSWORD",
                 "channel-it-operator", "FLEETHOOK_FLEET_POLL_INTERVAL_SECONDS", String.valueOf(POLL_INTERVAL));
         List<Process> agents = new ArrayList<>();
@@ -62,9 +62,9 @@ class CommandChannelIT {
                     .then().statusCode(201).extract().path("id");
 
             // Agent 1 waits on replica A.
-            String direct = enroll(onA, replicaA.baseUrl, "held-fs", policyId);
-            agents.add(daemon("held-fs"));
-            AgentJobIT.await("agent 1 to hold its poll", () -> policyCached("held-fs") ? true : null);
+            String direct = processes.enroll(onA, replicaA.baseUrl, "held-fs", policyId, null);
+            agents.add(processes.daemon("held-fs"));
+            AgentJobIT.await("agent 1 to hold its poll", () -> processes.policyCached("held-fs", "Channel") ? true : null);
             AgentJobIT.await("replica A to hold agent 1's poll", () -> heldPolls(replicaA) == 1 ? true : null);
 
             long fromB = pressAndMeasure(onB, direct, 1);
@@ -75,8 +75,8 @@ class CommandChannelIT {
             assertTrue(fromA < 5_000, "pressed on replica A: " + fromA + " ms");
 
             // Agent 2 talks to replica A through a proxy that cuts every request after 3 s.
-            String proxied = enroll(onA, proxy.url(), "proxied-fs", policyId);
-            agents.add(daemon("proxied-fs"));
+            String proxied = processes.enroll(onA, proxy.url(), "proxied-fs", policyId, null);
+            agents.add(processes.daemon("proxied-fs"));
             AgentJobIT.await("the proxy to cut a held poll", () -> proxy.cut.isEmpty() ? null : true);
             int requestsAtCut = proxy.requests.size();
             onA.admin().post("/api/v1/servers/" + proxied + "/backup-now").then().statusCode(202);
@@ -137,36 +137,6 @@ class CommandChannelIT {
     }
 
     /** Enrolls an agent process against {@code portal} and puts the server on the policy; returns its id. */
-    private String enroll(ItTenant tenant, String portal, String host, String policyId) throws Exception {
-        Path state = tmp.resolve(host);
-        AgentEnrollIT.Run enroll = AgentEnrollIT.agent("enroll", "--portal", portal, "--token", tenant.enrollmentToken(),
-                "--hostname", host, "--state-dir", state.toString());
-        assertEquals(0, enroll.exit(), enroll.out());
-        ObjectNode config = (ObjectNode) AgentState.JSON.readTree(state.resolve("config.json").toFile());
-        config.putArray("allowedRoots").add(tmp.toString());
-        Files.writeString(state.resolve("config.json"), AgentState.JSON.writeValueAsString(config));
-        String serverId = tenant.admin().queryParam("q", host).get("/api/v1/servers").then().statusCode(200).extract()
-                .path("items[0].id");
-        tenant.admin().body(Map.of("policyId", policyId)).put("/api/v1/servers/" + serverId + "/policy").then()
-                .statusCode(200);
-        return serverId;
-    }
-
-    private boolean policyCached(String host) {
-        try {
-            return AgentState.JSON.readTree(tmp.resolve(host).resolve("policy.json").toFile())
-                    .at("/answer/policy/policyName").asText().equals("Channel");
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Process daemon(String host) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                AgentEnrollIT.AGENT.toString(), "run", "--state-dir", tmp.resolve(host).toString());
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve(host + ".log").toFile())).start();
-    }
 
     /**
      * A reverse proxy like one with a short read timeout: forwards each request to the portal and answers
