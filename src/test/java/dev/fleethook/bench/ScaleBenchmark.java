@@ -68,7 +68,7 @@ class ScaleBenchmark {
 
     @Test
     void fleetScale() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("shared_buffers", "256MB")
+        try (EmbeddedPostgres pg = BenchPostgres.durable().setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("max_connections", "100").start()) {
             StringBuilder report = new StringBuilder();
             String tenant;
