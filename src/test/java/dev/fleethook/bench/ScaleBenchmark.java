@@ -55,6 +55,12 @@ class ScaleBenchmark {
     static final int SERVERS = Integer.getInteger("bench.scale.servers", 10_000);
     static final int JOBS = Integer.getInteger("bench.scale.jobs", 1_000_000);
     static final int REQUESTS = Integer.getInteger("bench.scale.requests", 30);
+    /** A data directory to keep the seeded database in and reuse on the next run (none: a fresh one each run). */
+    static final String DATA_DIR = System.getProperty("bench.scale.data-dir", "");
+    /** Only the pages whose name matches this regular expression are measured. */
+    static final Pattern PAGES = Pattern.compile(System.getProperty("bench.scale.pages", ".*"));
+    /** False skips the retention measure (which deletes the expired jobs, so a kept database stays as seeded). */
+    static final boolean RETENTION = Boolean.parseBoolean(System.getProperty("bench.scale.retention", "true"));
     static final int EVENTS_PER_EXPIRED_JOB = 10;
     static final double TARGET_MS = 100;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -68,29 +74,46 @@ class ScaleBenchmark {
 
     @Test
     void fleetScale() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("shared_buffers", "256MB")
-                .setServerConfig("max_connections", "100").start()) {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_connections", "100");
+        if (!DATA_DIR.isEmpty()) {
+            builder.setDataDirectory(Path.of(DATA_DIR)).setCleanDataDirectory(false);
+        }
+        try (EmbeddedPostgres pg = builder.start()) {
             StringBuilder report = new StringBuilder();
             String tenant;
             Seed seed;
             List<Row> rows = new ArrayList<>();
             try (PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
                     "QUARKUS_LOG_LEVEL", "WARN", "FLEETHOOK_RETENTION_EVERY", "off"), "-Xmx1g")) {
-                tenant = createTenant(portal.baseUrl);
-                long t0 = System.nanoTime();
-                seed = seed(pg, tenant);
-                report.append(String.format("Seeded %,d servers, %,d jobs, %,d attempts, %,d events, %,d alerts in %.0f s"
-                        + " (%,d rows of the dashboard trend's buckets, rebuilt as V14 does).%n%n",
-                        seed.servers, seed.jobs, seed.attempts, seed.events, seed.alerts, (System.nanoTime() - t0) / 1e9,
-                        seed.trendRows));
+                tenant = seededTenant(pg);
+                if (tenant == null) {
+                    tenant = createTenant(portal.baseUrl);
+                    long t0 = System.nanoTime();
+                    seed = seed(pg, tenant);
+                    report.append(String.format("Seeded %,d servers, %,d jobs, %,d attempts, %,d events, %,d alerts in %.0f s"
+                            + " (%,d rows of the dashboard trend's buckets, rebuilt as V14 does).%n%n",
+                            seed.servers, seed.jobs, seed.attempts, seed.events, seed.alerts, (System.nanoTime() - t0) / 1e9,
+                            seed.trendRows));
+                } else {
+                    seed = counts(pg, tenant);
+                    report.append(String.format("Reused the database in %s: %,d servers, %,d jobs, %,d attempts, %,d events,"
+                            + " %,d alerts (%,d rows of the dashboard trend's buckets).%n%n", DATA_DIR, seed.servers, seed.jobs,
+                            seed.attempts, seed.events, seed.alerts, seed.trendRows));
+                }
                 String cookie = signIn(portal.baseUrl, "admin@scale.test", "scale-admin-password");
                 for (Map.Entry<String, String> page : pages(pg, tenant, seed).entrySet()) {
+                    if (!PAGES.matcher(page.getKey()).find()) {
+                        continue;
+                    }
                     rows.add(measure(portal.baseUrl, cookie, page.getKey(), page.getValue()));
                 }
                 Files.writeString(Path.of("target", "benchmark-scale-explain.txt"), explain(pg, tenant));
             }
             report.append(pageTable(rows));
-            report.append(retention(pg, tenant));
+            if (RETENTION) {
+                report.append(retention(pg, tenant));
+            }
             String out = String.format("%nFleet-scale benchmark: %d cores, Java %s, %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"), Instant.now()) + report;
             System.out.println(out);
@@ -185,6 +208,27 @@ class ScaleBenchmark {
             s.execute("VACUUM ANALYZE job_attempt");
             s.execute("VACUUM ANALYZE job_event");
             s.execute("VACUUM ANALYZE alert");
+        }
+        return counts(pg, tenant);
+    }
+
+    /** The tenant of an earlier run's seed kept in {@link #DATA_DIR}, or null. */
+    private static String seededTenant(EmbeddedPostgres pg) throws Exception {
+        if (DATA_DIR.isEmpty()) {
+            return null;
+        }
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            if (one(s, "SELECT to_regclass('tenant')::text") == null) {
+                return null;
+            }
+            String tenant = one(s, "SELECT id FROM tenant WHERE slug = 'scale'");
+            return tenant != null && count(s, "SELECT count(*) FROM job WHERE tenant_id = '" + tenant + "'") > 0 ? tenant : null;
+        }
+    }
+
+    private static Seed counts(EmbeddedPostgres pg, String tenant) throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            String policy = one(s, "SELECT id::text FROM policy WHERE tenant_id = '" + tenant + "' LIMIT 1");
             return new Seed(count(s, "SELECT count(*) FROM server"), count(s, "SELECT count(*) FROM job"),
                     count(s, "SELECT count(*) FROM job_attempt"), count(s, "SELECT count(*) FROM job_event"),
                     count(s, "SELECT count(*) FROM alert"), policy, count(s, "SELECT count(*) FROM job_trend_bucket"));
