@@ -113,7 +113,10 @@ public class TrendService {
      * tenant's zone ({@code width_bucket}: 1 for the first day, 30 for today, 31 for a start after today),
      * computed here by {@link java.time.ZonedDateTime} rules; converting each bucket to the zone
      * ({@code AT TIME ZONE}, as before) cost about a third more for the 10,000 buckets of 30 days at 10,000
-     * servers. The same days either way, since every day of every zone starts on a bucket boundary.
+     * servers. The same days either way, since every day of every zone starts on a bucket boundary. The array
+     * is cast in a sub-select, evaluated once: a bare {@code CAST(:starts AS timestamptz[])} of a parameter is not
+     * constant-folded (its input depends on the session's time zone) and was parsed again for every row, 30 times
+     * slower than the whole query (measured: 310 ms instead of 8 ms).
      */
     @SuppressWarnings("unchecked")
     private Trend fromBuckets(String tenant, ZoneId zone, LocalDate first, Instant since) {
@@ -124,7 +127,7 @@ public class TrendService {
         var rows = (List<Object[]>) Job.getEntityManager().createNativeQuery("""
                 SELECT grouping(day, status), day, status, duration_s, sum(jobs),
                        coalesce(sum(jobs) FILTER (WHERE status IN ('SUCCEEDED', 'WARNING')), 0)
-                  FROM (SELECT width_bucket(bucket, CAST(:starts AS timestamptz[])) AS day, status, duration_s, jobs
+                  FROM (SELECT width_bucket(bucket, (SELECT CAST(:starts AS timestamptz[]))) AS day, status, duration_s, jobs
                           FROM (""" + BUCKETS + """
                        ) b) d
                  GROUP BY GROUPING SETS ((day, status), (duration_s))
