@@ -101,7 +101,7 @@ class AgentBenchmark {
     @Test
     void agent() throws Exception {
         List<Row> rows = new ArrayList<>();
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+        try (EmbeddedPostgres pg = BenchPostgres.start();
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@bench.test",
                         "FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw", "QUARKUS_LOG_LEVEL", "WARN",
                         "FLEETHOOK_FLEET_POLL_INTERVAL_SECONDS", "5"), "-Xmx1g")) {

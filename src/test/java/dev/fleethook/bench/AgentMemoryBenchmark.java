@@ -111,7 +111,7 @@ class AgentMemoryBenchmark {
             variants.removeIf(v -> v != first && only.stream().noneMatch(o -> v.name().contains(o)));
         }
         Map<String, Measure> results = new LinkedHashMap<>();
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+        try (EmbeddedPostgres pg = BenchPostgres.start();
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_EMAIL", "ops@mem.test",
                         "FLEETHOOK_OPERATOR_PASSWORD", "mem-operator-pw", "QUARKUS_LOG_LEVEL", "WARN",
                         "FLEETHOOK_FLEET_POLL_INTERVAL_SECONDS", "5"), "-Xmx1g")) {

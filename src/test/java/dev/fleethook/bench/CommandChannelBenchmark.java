@@ -68,7 +68,7 @@ class CommandChannelBenchmark {
 
     @Test
     void commandChannel() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+        try (EmbeddedPostgres pg = BenchPostgres.start();
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
                         "QUARKUS_LOG_LEVEL", "WARN"), "-Xmx1g")) {
             base = portal.baseUrl;

@@ -48,10 +48,20 @@ class FleetBenchmark {
     static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
     static final int SECONDS = Integer.getInteger("bench.seconds", 15);
     static final int BATCH = 50;
+    /**
+     * Warm-up of the events scenario, seconds: a fresh JVM's JIT compiles the ingest path for about 20 s under
+     * this load, and compiling is not what a portal that has run for a day spends its CPU on.
+     */
+    static final int EVENTS_WARM_UP = Integer.getInteger("bench.events.warmup", 20);
     /** Extra JVM options for the portal, space-separated (e.g. a JFR recording: {@code -XX:StartFlightRecording=...}). */
     static final String PORTAL_JVM = System.getProperty("bench.portal.jvm", "");
     /** Only the event scenario (d): for profiling ingestion. */
     static final boolean EVENTS_ONLY = Boolean.getBoolean("bench.events.only");
+    /**
+     * {@code -Dbench.statements=true}: PostgreSQL loads pg_stat_statements (nested statements too: triggers and
+     * foreign-key checks) and the report lists where its time went after the warm-up, per 1,000 events.
+     */
+    static final boolean STATEMENTS = Boolean.getBoolean("bench.statements");
     static final ObjectMapper JSON = new ObjectMapper();
 
     record Agent(String serverId, String secret, String etag) {
@@ -69,7 +79,7 @@ class FleetBenchmark {
 
     @Test
     void fleet() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+        try (EmbeddedPostgres pg = (STATEMENTS ? BenchPostgres.durableWithStatements() : BenchPostgres.durable()).start();
                 PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
                         "QUARKUS_LOG_LEVEL", "WARN"), portalJvm())) {
             base = portal.baseUrl;
@@ -93,40 +103,46 @@ class FleetBenchmark {
                 rows.add(run("(b) poll, 304 Not Modified", notModified, 304));
                 rows.add(run("(c) poll, 200 with document", full, 200));
             }
-            long before = count(pg, "SELECT count(*) FROM job_event");
+            if (STATEMENTS) {
+                execute(pg, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            }
             long portalPid = portal.process().pid();
-            double portalCpu0 = cpuSeconds(List.of(portalPid));
-            double pgCpu0 = cpuSeconds(postgresPids(pg.getPort()));
-            // Also from the end of the warm-up: without the JIT's compiling and the first alert email of each
-            // server (every server's first failed job opens an alert and writes its email), the steady state.
-            double[] warm = new double[3];
+            long self = ProcessHandle.current().pid();
+            // CPU of the measured window only: after the warm-up (the JIT's compiling, each server's first alert
+            // email) the steady state; CPU per event holds when other work shares the machine, unlike events/s.
+            double[] warm = new double[4];
             Row events = run("(d) events, batches of " + BATCH, i -> {
                 Agent a = agents.get(i % agents.size());
                 return post("/api/agent/v1/events", a.secret(), batch());
-            }, 200, () -> {
+            }, 200, EVENTS_WARM_UP, () -> {
+                // As autovacuum would within a minute on a live portal: statistics for the tables the warm-up
+                // filled. Without them every pooled connection keeps the plans it made for empty tables (a
+                // sequential scan of job and server in each foreign-key check) through the whole measure.
+                execute(pg, "ANALYZE");
                 warm[0] = cpuSeconds(List.of(portalPid));
                 warm[1] = cpuSeconds(postgresPids(pg.getPort()));
                 warm[2] = count(pg, "SELECT count(*) FROM job_event");
+                warm[3] = cpuSeconds(List.of(self));
+                if (STATEMENTS) {
+                    execute(pg, "SELECT pg_stat_statements_reset()");
+                }
             });
             long persisted = count(pg, "SELECT count(*) FROM job_event") - (long) warm[2];
-            // CPU spent per event by the portal and by PostgreSQL (warm-up included: 5 s of the 20): a figure
-            // that holds when other work shares the machine, unlike events/s.
-            double portalCpu = cpuSeconds(List.of(portalPid)) - portalCpu0;
-            double pgCpu = cpuSeconds(postgresPids(pg.getPort())) - pgCpu0;
-            long persistedAll = count(pg, "SELECT count(*) FROM job_event") - before;
-            double portalSteady = cpuSeconds(List.of(portalPid)) - warm[0];
-            double pgSteady = cpuSeconds(postgresPids(pg.getPort())) - warm[1];
-            cpuNote = String.format("CPU per 1,000 events persisted (warm-up included): portal %.0f ms, PostgreSQL %.0f ms; "
-                    + "at 2 cores for both alone that is about %,.0f events/s.%n", 1000 * portalCpu * 1000 / persistedAll,
-                    1000 * pgCpu * 1000 / persistedAll, 2 * persistedAll / (portalCpu + pgCpu))
-                    + String.format("After the warm-up only: portal %.0f ms, PostgreSQL %.0f ms per 1,000 events; about "
-                            + "%,.0f events/s at 2 cores.", 1000 * portalSteady * 1000 / persisted,
-                            1000 * pgSteady * 1000 / persisted, 2 * persisted / (portalSteady + pgSteady));
+            double portalCpu = cpuSeconds(List.of(portalPid)) - warm[0];
+            double pgCpu = cpuSeconds(postgresPids(pg.getPort())) - warm[1];
+            double loadCpu = cpuSeconds(List.of(self)) - warm[3];
+            cpuNote = String.format("CPU per 1,000 events persisted in the measured %d s (after a %d s warm-up): portal %.0f ms, "
+                    + "PostgreSQL %.0f ms, load generator (this JVM) %.0f ms. On 2 cores the portal and PostgreSQL alone "
+                    + "would persist about %,.0f events/s; with the load generator on the same cores, about %,.0f.%n",
+                    SECONDS, EVENTS_WARM_UP, 1e6 * portalCpu / persisted, 1e6 * pgCpu / persisted, 1e6 * loadCpu / persisted,
+                    2 * persisted / (portalCpu + pgCpu), 2 * persisted / (portalCpu + pgCpu + loadCpu));
             double eventsPerSecond = persisted / (double) SECONDS;
             rows.add(new Row(events.scenario(), events.requests(), events.perSecond(), events.p50(), events.p99(),
                     events.p999(), events.errors(), String.format("%,.0f events/s persisted (%,d committed rows); target >= 10,000/s",
                             eventsPerSecond, persisted)));
-            String table = table(rows, agents.size()) + cpuNote + "\n";
+            String durability = String.format("PostgreSQL ran with fsync = %s, synchronous_commit = %s.%n",
+                    setting(pg, "fsync"), setting(pg, "synchronous_commit"));
+            String table = table(rows, agents.size()) + cpuNote + "\n" + durability + (STATEMENTS ? statements(pg, persisted) : "");
             System.out.println(table);
             Files.writeString(Path.of("target", "benchmark.md"), table);
             assertTrue(persisted > 0, "events were persisted");
@@ -182,7 +198,12 @@ class FleetBenchmark {
     }
 
     private Row run(String name, IntFunction<HttpRequest> request, int expected, Step afterWarmUp) throws Exception {
-        drive(request, expected, 5, null);
+        return run(name, request, expected, 5, afterWarmUp);
+    }
+
+    private Row run(String name, IntFunction<HttpRequest> request, int expected, int warmUpSeconds, Step afterWarmUp)
+            throws Exception {
+        drive(request, expected, warmUpSeconds, null);
         afterWarmUp.run();
         List<long[]> latencies = new ArrayList<>();
         AtomicLong errors = new AtomicLong();
@@ -363,6 +384,40 @@ class FleetBenchmark {
             }
         }
         return pids;
+    }
+
+    private static void execute(EmbeddedPostgres pg, String sql) throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** The 15 statements PostgreSQL spent most time on (planning + executing), in ms per 1,000 events persisted. */
+    private static String statements(EmbeddedPostgres pg, long persisted) throws Exception {
+        StringBuilder sb = new StringBuilder(String.format("%nPostgreSQL time by statement after the warm-up (pg_stat_statements, "
+                + "nested included, so a statement's triggers and checks also count in it):%n%n"
+                + "| ms per 1,000 events (plan + exec) | plan | calls per 1,000 events | rows per call | statement |%n|---:|---:|---:|---:|---|%n"));
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("""
+                        SELECT total_plan_time + total_exec_time, total_plan_time, calls, rows,
+                               regexp_replace(left(query, 160), '\\s+', ' ', 'g')
+                          FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
+                         ORDER BY 1 DESC LIMIT 15""")) {
+            while (r.next()) {
+                sb.append(String.format("| %.1f | %.1f | %.1f | %.1f | `%s` |%n", r.getDouble(1) * 1000 / persisted,
+                        r.getDouble(2) * 1000 / persisted, r.getLong(3) * 1000.0 / persisted,
+                        r.getLong(4) / (double) Math.max(1, r.getLong(3)), r.getString(5).replace("|", "\\|")));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String setting(EmbeddedPostgres pg, String name) throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT current_setting('" + name + "')")) {
+            r.next();
+            return r.getString(1);
+        }
     }
 
     private static long count(EmbeddedPostgres pg, String sql) throws Exception {

@@ -76,7 +76,7 @@ class ScaleBenchmark {
 
     @Test
     void fleetScale() throws Exception {
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("shared_buffers", "256MB")
+        EmbeddedPostgres.Builder builder = BenchPostgres.durable().setServerConfig("shared_buffers", "256MB")
                 .setServerConfig("max_connections", "100");
         if (!DATA_DIR.isEmpty()) {
             builder.setDataDirectory(Path.of(DATA_DIR)).setCleanDataDirectory(false);

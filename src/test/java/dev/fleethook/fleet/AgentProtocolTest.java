@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -324,6 +325,34 @@ class AgentProtocolTest {
                 .body("attempts[0].pre.status", equalTo("Successful"));
         tenant().admin().queryParam("server", agent.serverId()).get("/api/v1/jobs").then().statusCode(200)
                 .body("total", equalTo(1)).body("items[0].id", equalTo(jobId));
+    }
+
+    @Test
+    void deletingAServerDeletesItsReceivedEventsThroughAnIndex() throws Exception {
+        Agent agent = Agents.enrolled(tenant(), "retired");
+        Agent other = Agents.enrolled(tenant(), "staying");
+        String jobId = UUID.randomUUID().toString();
+        agent.send(Agents.job(jobId, 1, true)).then().statusCode(200);
+        other.send(Agents.job(UUID.randomUUID().toString(), 1, true)).then().statusCode(200);
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
+            // The statement the foreign key's cascade runs, as planned on this table: by the server's index, not by
+            // reading every event of the tenant (V15).
+            s.execute("SET enable_seqscan = off");
+            try (var r = s.executeQuery("EXPLAIN SELECT 1 FROM job_event WHERE tenant_id = '" + tenant().id()
+                    + "' AND server_id = '" + agent.serverId() + "'")) {
+                r.next();
+                assertTrue(r.getString(1).contains("job_event_server_idx"), r.getString(1));
+            }
+        }
+        tenant().admin().delete("/api/v1/servers/" + agent.serverId()).then().statusCode(204);
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement();
+                var r = s.executeQuery("SELECT server_id = '" + other.serverId() + "', count(*) FROM job_event"
+                        + " WHERE server_id IN ('" + agent.serverId() + "', '" + other.serverId() + "') GROUP BY 1")) {
+            assertTrue(r.next());
+            assertTrue(r.getBoolean(1), "only the staying server's events are left");
+            assertTrue(r.getLong(2) > 0);
+            assertFalse(r.next());
+        }
     }
 
     @Test
