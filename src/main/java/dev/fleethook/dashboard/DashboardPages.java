@@ -5,9 +5,7 @@ import java.net.URI;
 import org.jboss.resteasy.reactive.RestHeader;
 
 import dev.fleethook.dashboard.DashboardService.Dashboard;
-import dev.fleethook.kernel.CurrentTenant;
 import dev.fleethook.tenant.TenantView;
-import dev.fleethook.tenant.TenantService;
 import dev.fleethook.identity.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.qute.CheckedTemplate;
@@ -15,7 +13,6 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -39,27 +36,17 @@ public class DashboardPages {
     SecurityIdentity identity;
 
     @Inject
-    CurrentTenant currentTenant;
-
-    @Inject
-    TenantService tenants;
-
-    @Inject
     DashboardService dashboards;
-
-    @Inject
-    dev.fleethook.job.service.TrendService trends;
 
     @GET
     public Response home(@RestHeader("HX-Request") String htmx) {
         if (identity.hasRole(Role.PLATFORM)) {
             return Response.seeOther(URI.create("/operator/tenants")).build();
         }
-        Dashboard d = dashboards.dashboard();
         if (htmx != null) {
-            return Response.ok(Templates.dashboard$stats(d)).build();
+            return Response.ok(Templates.dashboard$stats(dashboards.dashboard())).build();
         }
-        TenantView tenant = tenants.find(currentTenant.require()).orElseThrow(NotFoundException::new);
-        return Response.ok(Templates.dashboard(tenant, d, trends.trend(null, null), "home")).build();
+        DashboardService.Home home = dashboards.home();
+        return Response.ok(Templates.dashboard(home.tenant(), home.dashboard(), home.trend(), "home")).build();
     }
 }

@@ -112,6 +112,15 @@ public class TenantService implements TenantGate {
         return currentTenant.withoutTenant(() -> Tenant.<Tenant> findByIdOptional(id).map(TenantView::of));
     }
 
+    /**
+     * The current tenant, read in the caller's transaction (none of its own: the tenant table is platform-level,
+     * readable in every tenant's session); empty without a current tenant or when it no longer exists. Lets a
+     * page read its tenant on the connection its other queries use (the dashboard).
+     */
+    public Optional<TenantView> current() {
+        return currentTenant.get().flatMap(id -> Tenant.<Tenant> findByIdOptional(id)).map(TenantView::of);
+    }
+
     /** Users per tenant, for the operator's overview (a platform-level aggregate, no user data); identity counts them. */
     public Map<String, Long> userCounts() {
         return users.countsByTenant();

@@ -42,7 +42,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * server, so 100 days of history), each with its attempt; the jobs past the 90-day retention also carry
  * their events (10 each, about 1,000,000 rows), open and resolved alerts. The packaged portal (production
  * profile) is then asked for each page as a signed-in browser asks for it (session cookie, one request at
- * a time, {@code bench.scale.requests} timed requests after 3 unmeasured), and the table prints p50, p95
+ * a time, {@code bench.scale.requests} timed requests after {@code bench.scale.warmup} unmeasured, 3), and the table prints p50, p95
  * and max beside the target (p95 at most 100 ms). Then a second portal replica with retention switched on
  * deletes everything past 90 days in its batches while 8 connections keep posting event batches to it:
  * the table prints how long the purge took and what ingestion did before and during it.
@@ -55,6 +55,14 @@ class ScaleBenchmark {
     static final int SERVERS = Integer.getInteger("bench.scale.servers", 10_000);
     static final int JOBS = Integer.getInteger("bench.scale.jobs", 1_000_000);
     static final int REQUESTS = Integer.getInteger("bench.scale.requests", 30);
+    /** Unmeasured requests before each page's timed ones. */
+    static final int WARMUP = Integer.getInteger("bench.scale.warmup", 3);
+    /** A data directory to keep the seeded database in and reuse on the next run (none: a fresh one each run). */
+    static final String DATA_DIR = System.getProperty("bench.scale.data-dir", "");
+    /** Only the pages whose name matches this regular expression are measured. */
+    static final Pattern PAGES = Pattern.compile(System.getProperty("bench.scale.pages", ".*"));
+    /** False skips the retention measure (which deletes the expired jobs, so a kept database stays as seeded). */
+    static final boolean RETENTION = Boolean.parseBoolean(System.getProperty("bench.scale.retention", "true"));
     static final int EVENTS_PER_EXPIRED_JOB = 10;
     static final double TARGET_MS = 100;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -68,29 +76,46 @@ class ScaleBenchmark {
 
     @Test
     void fleetScale() throws Exception {
-        try (EmbeddedPostgres pg = BenchPostgres.durable().setServerConfig("shared_buffers", "256MB")
-                .setServerConfig("max_connections", "100").start()) {
+        EmbeddedPostgres.Builder builder = BenchPostgres.durable().setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_connections", "100");
+        if (!DATA_DIR.isEmpty()) {
+            builder.setDataDirectory(Path.of(DATA_DIR)).setCleanDataDirectory(false);
+        }
+        try (EmbeddedPostgres pg = builder.start()) {
             StringBuilder report = new StringBuilder();
             String tenant;
             Seed seed;
             List<Row> rows = new ArrayList<>();
             try (PackagedPortal portal = PackagedPortal.start(pg, Map.of("FLEETHOOK_OPERATOR_PASSWORD", "bench-operator-pw",
                     "QUARKUS_LOG_LEVEL", "WARN", "FLEETHOOK_RETENTION_EVERY", "off"), "-Xmx1g")) {
-                tenant = createTenant(portal.baseUrl);
-                long t0 = System.nanoTime();
-                seed = seed(pg, tenant);
-                report.append(String.format("Seeded %,d servers, %,d jobs, %,d attempts, %,d events, %,d alerts in %.0f s"
-                        + " (%,d rows of the dashboard trend's buckets, rebuilt as V14 does).%n%n",
-                        seed.servers, seed.jobs, seed.attempts, seed.events, seed.alerts, (System.nanoTime() - t0) / 1e9,
-                        seed.trendRows));
+                tenant = seededTenant(pg);
+                if (tenant == null) {
+                    tenant = createTenant(portal.baseUrl);
+                    long t0 = System.nanoTime();
+                    seed = seed(pg, tenant);
+                    report.append(String.format("Seeded %,d servers, %,d jobs, %,d attempts, %,d events, %,d alerts in %.0f s"
+                            + " (%,d rows of the dashboard trend's buckets, rebuilt as V14 does).%n%n",
+                            seed.servers, seed.jobs, seed.attempts, seed.events, seed.alerts, (System.nanoTime() - t0) / 1e9,
+                            seed.trendRows));
+                } else {
+                    seed = counts(pg, tenant);
+                    report.append(String.format("Reused the database in %s: %,d servers, %,d jobs, %,d attempts, %,d events,"
+                            + " %,d alerts (%,d rows of the dashboard trend's buckets).%n%n", DATA_DIR, seed.servers, seed.jobs,
+                            seed.attempts, seed.events, seed.alerts, seed.trendRows));
+                }
                 String cookie = signIn(portal.baseUrl, "admin@scale.test", "scale-admin-password");
                 for (Map.Entry<String, String> page : pages(pg, tenant, seed).entrySet()) {
+                    if (!PAGES.matcher(page.getKey()).find()) {
+                        continue;
+                    }
                     rows.add(measure(portal.baseUrl, cookie, page.getKey(), page.getValue()));
                 }
                 Files.writeString(Path.of("target", "benchmark-scale-explain.txt"), explain(pg, tenant));
             }
             report.append(pageTable(rows));
-            report.append(retention(pg, tenant));
+            if (RETENTION) {
+                report.append(retention(pg, tenant));
+            }
             String out = String.format("%nFleet-scale benchmark: %d cores, Java %s, %s%n%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"), Instant.now()) + report;
             System.out.println(out);
@@ -185,6 +210,27 @@ class ScaleBenchmark {
             s.execute("VACUUM ANALYZE job_attempt");
             s.execute("VACUUM ANALYZE job_event");
             s.execute("VACUUM ANALYZE alert");
+        }
+        return counts(pg, tenant);
+    }
+
+    /** The tenant of an earlier run's seed kept in {@link #DATA_DIR}, or null. */
+    private static String seededTenant(EmbeddedPostgres pg) throws Exception {
+        if (DATA_DIR.isEmpty()) {
+            return null;
+        }
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            if (one(s, "SELECT to_regclass('tenant')::text") == null) {
+                return null;
+            }
+            String tenant = one(s, "SELECT id FROM tenant WHERE slug = 'scale'");
+            return tenant != null && count(s, "SELECT count(*) FROM job WHERE tenant_id = '" + tenant + "'") > 0 ? tenant : null;
+        }
+    }
+
+    private static Seed counts(EmbeddedPostgres pg, String tenant) throws Exception {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            String policy = one(s, "SELECT id::text FROM policy WHERE tenant_id = '" + tenant + "' LIMIT 1");
             return new Seed(count(s, "SELECT count(*) FROM server"), count(s, "SELECT count(*) FROM job"),
                     count(s, "SELECT count(*) FROM job_attempt"), count(s, "SELECT count(*) FROM job_event"),
                     count(s, "SELECT count(*) FROM alert"), policy, count(s, "SELECT count(*) FROM job_trend_bucket"));
@@ -256,7 +302,7 @@ class ScaleBenchmark {
         HttpRequest request = b.build();
         int status = 0;
         int bytes = 0;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < WARMUP; i++) {
             http.send(request, HttpResponse.BodyHandlers.discarding());
         }
         long[] took = new long[REQUESTS];
@@ -438,7 +484,10 @@ class ScaleBenchmark {
         return sb.toString();
     }
 
-    /** EXPLAIN ANALYZE of the job list's worst query as it was (offset paging) and as it is (keyset), and the counts. */
+    /**
+     * EXPLAIN ANALYZE of the job list's worst query as it was (offset paging) and as it is (keyset), and the counts;
+     * and of the dashboard's queries (the 24-hour counts before and after, the failing servers, the trend).
+     */
     private static String explain(EmbeddedPostgres pg, String tenant) throws Exception {
         Map<String, String> queries = new LinkedHashMap<>();
         queries.put("before: last page of /jobs (offset paging, sort not matching any index)", """
@@ -454,6 +503,35 @@ class ScaleBenchmark {
         queries.put("after: first page of /jobs?status=failed", """
                 SELECT * FROM job WHERE tenant_id = '%s' AND status = 'FAILED'
                  ORDER BY coalesce(started_at, '-infinity'::timestamptz) DESC, id DESC LIMIT 51""".formatted(tenant));
+        queries.put("dashboard, before: jobs of the last 24 h by status, from the job table", """
+                SELECT status, count(*) FROM job WHERE tenant_id = '%s' AND started_at >= now() - interval '24 hours'
+                 GROUP BY status""".formatted(tenant));
+        queries.put("dashboard, after: the same from the trend's 15-minute buckets and the partial bucket's jobs", """
+                SELECT status, sum(jobs) FROM (
+                    SELECT status, jobs FROM job_trend_bucket WHERE tenant_id = '%1$s'
+                       AND bucket >= job_trend_bin(now() - interval '24 hours') + interval '15 minutes'
+                    UNION ALL
+                    SELECT status, jobs FROM job_trend_delta WHERE tenant_id = '%1$s'
+                       AND bucket >= job_trend_bin(now() - interval '24 hours') + interval '15 minutes'
+                    UNION ALL
+                    SELECT status, 1 FROM job WHERE tenant_id = '%1$s' AND started_at >= now() - interval '24 hours'
+                       AND started_at < job_trend_bin(now() - interval '24 hours') + interval '15 minutes'
+                ) n GROUP BY status""".formatted(tenant));
+        queries.put("dashboard, after: failing most (7 days), index-only along job_failed_idx (V170)", """
+                SELECT server_id, count(*) FROM job
+                 WHERE tenant_id = '%s' AND status = 'FAILED' AND started_at >= now() - interval '7 days'
+                 GROUP BY server_id ORDER BY count(*) DESC, server_id LIMIT 5""".formatted(tenant));
+        queries.put("dashboard, after: the 30-day trend from the buckets (days by width_bucket)", """
+                SELECT grouping(day, status), day, status, duration_s, sum(jobs)
+                  FROM (SELECT width_bucket(bucket, (SELECT array_agg(d) FROM generate_series(date_trunc('day', now())
+                               - interval '29 days', date_trunc('day', now()) + interval '1 day', interval '1 day') AS d)) AS day,
+                               status, duration_s, jobs
+                          FROM (SELECT bucket, status, duration_s, jobs FROM job_trend_bucket
+                                 WHERE tenant_id = '%1$s' AND bucket >= date_trunc('day', now()) - interval '29 days'
+                                UNION ALL
+                                SELECT bucket, status, duration_s, jobs FROM job_trend_delta
+                                 WHERE tenant_id = '%1$s' AND bucket >= date_trunc('day', now()) - interval '29 days') b) d
+                 GROUP BY GROUPING SETS ((day, status), (duration_s)) ORDER BY duration_s""".formatted(tenant));
         StringBuilder sb = new StringBuilder();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             for (Map.Entry<String, String> q : queries.entrySet()) {
@@ -471,7 +549,8 @@ class ScaleBenchmark {
 
     private static String pageTable(List<Row> rows) {
         StringBuilder sb = new StringBuilder(String.format(
-                "Pages as a signed-in browser asks for them: %d requests each, one at a time, after 3 unmeasured.%n%n", REQUESTS));
+                "Pages as a signed-in browser asks for them: %d requests each, one at a time, after %d unmeasured.%n%n", REQUESTS,
+                WARMUP));
         sb.append("| page | request | status | p50 ms | p95 ms | max ms | KiB | target p95 |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {

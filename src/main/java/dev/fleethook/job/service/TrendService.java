@@ -64,6 +64,18 @@ public class TrendService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The width of a pre-aggregated bucket ({@code job_trend_bin}, V14): 15 minutes from the Unix epoch. */
+    public static final long BUCKET_SECONDS = 900;
+
+    /**
+     * The first bucket boundary at or after {@code at}: {@code at} itself when it is one, else the start of
+     * the next 15-minute bucket. Jobs started at or after it are exactly those of the buckets from it on.
+     */
+    public static Instant nextBucketStart(Instant at) {
+        long floor = Math.floorDiv(at.getEpochSecond(), BUCKET_SECONDS) * BUCKET_SECONDS;
+        return floor == at.getEpochSecond() && at.getNano() == 0 ? at : Instant.ofEpochSecond(floor + BUCKET_SECONDS);
+    }
+
     @Inject
     CurrentTenant currentTenant;
 
@@ -96,25 +108,40 @@ public class TrendService {
     /**
      * One pass over the buckets, two groupings: jobs per day and status (the chart), and finished jobs per
      * duration class with the successful ones among them (the success rate and the median).
+     *
+     * <p>A bucket's day is found by a binary search among the 31 instants at which the days shown start in the
+     * tenant's zone ({@code width_bucket}: 1 for the first day, 30 for today, 31 for a start after today),
+     * computed here by {@link java.time.ZonedDateTime} rules; converting each bucket to the zone
+     * ({@code AT TIME ZONE}, as before) cost about a third more for the 10,000 buckets of 30 days at 10,000
+     * servers. The same days either way, since every day of every zone starts on a bucket boundary. The array
+     * is cast in a sub-select, evaluated once: a bare {@code CAST(:starts AS timestamptz[])} of a parameter is not
+     * constant-folded (its input depends on the session's time zone) and was parsed again for every row, 30 times
+     * slower than the whole query (measured: 310 ms instead of 8 ms).
      */
     @SuppressWarnings("unchecked")
     private Trend fromBuckets(String tenant, ZoneId zone, LocalDate first, Instant since) {
+        StringBuilder starts = new StringBuilder("{");
+        for (int i = 0; i <= DAYS; i++) {
+            starts.append(i == 0 ? "" : ",").append(first.plusDays(i).atStartOfDay(zone).toInstant());
+        }
         var rows = (List<Object[]>) Job.getEntityManager().createNativeQuery("""
                 SELECT grouping(day, status), day, status, duration_s, sum(jobs),
                        coalesce(sum(jobs) FILTER (WHERE status IN ('SUCCEEDED', 'WARNING')), 0)
-                  FROM (SELECT (bucket AT TIME ZONE :zone)::date AS day, status, duration_s, jobs FROM (""" + BUCKETS + """
+                  FROM (SELECT width_bucket(bucket, (SELECT CAST(:starts AS timestamptz[]))) AS day, status, duration_s, jobs
+                          FROM (""" + BUCKETS + """
                        ) b) d
                  GROUP BY GROUPING SETS ((day, status), (duration_s))
                  ORDER BY duration_s""")
-                .setParameter("zone", zone.getId()).setParameter("tenant", tenant).setParameter("since", since)
-                .getResultList();
+                .setParameter("starts", starts.append('}').toString()).setParameter("tenant", tenant)
+                .setParameter("since", since).getResultList();
         List<Object[]> perDay = new ArrayList<>();
         long ok = 0;
         long finished = 0;
         List<long[]> histogram = new ArrayList<>();
         for (Object[] r : rows) {
             if (((Number) r[0]).intValue() == 0) {
-                perDay.add(new Object[] { r[1], r[2], r[4] });
+                // width_bucket's 1 is the first day shown; counts() leaves out days past today.
+                perDay.add(new Object[] { first.plusDays(((Number) r[1]).longValue() - 1), r[2], r[4] });
                 continue;
             }
             long duration = ((Number) r[3]).longValue();
@@ -205,7 +232,7 @@ public class TrendService {
         }
         long total = 0;
         for (Object[] r : rows) {
-            LocalDate day = r[0] instanceof Date d ? d.toLocalDate() : LocalDate.parse(r[0].toString());
+            LocalDate day = r[0] instanceof LocalDate l ? l : r[0] instanceof Date d ? d.toLocalDate() : LocalDate.parse(r[0].toString());
             int index = (int) (day.toEpochDay() - first.toEpochDay());
             long n = ((Number) r[2]).longValue();
             if (index >= 0 && index < DAYS && n != 0) {
