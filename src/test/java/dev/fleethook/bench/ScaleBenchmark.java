@@ -517,7 +517,7 @@ class ScaleBenchmark {
                     SELECT status, 1 FROM job WHERE tenant_id = '%1$s' AND started_at >= now() - interval '24 hours'
                        AND started_at < job_trend_bin(now() - interval '24 hours') + interval '15 minutes'
                 ) n GROUP BY status""".formatted(tenant));
-        queries.put("dashboard, after: failing most (7 days), index-only along job_failed_idx (V170)", """
+        queries.put("dashboard, after: failing most (7 days), index-only along job_failed_idx (V16)", """
                 SELECT server_id, count(*) FROM job
                  WHERE tenant_id = '%s' AND status = 'FAILED' AND started_at >= now() - interval '7 days'
                  GROUP BY server_id ORDER BY count(*) DESC, server_id LIMIT 5""".formatted(tenant));

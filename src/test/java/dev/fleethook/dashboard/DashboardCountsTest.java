@@ -41,7 +41,7 @@ import jakarta.inject.Inject;
 /**
  * The dashboard's "jobs of the last 24 hours" (whole 15-minute buckets from the trend's pre-aggregated counts,
  * V14, plus the jobs of the partial bucket at the window's start from the job table) and "failing most
- * (7 days)" (the failed jobs' partial index, V170) must show exactly what counting the jobs themselves shows:
+ * (7 days)" (the failed jobs' partial index, V16) must show exactly what counting the jobs themselves shows:
  * at any window start, for jobs that change status late, after retention deletes jobs, before and after
  * the buckets are compacted, and for the current tenant only.
  */

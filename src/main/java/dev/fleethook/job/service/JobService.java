@@ -340,7 +340,7 @@ public class JobService implements ServerJobHistory {
     /** The servers with the most failed jobs started since {@code since}: server id to count, most first. */
     public Map<UUID, Long> mostFailing(Instant since, int limit) {
         Map<UUID, Long> worst = new java.util.LinkedHashMap<>();
-        // An index-only scan of job_failed_idx (V170): only the tenant's failed jobs since then, never all jobs,
+        // An index-only scan of job_failed_idx (V16): only the tenant's failed jobs since then, never all jobs,
         // and not their heap rows. Jobs never started (started_at null) are not counted, as before.
         @SuppressWarnings("unchecked")
         List<Object[]> rows = Job.getEntityManager().createNativeQuery("""
