@@ -107,11 +107,12 @@ class JobOutcomeAlertsTest {
         scheduler.resume(AlertEmailTest.SENDER);
     }
 
-    /** Sends every email due now, as a turn of the sender does; then {@code recipient} has exactly {@code count}. */
+    /**
+     * Sends every email due now, as turns of the sender do ({@link AlertEmailTest#sendAllDue}); then {@code recipient}
+     * has exactly {@code count}.
+     */
     void mailed(String recipient, long count) {
-        while (outbox.sendDue(20) == 20) {
-            // full batches: more may be due
-        }
+        AlertEmailTest.sendAllDue(outbox, dataSource);
         assertEquals(count, SmtpServer.countFor(recipient), "emails received by " + recipient);
     }
 
