@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -25,6 +26,8 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -204,6 +207,28 @@ public class ErrorMappers {
         return respond(uri, Problem.of(500, "Internal error",
                 "Something went wrong on our side (reference " + reference + ").", path(uri)));
     }
+
+    /**
+     * A form the CSRF filter (quarkus-rest-csrf) refused: a missing or wrong token, or no CSRF cookie (an old
+     * page, a form from before sign-in, a cross-site post). The filter aborts with a bare 400 and no exception
+     * reaches the mappers above, so without this the browser would show an empty page. Nothing else in the
+     * portal answers a bare 400. The error page needs no token (the filter set none for this request).
+     */
+    @ServerResponseFilter
+    public void refusedForm(ContainerRequestContext request, ContainerResponseContext response) {
+        if (response.getStatus() != 400 || response.hasEntity() || SAFE_METHODS.contains(request.getMethod())) {
+            return;
+        }
+        Response answer = respond(request.getUriInfo(), new Problem("about:blank", "Form not accepted", 400,
+                "This form could not be verified: it was not sent from a page of this portal, or the page is older "
+                        + "than your sign-in. Reload the page and send the form again.",
+                path(request.getUriInfo()), List.of(new Problem.FieldError("csrf-token",
+                        "is missing or does not match this browser's CSRF cookie"))));
+        Object entity = answer.getEntity() instanceof TemplateInstance page ? page.render() : answer.getEntity();
+        response.setEntity(entity, null, answer.getMediaType());
+    }
+
+    private static final java.util.Set<String> SAFE_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS");
 
     /**
      * Input the framework or the database could not take, found by its cause: a form body that is not

@@ -12,37 +12,19 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-/** What the layout needs to know about the viewer: {@code {inject:page.account}} in templates. */
+/**
+ * What the layout needs to know about the viewer: {@code {inject:page.account}} in templates. The CSRF token
+ * is not here: templates read it from quarkus-rest-csrf as {@code {inject:csrf.token}}.
+ */
 @Named("page")
 @RequestScoped
 public class PageContext {
-
-    /** Form field and header names of the CSRF token (see quarkus.rest-csrf.* in application.properties). */
-    public static final String CSRF_FIELD = "csrf-token";
-    static final String CSRF_COOKIE = "fleethook-csrf";
 
     @Inject
     SecurityIdentity identity;
 
     @Inject
     CurrentVertxRequest request;
-
-    /**
-     * The CSRF token for forms on this page. The CSRF filter provides it on GET requests; error pages
-     * rendered for a refused POST fall back to the browser's CSRF cookie (the token is the cookie value).
-     */
-    public String csrf() {
-        RoutingContext rc = request.getCurrent();
-        if (rc == null) {
-            return "";
-        }
-        Object token = rc.get("csrf_token");
-        if (token != null) {
-            return token.toString();
-        }
-        Cookie cookie = rc.request().getCookie(CSRF_COOKIE);
-        return cookie == null ? "" : cookie.getValue();
-    }
 
     /** The confirmation of the action that redirected here ({@link Flash}), or null. */
     public String flash() {

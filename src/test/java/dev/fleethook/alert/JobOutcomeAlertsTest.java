@@ -19,8 +19,11 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.fleethook.alert.service.OutboxService;
 import dev.fleethook.alert.service.RepeatNotifier;
 import dev.fleethook.support.Agents;
 import dev.fleethook.support.Agents.Agent;
@@ -84,14 +87,33 @@ class JobOutcomeAlertsTest {
         return events;
     }
 
-    static void awaitMail(String recipient, long count) {
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> SmtpServer.countFor(recipient) == count);
+    @Inject
+    OutboxService outbox;
+
+    @Inject
+    io.quarkus.scheduler.Scheduler scheduler;
+
+    /**
+     * The sender's timer is paused during each test, which sends what is due itself ({@link #mailed}) instead
+     * of waiting for a turn; only the mail-outage test runs it, since the timer's retry ends it.
+     */
+    @BeforeEach
+    void pauseTheSender() {
+        scheduler.pause(AlertEmailTest.SENDER);
     }
 
-    /** The count holds for a while: no further email arrives. */
-    static void stays(String recipient, long count) {
-        Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
-                .until(() -> SmtpServer.countFor(recipient) == count);
+    @AfterEach
+    void resumeTheSender() {
+        scheduler.resume(AlertEmailTest.SENDER);
+    }
+
+    /**
+     * Sends every email due now, as turns of the sender do ({@link AlertEmailTest#sendAllDue}); then {@code recipient}
+     * has exactly {@code count}.
+     */
+    void mailed(String recipient, long count) {
+        AlertEmailTest.sendAllDue(outbox, dataSource);
+        assertEquals(count, SmtpServer.countFor(recipient), "emails received by " + recipient);
     }
 
     @Test
@@ -108,9 +130,8 @@ class JobOutcomeAlertsTest {
                 .body("items[0].id", equalTo(jobId));
         t.admin().get("/api/v1/alerts").then().body("size()", equalTo(1)).body("[0].kind", equalTo("post-script-failed"))
                 .body("[0].state", equalTo("open"));
-        awaitMail(ops, 1);
-        awaitMail(boss, 1);
-        stays(ops, 1);
+        mailed(ops, 1);
+        mailed(boss, 1);
         assertTrue(AlertEmailTest.message(ops).getSubject().contains("Post-script Failed on warn-fs"));
         String dashboard = Fixtures.Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD).get("/").then()
                 .statusCode(200).extract().asString();
@@ -132,7 +153,7 @@ class JobOutcomeAlertsTest {
         t.admin().get("/api/v1/jobs/" + jobId).then().body("job.status", equalTo("warning"));
         t.admin().get("/api/v1/alerts").then().body("[0].kind", equalTo("pre-script-failed"))
                 .body("[0].title", equalTo("Pre-script TimedOut on slow-fs"));
-        awaitMail(ops, 1);
+        mailed(ops, 1);
     }
 
     @Test
@@ -144,7 +165,7 @@ class JobOutcomeAlertsTest {
         agent.send(job(startJob, null, 0, null, "agent-start", "agent-start", 1)).then().statusCode(200);
         t.admin().get("/api/v1/alerts").then().body("size()", equalTo(1)).body("[0].kind", equalTo("hook-failed"))
                 .body("[0].title", equalTo("Agent-start hook Failed on hook-fs"));
-        awaitMail(ops, 1);
+        mailed(ops, 1);
         String subject = AlertEmailTest.message(ops).getSubject();
         assertTrue(subject.contains("Agent-start hook Failed on hook-fs") && !subject.contains("Backup"), subject);
 
@@ -153,7 +174,7 @@ class JobOutcomeAlertsTest {
         t.admin().get("/api/v1/jobs/" + optional).then().body("job.status", equalTo("warning"));
         t.admin().queryParam("kind", "hook-failed").get("/api/v1/alerts").then().body("size()", equalTo(1))
                 .body("[0].occurrences", equalTo(2)).body("[0].title", equalTo("After-backup hook Failed on hook-fs"));
-        stays(ops, 1);
+        mailed(ops, 1);
     }
 
     @Test
@@ -166,9 +187,8 @@ class JobOutcomeAlertsTest {
             // Each failed job: backup failed and pre-script failed, one email for both.
             agent.send(job(UUID.randomUUID().toString(), 1, 1, 0, "scheduled")).then().statusCode(200);
         }
-        awaitMail(ops, 1);
-        awaitMail(boss, 1);
-        stays(ops, 1);
+        mailed(ops, 1);
+        mailed(boss, 1);
         assertTrue(AlertEmailTest.message(ops).getSubject().contains("Backup Failed on flood-fs after 1 attempt (+1 more)"),
                 AlertEmailTest.message(ops).getSubject());
         t.admin().queryParam("state", "open").get("/api/v1/alerts").then().body("size()", equalTo(2))
@@ -181,8 +201,7 @@ class JobOutcomeAlertsTest {
         }
         assertEquals(2, repeats.check(), "one summary per open alert");
         assertEquals(0, repeats.check(), "and only once");
-        awaitMail(ops, 3);
-        stays(ops, 3);
+        mailed(ops, 3);
         String summary = AlertEmailTest.message(ops, 1).getSubject() + " | " + AlertEmailTest.message(ops, 2).getSubject();
         assertTrue(summary.contains("Still failing: Backup Failed on flood-fs after 1 attempt (11 times since"), summary);
 
@@ -195,9 +214,9 @@ class JobOutcomeAlertsTest {
                     + agent.serverId() + "'");
         }
         repeats.check();
-        stays(ops, 3);
+        mailed(ops, 3);
         agent.send(job(UUID.randomUUID().toString(), 0, 0, 0, "scheduled")).then().statusCode(200);
-        awaitMail(ops, 4);
+        mailed(ops, 4);
         assertTrue(AlertEmailTest.message(ops, 3).getSubject().contains("Resolved on flood-fs"));
         t.admin().queryParam("server", agent.serverId()).queryParam("state", "resolved").get("/api/v1/alerts").then()
                 .body("size()", equalTo(2)).body("occurrences", hasItem(12));
@@ -218,8 +237,7 @@ class JobOutcomeAlertsTest {
                 .body("[0].occurrences", equalTo(2));
         agent.send(job(UUID.randomUUID().toString(), 0, 0, 0, "scheduled")).then().statusCode(200);
         t.admin().get("/api/v1/alerts").then().body("[0].state", equalTo("resolved"));
-        awaitMail(ops, 1);
-        stays(ops, 1);
+        mailed(ops, 1);
     }
 
     @Test
@@ -229,7 +247,7 @@ class JobOutcomeAlertsTest {
                 .body("recipientsAreDefault", equalTo(true));
         Agent agent = Agents.enrolled(t, "fresh-fs");
         agent.send(job(UUID.randomUUID().toString(), 0, 1, 0, "scheduled")).then().statusCode(200);
-        awaitMail(t.adminEmail(), 1);
+        mailed(t.adminEmail(), 1);
         var browser = Fixtures.Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
         assertFalse(browser.get("/alerts").then().extract().asString().contains("Nobody would be emailed"));
         t.admin().body(Map.of("recipients", List.of())).put("/api/v1/alert-settings").then().statusCode(200)
@@ -272,7 +290,7 @@ class JobOutcomeAlertsTest {
         t.admin().body(Map.of()).post("/api/v1/alerts/acknowledge").then().statusCode(400)
                 .body("errors[0].field", equalTo("ids"));
 
-        awaitMail(ops, 3);
+        mailed(ops, 3);
         t.admin().queryParam("size", 2).get("/api/v1/outbox").then().header("X-Total-Count", "3").body("size()", equalTo(2));
         t.admin().queryParam("status", "failed").get("/api/v1/outbox").then().header("X-Total-Count", "0");
         t.admin().queryParam("recipient", ops.substring(0, 8)).get("/api/v1/outbox").then().header("X-Total-Count", "3");
@@ -299,6 +317,7 @@ class JobOutcomeAlertsTest {
         String ops = Fixtures.unique("down") + "@alerts.test";
         TenantFixture t = tenantWith("Down", ops);
         Agent agent = Agents.enrolled(t, "down-fs");
+        scheduler.resume(AlertEmailTest.SENDER);
         SmtpServer.down();
         try {
             agent.send(job(UUID.randomUUID().toString(), 0, 1, 0, "scheduled")).then().statusCode(200);
@@ -312,6 +331,7 @@ class JobOutcomeAlertsTest {
         } finally {
             SmtpServer.up();
         }
-        awaitMail(ops, 1);
+        // The timer's retry after its back-off (1 s in tests) delivers it.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> SmtpServer.countFor(ops) == 1);
     }
 }

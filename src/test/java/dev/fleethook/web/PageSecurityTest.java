@@ -53,6 +53,60 @@ class PageSecurityTest {
     }
 
     @Test
+    void aRefusedFormShowsAnErrorPageSayingWhatToDo() {
+        TenantFixture t = Fixtures.newTenant("Refused Form");
+        Fixtures.UserFixture victim = Fixtures.newUser(t, "VIEWER");
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        String role = t.admin().get("/api/v1/users/" + victim.id()).then().extract().path("role");
+        // No token, a forged one, and no CSRF cookie at all (a form from an old tab after the cookie expired).
+        List<Response> refused = List.of(
+                admin.request().contentType(ContentType.URLENC).formParam("role", "ADMIN")
+                        .post("/users/" + victim.id()),
+                admin.request().contentType(ContentType.URLENC).formParam("csrf-token", "forged").formParam("role", "ADMIN")
+                        .post("/users/" + victim.id()),
+                given().redirects().follow(false).cookie("fleethook-session", admin.cookies.get("fleethook-session"))
+                        .contentType(ContentType.URLENC).formParam("csrf-token", admin.csrf).formParam("role", "ADMIN")
+                        .post("/users/" + victim.id()));
+        for (Response r : refused) {
+            r.then().statusCode(400).contentType(containsString("text/html"))
+                    .body(containsString("Form not accepted"))
+                    .body(containsString("Reload the page and send the form again."))
+                    // The page asks for no token it does not have: no form, no htmx header.
+                    .body(not(containsString("<form"))).body(not(containsString("hx-headers")))
+                    // Still the portal's page for the signed-in user.
+                    .body(containsString(t.adminEmail()));
+        }
+        assertEquals(role, t.admin().get("/api/v1/users/" + victim.id()).then().extract().path("role"), "unchanged");
+        // Signed out too: the sign-in form posted from a page older than the CSRF cookie.
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("email", t.adminEmail())
+                .formParam("password", Fixtures.DEFAULT_PASSWORD).post("/sign-in").then().statusCode(400)
+                .contentType(containsString("text/html")).body(containsString("Form not accepted"))
+                .header("Set-Cookie", not(containsString("fleethook-session=")));
+    }
+
+    @Test
+    void pagesCarryTheTokenInTheirFormsAndHtmxHeaderAndErrorPagesNeedNone() {
+        TenantFixture t = Fixtures.newTenant("Token Pages");
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        String users = admin.get("/users").then().statusCode(200).extract().asString();
+        String token = Fixtures.csrfOf(users);
+        org.hamcrest.MatcherAssert.assertThat(users, containsString("hx-headers='{\"X-CSRF-TOKEN\": \"" + token + "\"}'"));
+        org.hamcrest.MatcherAssert.assertThat(users, containsString("action=\"/sign-out\""));
+        // The token is the browser's CSRF cookie (double submit), the same on every page until sign-out.
+        assertEquals(admin.cookies.get("fleethook-csrf"), token);
+        assertEquals(token, Fixtures.csrfOf(admin.get("/account").asString()));
+        // Error pages (404, 403) render for a signed-in user without a token and without a 500.
+        Fixtures.UserFixture viewer = Fixtures.newUser(t, "VIEWER");
+        Browser viewerBrowser = Browser.signIn(viewer.email(), Fixtures.DEFAULT_PASSWORD);
+        admin.get("/no-such-page").then().statusCode(404).contentType(containsString("text/html"))
+                .body(containsString("Go to the start page")).body(containsString(t.adminEmail()))
+                .body(not(containsString("hx-headers"))).body(not(containsString("<form")));
+        viewerBrowser.get("/enrollment").then().statusCode(403).contentType(containsString("text/html"))
+                .body(containsString("Your role does not allow this action.")).body(containsString(viewer.email()))
+                .body(not(containsString("hx-headers"))).body(not(containsString("<form")));
+    }
+
+    @Test
     void theCsrfCookieIsSameSiteAndRenewedAtSignIn() {
         TenantFixture t = Fixtures.newTenant("Csrf Cookie");
         Response signInPage = given().get("/sign-in");
