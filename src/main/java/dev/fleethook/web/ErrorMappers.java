@@ -211,13 +211,15 @@ public class ErrorMappers {
     /**
      * A form the CSRF filter (quarkus-rest-csrf) refused: a missing or wrong token, or no CSRF cookie (an old
      * page, a form from before sign-in, a cross-site post). The filter aborts with a bare 400 and no exception
-     * reaches the mappers above, so without this the browser would show an empty page. Nothing else in the
-     * portal answers a bare 400. The error page needs no token (the filter set none for this request).
+     * reaches the mappers above, so without this the browser would show an empty page. Nothing else on the
+     * portal's pages answers a bare 400; the API ({@code /api/}) is left alone. The error page needs no token (the
+     * filter set none for this request).
      */
     @ServerResponseFilter
     public void refusedForm(ContainerRequestContext request, ContainerResponseContext response) {
-        if (response.getStatus() != 400 || response.hasEntity() || SAFE_METHODS.contains(request.getMethod())) {
-            return;
+        if (response.getStatus() != 400 || response.hasEntity() || SAFE_METHODS.contains(request.getMethod())
+                || request.getUriInfo().getRequestUri().getPath().startsWith("/api/")) {
+            return; // the API takes no cookies, so the CSRF filter never refuses it: a bare 400 there is not a form's
         }
         Response answer = respond(request.getUriInfo(), new Problem("about:blank", "Form not accepted", 400,
                 "This form could not be verified: it was not sent from a page of this portal, or the page is older "
