@@ -330,5 +330,8 @@ class PolicyPagesTest {
         // One character more is refused by the form's own rule (400 naming the field), not by the HTTP layer.
         post(admin, "/policies", with(form("Too Long Script"), "hooks[0].script", script + "#")).then().statusCode(400)
                 .body(containsString("32000"));
+        // A field beyond what any form field may hold (but within the 2 MB body) is a clear 413 page.
+        post(admin, "/policies", with(form("Huge Script"), "hooks[0].script", "#".repeat(600_000))).then()
+                .statusCode(413).contentType(containsString("text/html")).body(containsString("Request Entity Too Large"));
     }
 }
