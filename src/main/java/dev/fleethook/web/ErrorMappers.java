@@ -214,21 +214,72 @@ public class ErrorMappers {
      * reaches the mappers above, so without this the browser would show an empty page. Nothing else on the
      * portal's pages answers a bare 400; the API ({@code /api/}) is left alone. The error page needs no token (the
      * filter set none for this request).
+     *
+     * <p>The filter also refuses every request, pages read with GET included, whose CSRF cookie it cannot read
+     * (not URL-safe base64, or not {@code quarkus.rest-csrf.token-size} bytes: set by another application on the
+     * domain or by a differently configured portal). Such a cookie would blank every page until the user clears
+     * cookies, so the answer also expires it: the reload gets a fresh one.
      */
     @ServerResponseFilter
     public void refusedForm(ContainerRequestContext request, ContainerResponseContext response) {
-        if (response.getStatus() != 400 || response.hasEntity() || SAFE_METHODS.contains(request.getMethod())
+        if (response.getStatus() != 400 || response.hasEntity()
                 || request.getUriInfo().getRequestUri().getPath().startsWith("/api/")) {
             return; // the API takes no cookies, so the CSRF filter never refuses it: a bare 400 there is not a form's
         }
-        Response answer = respond(request.getUriInfo(), new Problem("about:blank", "Form not accepted", 400,
-                "This form could not be verified: it was not sent from a page of this portal, or the page is older "
-                        + "than your sign-in. Reload the page and send the form again.",
-                path(request.getUriInfo()), List.of(new Problem.FieldError("csrf-token",
-                        "is missing or does not match this browser's CSRF cookie"))));
+        boolean unreadableCookie = unreadableCsrfCookie(request);
+        if (SAFE_METHODS.contains(request.getMethod()) && !unreadableCookie) {
+            return;
+        }
+        Problem problem = unreadableCookie
+                ? new Problem("about:blank", "Browser cookie not accepted", 400,
+                        "This browser sent a security cookie this portal cannot read (perhaps set by another "
+                                + "application on this domain). It has been removed. Reload the page"
+                                + (SAFE_METHODS.contains(request.getMethod()) ? "." : " and send the form again."),
+                        path(request.getUriInfo()), List.of(new Problem.FieldError(csrfCookie,
+                                "is not a CSRF token of this portal")))
+                : new Problem("about:blank", "Form not accepted", 400,
+                        "This form could not be verified: it was not sent from a page of this portal, or the page is older "
+                                + "than your sign-in. Reload the page and send the form again.",
+                        path(request.getUriInfo()), List.of(new Problem.FieldError("csrf-token",
+                                "is missing or does not match this browser's CSRF cookie")));
+        Response answer = respond(request.getUriInfo(), problem);
         Object entity = answer.getEntity() instanceof TemplateInstance page ? page.render() : answer.getEntity();
         response.setEntity(entity, null, answer.getMediaType());
+        if (unreadableCookie) {
+            boolean secure = csrfCookieSecure || "https".equals(request.getUriInfo().getRequestUri().getScheme());
+            response.getHeaders().add(HttpHeaders.SET_COOKIE, csrfCookie + "=; Path=" + csrfCookiePath
+                    + "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly" + (secure ? "; Secure" : ""));
+        }
     }
+
+    /** Whether the request carries a CSRF cookie the CSRF filter refuses to read (see {@link #refusedForm}). */
+    private boolean unreadableCsrfCookie(ContainerRequestContext request) {
+        jakarta.ws.rs.core.Cookie cookie = request.getCookies().get(csrfCookie);
+        if (cookie == null || cookie.getValue() == null) {
+            return false;
+        }
+        try {
+            return java.util.Base64.getUrlDecoder().decode(cookie.getValue()).length
+                    != (csrfSignatureKey.isPresent() ? 32 : csrfTokenSize); // a signed token is an HMAC-SHA256
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.cookie-name", defaultValue = "csrf-token")
+    String csrfCookie;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.cookie-path", defaultValue = "/")
+    String csrfCookiePath;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.cookie-force-secure", defaultValue = "false")
+    boolean csrfCookieSecure;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.token-size", defaultValue = "16")
+    int csrfTokenSize;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.token-signature-key")
+    java.util.Optional<String> csrfSignatureKey;
 
     private static final java.util.Set<String> SAFE_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS");
 

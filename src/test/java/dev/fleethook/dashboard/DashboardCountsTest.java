@@ -140,6 +140,39 @@ class DashboardCountsTest {
     }
 
     @Test
+    void lateAndOutOfOrderEventsMoveJobsAcrossTheWindowStart() throws Exception {
+        TenantFixture t = Fixtures.newTenant("Counts Late Start");
+        Agent agent = Agents.enrolled(t, "counts-late-start-01");
+        Instant now = Instant.now();
+        String moved = UUID.randomUUID().toString();
+        String endFirst = UUID.randomUUID().toString();
+        // Inside the window: started 23 h ago, and a job whose end arrives before its start (no start yet).
+        agent.send(List.of(
+                Agents.event("job-started", moved, null, "trigger", "scheduled", "maxAttempts", 1, "time",
+                        now.minus(Duration.ofHours(23)).toString()),
+                Agents.event("job-finished", endFirst, 1, "jobStatus", "failed", "backupStatus", 1, "time",
+                        now.minus(Duration.ofHours(2)).toString()))).then().statusCode(200);
+        compaction.compact();
+        Shown before = shown(t);
+        assertEquals(1, before.total(), "the started job counts; the one never started does not");
+        assertEquals(1, before.jobs24h().get("running"));
+        assertEquals(direct(t.id(), before.at().minus(Duration.ofHours(24))), before.jobs24h());
+
+        // A replayed, earlier start (the agent's first report, delayed) moves the job out of the 24 hours, and
+        // the late start of the other job moves it in (before compaction: only the deltas know).
+        agent.send(List.of(
+                Agents.event("job-started", moved, null, "trigger", "scheduled", "maxAttempts", 1, "time",
+                        now.minus(Duration.ofHours(25)).toString()),
+                Agents.event("job-started", endFirst, null, "trigger", "scheduled", "maxAttempts", 1, "time",
+                        now.minus(Duration.ofHours(3)).toString()))).then().statusCode(200);
+        Shown after = shown(t);
+        assertEquals(direct(t.id(), after.at().minus(Duration.ofHours(24))), after.jobs24h());
+        assertEquals(Map.of("failed", 1L), nonZero(after.jobs24h()), "only the job started 3 h ago, failed");
+        compaction.compact();
+        assertEquals(after.jobs24h(), shown(t).jobs24h(), "the same after compaction");
+    }
+
+    @Test
     void retentionDeletesLeaveTheCounts() throws Exception {
         TenantFixture t = Fixtures.newTenant("Counts Retention");
         t.admin().body(Map.of("jobRetentionDays", 7)).patch("/api/v1/tenant").then().statusCode(200);

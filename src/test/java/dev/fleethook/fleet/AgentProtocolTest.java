@@ -356,6 +356,31 @@ class AgentProtocolTest {
     }
 
     @Test
+    void ingestionsGenericPlansEndWithItsTransaction() throws Exception {
+        // EventIngestion sets plan_cache_mode for its own transaction only (SET LOCAL): no pooled connection keeps it.
+        Agent agent = Agents.enrolled(tenant(), "generic-plans");
+        for (int i = 0; i < 3; i++) {
+            agent.send(Agents.job(UUID.randomUUID().toString(), 1, i % 2 == 0)).then().statusCode(200);
+        }
+        List<Connection> borrowed = new java.util.ArrayList<>();
+        try {
+            // Every connection the pool holds (max-size 20), the ones that ingested included.
+            for (int i = 0; i < 20; i++) {
+                Connection c = dataSource.getConnection();
+                borrowed.add(c);
+                try (Statement s = c.createStatement(); var r = s.executeQuery("SHOW plan_cache_mode")) {
+                    r.next();
+                    assertEquals("auto", r.getString(1), "connection " + i);
+                }
+            }
+        } finally {
+            for (Connection c : borrowed) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void stepsNeverReportedShowAsNotAvailable() {
         Agent agent = Agents.enrolled(tenant(), "partial");
         String jobId = UUID.randomUUID().toString();

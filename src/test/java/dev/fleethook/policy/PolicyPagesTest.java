@@ -307,4 +307,31 @@ class PolicyPagesTest {
         }
         return m;
     }
+
+    @Test
+    void aStoredScriptAsLongAsAllowedIsSavedThroughTheForm() {
+        // A policy's stored script may hold PolicySpec.MAX_STORED_SCRIPT characters (LF line ends, any script);
+        // the browser sends the textarea with CR LF and percent-encodes every non-ASCII byte.
+        var t = Fixtures.newTenant("Policy Long Script");
+        Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
+        String line = "echo 'sauvegarde terminée' >> /var/log/sauvegarde.log\n";
+        StringBuilder script = new StringBuilder("#!/bin/sh\n");
+        while (script.length() + line.length() <= dev.fleethook.policy.PolicySpec.MAX_STORED_SCRIPT) {
+            script.append(line);
+        }
+        while (script.length() < dev.fleethook.policy.PolicySpec.MAX_STORED_SCRIPT) {
+            script.append('#');
+        }
+        String typed = script.toString().replace("\n", "\r\n");
+        String id = post(admin, "/policies", with(form("Long Script"), "hooks[0].script", typed)).then().statusCode(303)
+                .extract().header("Location").replaceFirst(".*/policies/", "");
+        t.admin().get("/api/v1/policies/" + id).then().statusCode(200)
+                .body("spec.hooks[0].script", equalTo(script.toString()));
+        // One character more is refused by the form's own rule (400 naming the field), not by the HTTP layer.
+        post(admin, "/policies", with(form("Too Long Script"), "hooks[0].script", script + "#")).then().statusCode(400)
+                .body(containsString("32000"));
+        // A field beyond what any form field may hold (but within the 2 MB body) is a clear 413 page.
+        post(admin, "/policies", with(form("Huge Script"), "hooks[0].script", "#".repeat(600_000))).then()
+                .statusCode(413).contentType(containsString("text/html")).body(containsString("Request Entity Too Large"));
+    }
 }

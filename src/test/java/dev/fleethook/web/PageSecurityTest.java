@@ -85,6 +85,22 @@ class PageSecurityTest {
     }
 
     @Test
+    void aBrokenCsrfCookieGetsAnErrorPageAndIsReplaced() {
+        // A CSRF cookie the filter cannot read (not base64, or of another token size: another application on the
+        // domain, an older version): the filter refuses every request with a bare 400, pages included.
+        for (String broken : List.of("not*base64!", "c2hvcnQ")) {
+            Response page = given().redirects().follow(false).cookie("fleethook-csrf", broken).get("/sign-in");
+            page.then().statusCode(400).contentType(containsString("text/html"))
+                    .body(containsString("Reload the page"))
+                    // The unreadable cookie is dropped, so the reload gets a fresh one and the page.
+                    .header("Set-Cookie", containsString("fleethook-csrf=;"))
+                    .header("Set-Cookie", containsString("Max-Age=0"));
+            given().redirects().follow(false).get("/sign-in").then().statusCode(200)
+                    .header("Set-Cookie", containsString("fleethook-csrf="));
+        }
+    }
+
+    @Test
     void pagesCarryTheTokenInTheirFormsAndHtmxHeaderAndErrorPagesNeedNone() {
         TenantFixture t = Fixtures.newTenant("Token Pages");
         Browser admin = Browser.signIn(t.adminEmail(), Fixtures.DEFAULT_PASSWORD);
