@@ -4,9 +4,13 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
@@ -28,6 +32,7 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -254,34 +259,34 @@ public class ErrorMappers {
 
     /** Whether the request carries a CSRF cookie the CSRF filter refuses to read (see {@link #refusedForm}). */
     private boolean unreadableCsrfCookie(ContainerRequestContext request) {
-        jakarta.ws.rs.core.Cookie cookie = request.getCookies().get(csrfCookie);
+        Cookie cookie = request.getCookies().get(csrfCookie);
         if (cookie == null || cookie.getValue() == null) {
             return false;
         }
         try {
-            return java.util.Base64.getUrlDecoder().decode(cookie.getValue()).length
+            return Base64.getUrlDecoder().decode(cookie.getValue()).length
                     != (csrfSignatureKey.isPresent() ? 32 : csrfTokenSize); // a signed token is an HMAC-SHA256
         } catch (IllegalArgumentException e) {
             return true;
         }
     }
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.cookie-name", defaultValue = "csrf-token")
+    @ConfigProperty(name = "quarkus.rest-csrf.cookie-name", defaultValue = "csrf-token")
     String csrfCookie;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.cookie-path", defaultValue = "/")
+    @ConfigProperty(name = "quarkus.rest-csrf.cookie-path", defaultValue = "/")
     String csrfCookiePath;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.cookie-force-secure", defaultValue = "false")
+    @ConfigProperty(name = "quarkus.rest-csrf.cookie-force-secure", defaultValue = "false")
     boolean csrfCookieSecure;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.token-size", defaultValue = "16")
+    @ConfigProperty(name = "quarkus.rest-csrf.token-size", defaultValue = "16")
     int csrfTokenSize;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.rest-csrf.token-signature-key")
-    java.util.Optional<String> csrfSignatureKey;
+    @ConfigProperty(name = "quarkus.rest-csrf.token-signature-key")
+    Optional<String> csrfSignatureKey;
 
-    private static final java.util.Set<String> SAFE_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS");
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     /**
      * Input the framework or the database could not take, found by its cause: a form body that is not
