@@ -184,12 +184,10 @@ class ScaleBenchmark {
                       FROM job WHERE tenant_id = '%s'""".formatted(tenant));
             // The events of the jobs retention will delete: about 5 attempts' worth (10 events) each.
             s.execute("""
-                    INSERT INTO job_event (event_id, tenant_id, server_id, job_id, attempt, type, occurred_at, received_at, payload)
+                    INSERT INTO job_event (event_id, tenant_id, server_id, job_id, attempt, type, occurred_at, received_at)
                     SELECT md5('event' || j.id || n)::uuid, j.tenant_id, j.server_id, j.id, (n + 1) / 2,
                            CASE WHEN n %% 2 = 1 THEN 'attempt-started' ELSE 'attempt-finished' END,
-                           j.started_at + n * interval '1 minute', j.started_at + n * interval '1 minute',
-                           jsonb_build_object('type', CASE WHEN n %% 2 = 1 THEN 'attempt-started' ELSE 'attempt-finished' END,
-                                              'attempt', (n + 1) / 2, 'jobId', j.id)
+                           j.started_at + n * interval '1 minute', j.started_at + n * interval '1 minute'
                       FROM job j CROSS JOIN generate_series(1, %d) AS n
                      WHERE j.tenant_id = '%s' AND j.finished_at < now() - interval '90 days'""".formatted(
                     EVENTS_PER_EXPIRED_JOB, tenant));

@@ -337,9 +337,10 @@ public class EventIngestion implements AgentEventReceiver {
     }
 
     /**
-     * Inserts the events in one statement (arrays unnested, {@code ON CONFLICT DO NOTHING}) and returns those
-     * that were new, in batch order: the unique event id decides, so a replay or a repeat inside one batch
-     * inserts nothing.
+     * Records the events in the ledger {@code job_event} in one statement (arrays unnested, {@code ON CONFLICT DO
+     * NOTHING}) and returns those that were new, in batch order: the unique event id decides, so a replay or a
+     * repeat inside one batch inserts nothing. The ledger keeps each event's id, server, job, attempt, type and
+     * times, not its content: what an event says is in the projections ({@code V17}).
      */
     private List<JobEvent> insertEvents(Connection c, AgentCredential agent, List<JobEvent> events) throws SQLException {
         List<JobEvent> fresh = new ArrayList<>();
@@ -352,7 +353,6 @@ public class EventIngestion implements AgentEventReceiver {
         Integer[] attempts = new Integer[n];
         String[] types = new String[n];
         String[] times = new String[n];
-        String[] payloads = new String[n];
         for (int i = 0; i < n; i++) {
             JobEvent e = events.get(i);
             ids[i] = e.eventId();
@@ -360,14 +360,13 @@ public class EventIngestion implements AgentEventReceiver {
             attempts[i] = e.attempt();
             types[i] = e.type().wire();
             times[i] = e.time().toString();
-            payloads[i] = toJson(e);
         }
         Set<UUID> inserted = new HashSet<>();
         try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO job_event (event_id, tenant_id, server_id, job_id, attempt, type, occurred_at, payload)
-                SELECT u.id, ?, ?, u.job, u.attempt, u.type, u.at, u.payload::jsonb
-                  FROM unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::timestamptz[], ?::text[])
-                       AS u(id, job, attempt, type, at, payload)
+                INSERT INTO job_event (event_id, tenant_id, server_id, job_id, attempt, type, occurred_at)
+                SELECT u.id, ?, ?, u.job, u.attempt, u.type, u.at
+                  FROM unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::timestamptz[])
+                       AS u(id, job, attempt, type, at)
                 ON CONFLICT (event_id) DO NOTHING RETURNING event_id""")) {
             s.setString(1, agent.tenantId());
             s.setObject(2, agent.serverId());
@@ -376,7 +375,6 @@ public class EventIngestion implements AgentEventReceiver {
             s.setArray(5, c.createArrayOf("int4", attempts));
             s.setArray(6, c.createArrayOf("text", types));
             s.setArray(7, c.createArrayOf("text", times));
-            s.setArray(8, c.createArrayOf("text", payloads));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     inserted.add((UUID) r.getObject(1));
