@@ -367,7 +367,7 @@ public class EventIngestion implements AgentEventReceiver {
                 SELECT u.id, ?, ?, u.job, u.attempt, u.type, u.at
                   FROM unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::timestamptz[])
                        AS u(id, job, attempt, type, at)
-                ON CONFLICT (event_id) DO NOTHING RETURNING event_id""")) {
+                ON CONFLICT (server_id, event_id) DO NOTHING RETURNING event_id""")) {
             s.setString(1, agent.tenantId());
             s.setObject(2, agent.serverId());
             s.setArray(3, c.createArrayOf("uuid", ids));
@@ -542,9 +542,9 @@ public class EventIngestion implements AgentEventReceiver {
                       FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
                            AS u(job, attempt, phase, idx, path, result)
                     ON CONFLICT DO NOTHING)
-                UPDATE job SET attempts = GREATEST(job.attempts, t.top), updated_at = now()
-                  FROM (SELECT job_id, max(number) AS top FROM attempts GROUP BY job_id) AS t
-                 WHERE job.id = t.job_id""")) {
+                UPDATE job SET attempts = GREATEST(job.attempts, (SELECT max(a.number) FROM attempts a WHERE a.job_id = job.id)),
+                       updated_at = now()
+                 WHERE job.id = ANY(?::uuid[])""")) {
             s.setString(1, agent.tenantId());
             s.setArray(2, c.createArrayOf("uuid", jobs));
             s.setArray(3, c.createArrayOf("int4", numbers));
@@ -561,6 +561,9 @@ public class EventIngestion implements AgentEventReceiver {
             s.setArray(14, c.createArrayOf("int4", indexes));
             s.setArray(15, c.createArrayOf("text", paths));
             s.setArray(16, c.createArrayOf("text", results));
+            // The jobs by key: a join with the attempts was planned as a scan of the whole job table while the
+            // table was small (generic plans, statistics of a few thousand rows), a scan that grew with it.
+            s.setArray(17, c.createArrayOf("uuid", java.util.Arrays.stream(jobs).distinct().toArray()));
             s.executeUpdate();
         }
     }
