@@ -115,29 +115,36 @@ public class JobOutcomeAlerts {
     }
 
     /**
+     * {@link #outcomes}'s statement: the jobs are found by key ({@code j.id = ANY(...)}), an index scan whatever the
+     * table's statistics say. Joined with the unnested ids instead, it was planned as a scan of the whole job table
+     * while the table was small. {@code OutcomesPlanTest} checks the plan.
+     */
+    static final String OUTCOMES = """
+        SELECT j.id, j.server_id, s.hostname, j.status, j.backup_status, j.attempts, j.trigger, j.status_reason,
+               a.number IS NOT NULL, (a.pre->>'status')::int, (a.backup->>'status')::int,
+               (a.post->>'status')::int, coalesce(h.failed, 0), h.phase, h.status,
+               ARRAY(SELECT o.kind FROM alert o WHERE o.server_id = j.server_id AND o.state <> 'RESOLVED')
+          FROM job j
+          JOIN server s ON s.id = j.server_id
+          LEFT JOIN LATERAL (SELECT x.number, x.pre, x.backup, x.post FROM job_attempt x WHERE x.job_id = j.id
+                              ORDER BY x.number = j.attempts DESC, x.number DESC LIMIT 1) a ON true
+          LEFT JOIN LATERAL (SELECT count(*) OVER () AS failed, y.phase, (y.result->>'status')::int AS status
+                               FROM hook_run y
+                              WHERE y.job_id = j.id AND y.attempt = a.number
+                                AND (y.result->>'status')::int = ANY(?::int[])
+                              ORDER BY coalesce(array_position(?::text[], y.phase::text), ?), y.hook_index,
+                                       y.source_path
+                              LIMIT 1) h ON true
+         WHERE j.id = ANY(?::uuid[]) AND j.status <> 'RUNNING'""";
+
+    /**
      * The finished jobs among {@code jobIds}, in that order (running ones are skipped: nothing is judged
      * before the end); fills {@code open} with the kinds of each server's unresolved alerts.
      */
     private static List<Outcome> outcomes(Connection c, List<UUID> jobIds, Map<UUID, Set<String>> open)
             throws SQLException {
         List<Outcome> out = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("""
-                SELECT j.id, j.server_id, s.hostname, j.status, j.backup_status, j.attempts, j.trigger, j.status_reason,
-                       a.number IS NOT NULL, (a.pre->>'status')::int, (a.backup->>'status')::int,
-                       (a.post->>'status')::int, coalesce(h.failed, 0), h.phase, h.status,
-                       ARRAY(SELECT o.kind FROM alert o WHERE o.server_id = j.server_id AND o.state <> 'RESOLVED')
-                  FROM job j
-                  JOIN server s ON s.id = j.server_id
-                  LEFT JOIN LATERAL (SELECT x.number, x.pre, x.backup, x.post FROM job_attempt x WHERE x.job_id = j.id
-                                      ORDER BY x.number = j.attempts DESC, x.number DESC LIMIT 1) a ON true
-                  LEFT JOIN LATERAL (SELECT count(*) OVER () AS failed, y.phase, (y.result->>'status')::int AS status
-                                       FROM hook_run y
-                                      WHERE y.job_id = j.id AND y.attempt = a.number
-                                        AND (y.result->>'status')::int = ANY(?::int[])
-                                      ORDER BY coalesce(array_position(?::text[], y.phase::text), ?), y.hook_index,
-                                               y.source_path
-                                      LIMIT 1) h ON true
-                 WHERE j.id = ANY(?::uuid[]) AND j.status <> 'RUNNING'""")) {
+        try (PreparedStatement s = c.prepareStatement(OUTCOMES)) {
             s.setArray(1, c.createArrayOf("int4", FAILURE_CODES));
             s.setArray(2, c.createArrayOf("text", HOOK_ORDER));
             s.setInt(3, HOOK_ORDER.length);
@@ -153,9 +160,8 @@ public class JobOutcomeAlerts {
                 }
             }
         }
-        // In the batch's order: the SQL finds the jobs by key (an index scan whatever the table's statistics say;
-        // a join with the unnested ids was planned as a scan of the whole job table while it was small).
-        out.sort(java.util.Comparator.comparingInt(o -> jobIds.indexOf(o.jobId())));
+        // The statement finds the jobs by key, in no particular order: judged in the batch's order.
+        out.sort(Comparator.comparingInt(o -> jobIds.indexOf(o.jobId())));
         return out;
     }
 

@@ -522,29 +522,7 @@ public class EventIngestion implements AgentEventReceiver {
             paths[k] = e.sourcePath() == null ? "" : e.sourcePath();
             results[k] = json(e.result());
         }
-        try (PreparedStatement s = c.prepareStatement("""
-                WITH attempts AS (
-                    INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
-                    SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
-                      FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[],
-                                  ?::text[], ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
-                    ON CONFLICT (job_id, number) DO UPDATE SET
-                           started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
-                           finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
-                           pre = coalesce(EXCLUDED.pre, job_attempt.pre),
-                           backup = coalesce(EXCLUDED.backup, job_attempt.backup),
-                           post = coalesce(EXCLUDED.post, job_attempt.post),
-                           final = coalesce(EXCLUDED.final, job_attempt.final)
-                    RETURNING job_id, number),
-                hooks AS (
-                    INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
-                    SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
-                      FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
-                           AS u(job, attempt, phase, idx, path, result)
-                    ON CONFLICT DO NOTHING)
-                UPDATE job SET attempts = GREATEST(job.attempts, (SELECT max(a.number) FROM attempts a WHERE a.job_id = job.id)),
-                       updated_at = now()
-                 WHERE job.id = ANY(?::uuid[])""")) {
+        try (PreparedStatement s = c.prepareStatement(WRITE_ATTEMPTS)) {
             s.setString(1, agent.tenantId());
             s.setArray(2, c.createArrayOf("uuid", jobs));
             s.setArray(3, c.createArrayOf("int4", numbers));
@@ -561,12 +539,40 @@ public class EventIngestion implements AgentEventReceiver {
             s.setArray(14, c.createArrayOf("int4", indexes));
             s.setArray(15, c.createArrayOf("text", paths));
             s.setArray(16, c.createArrayOf("text", results));
-            // The jobs by key: a join with the attempts was planned as a scan of the whole job table while the
-            // table was small (generic plans, statistics of a few thousand rows), a scan that grew with it.
             s.setArray(17, c.createArrayOf("uuid", java.util.Arrays.stream(jobs).distinct().toArray()));
             s.executeUpdate();
         }
     }
+
+    /**
+     * {@link #writeAttempts}'s statement. The jobs' attempt counts are updated by key ({@code job.id = ANY(...)}):
+     * joined with the attempts instead, it was planned as a scan of the whole job table while the table was small
+     * (generic plans made with the statistics of a few thousand rows), a scan that grew with every job.
+     * {@code EventIngestionPlanTest} checks the plan.
+     */
+    static final String WRITE_ATTEMPTS = """
+        WITH attempts AS (
+            INSERT INTO job_attempt (tenant_id, job_id, number, started_at, finished_at, pre, backup, post, final)
+            SELECT ?, u.job, u.number, u.started, u.ended, u.pre::jsonb, u.backup::jsonb, u.post::jsonb, u.last
+              FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[],
+                          ?::text[], ?::boolean[]) AS u(job, number, started, ended, pre, backup, post, last)
+            ON CONFLICT (job_id, number) DO UPDATE SET
+                   started_at = coalesce(EXCLUDED.started_at, job_attempt.started_at),
+                   finished_at = coalesce(EXCLUDED.finished_at, job_attempt.finished_at),
+                   pre = coalesce(EXCLUDED.pre, job_attempt.pre),
+                   backup = coalesce(EXCLUDED.backup, job_attempt.backup),
+                   post = coalesce(EXCLUDED.post, job_attempt.post),
+                   final = coalesce(EXCLUDED.final, job_attempt.final)
+            RETURNING job_id, number),
+        hooks AS (
+            INSERT INTO hook_run (tenant_id, job_id, attempt, phase, hook_index, source_path, result)
+            SELECT ?, u.job, u.attempt, u.phase, u.idx, u.path, u.result::jsonb
+              FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[])
+                   AS u(job, attempt, phase, idx, path, result)
+            ON CONFLICT DO NOTHING)
+        UPDATE job SET attempts = GREATEST(job.attempts, (SELECT max(a.number) FROM attempts a WHERE a.job_id = job.id)),
+               updated_at = now()
+         WHERE job.id = ANY(?::uuid[])""";
 
     /** Applies one job-, command- or policy-scoped event; true when it acknowledged a command. */
     private boolean projectSingle(Connection c, AgentCredential agent, JobEvent e) throws SQLException {
@@ -601,15 +607,8 @@ public class EventIngestion implements AgentEventReceiver {
                        AND (live_output_at IS NULL OR live_output_at < ?)""",
                     e.output(), at, e.jobId(), e.attempt(), e.step(), at, at);
             case JOB_FINISHED -> {
-                // The attempt count the job has once this update is done (one parameter): its last attempt decides
-                // a warning.
-                String attempts = "GREATEST(j.attempts, coalesce(?::integer, 0))";
-                update(c, """
-                        UPDATE job j SET status = CASE WHEN ? = 'SUCCEEDED' AND %s THEN 'WARNING' ELSE ? END,
-                               backup_status = coalesce(?, backup_status), missed = false, finished_at = ?,
-                               attempts = %s, status_reason = NULL, updated_at = now()
-                         WHERE id = ?""".formatted(stepFailed(attempts), attempts), e.jobStatus().name(),
-                        e.attempt(), e.attempt(), e.jobStatus().name(), e.backupStatus(), at, e.attempt(), e.jobId());
+                update(c, JOB_FINISHED_SQL, e.jobStatus().name(), e.attempt(), e.attempt(), e.jobStatus().name(),
+                        e.backupStatus(), at, e.attempt(), e.jobId());
                 metrics.jobFinished(e.jobStatus().name());
             }
             case COMMAND_ACKNOWLEDGED -> {
@@ -692,6 +691,19 @@ public class EventIngestion implements AgentEventReceiver {
                  OR EXISTS (SELECT 1 FROM hook_run h WHERE h.job_id = j.id AND h.attempt = %2$s
                            AND (h.result->>'status')::int IN (%1$s)))""".formatted(FAILED_OR_TIMED_OUT, lastAttempt);
     }
+
+    /** The attempt count a job has once {@link #JOB_FINISHED_SQL} is done (one parameter): its last attempt decides a warning. */
+    private static final String FINISHED_ATTEMPTS = "GREATEST(j.attempts, coalesce(?::integer, 0))";
+
+    /**
+     * A job's final outcome (parameters: status, attempt twice, status, backup status, time, attempt, job id). Declared
+     * after {@link #FAILED_OR_TIMED_OUT}, which it uses: static fields are set in the order they are written.
+     */
+    private static final String JOB_FINISHED_SQL = """
+            UPDATE job j SET status = CASE WHEN ? = 'SUCCEEDED' AND %s THEN 'WARNING' ELSE ? END,
+                   backup_status = coalesce(?, backup_status), missed = false, finished_at = ?,
+                   attempts = %s, status_reason = NULL, updated_at = now()
+             WHERE id = ?""".formatted(stepFailed(FINISHED_ATTEMPTS), FINISHED_ATTEMPTS);
 
     private static int update(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {

@@ -12,9 +12,13 @@ public class JobMetrics {
     @Inject
     MeterRegistry registry;
 
+    /** One counter per final status, registered on first use (registering looks the meter up by name and tags). */
+    private final java.util.Map<String, Counter> finished = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** A job reached its final status (the protocol's constant name, lower-cased as the tag). */
     public void jobFinished(String status) {
-        Counter.builder("fleethook.jobs.finished").description("Jobs finished, by final status")
-                .tag("status", status.toLowerCase()).register(registry).increment();
+        finished.computeIfAbsent(status, s -> Counter.builder("fleethook.jobs.finished")
+                .description("Jobs finished, by final status").tag("status", s.toLowerCase()).register(registry))
+                .increment();
     }
 }

@@ -1,0 +1,70 @@
+package dev.fleethook.support;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collections;
+
+import javax.sql.DataSource;
+
+/**
+ * The generic plan PostgreSQL makes for one of the portal's JDBC statements as ingestion runs them
+ * ({@code plan_cache_mode = force_generic_plan}: a plan made once per pooled connection, without the parameters'
+ * values), on the tables of a young portal: copies of the real ones (columns, keys, indexes) in a schema of their own
+ * that holds {@code jobs} finished jobs and has been analysed. Such a plan must still find rows by key; a scan of every
+ * job that looks cheap there runs on every batch as the table grows. The copies are dropped afterwards.
+ */
+public final class Plans {
+
+    private static final String[] TABLES = { "server", "job", "job_attempt", "hook_run", "alert", "job_event" };
+
+    private Plans() {
+    }
+
+    /** The plan of {@code sql} (its {@code ?}s become {@code $1..$n}; none may sit in a string literal), one line per node. */
+    public static String onYoungTables(DataSource portal, int jobs, String sql) throws SQLException {
+        StringBuilder numbered = new StringBuilder();
+        int n = 0;
+        for (char ch : sql.toCharArray()) {
+            if (ch == '?') {
+                numbered.append('$').append(++n);
+            } else {
+                numbered.append(ch);
+            }
+        }
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = Database.superuser(portal); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS young_portal CASCADE");
+            s.execute("CREATE SCHEMA young_portal");
+            try {
+                for (String table : TABLES) {
+                    s.execute("CREATE TABLE young_portal.%1$s (LIKE public.%1$s INCLUDING ALL)".formatted(table));
+                }
+                s.execute("""
+                        INSERT INTO young_portal.server (id, tenant_id, hostname, os, secret_hash, enrolled_at)
+                        VALUES (gen_random_uuid(), 'young', 'young', 'linux', 'x', now())""");
+                s.execute("""
+                        INSERT INTO young_portal.job (id, tenant_id, server_id, status, started_at, finished_at, attempts,
+                                                      updated_at)
+                        SELECT gen_random_uuid(), 'young', (SELECT id FROM young_portal.server), 'FAILED',
+                               now() - g * interval '1 minute', now() - g * interval '1 minute', 1, now()
+                          FROM generate_series(1, %d) AS g""".formatted(jobs));
+                s.execute("ANALYZE young_portal.server, young_portal.job");
+                s.execute("SET search_path = young_portal, public");
+                s.execute("SET plan_cache_mode = force_generic_plan");
+                s.execute("PREPARE checked AS " + numbered);
+                try (ResultSet r = s.executeQuery("EXPLAIN EXECUTE checked(" + String.join(", ", Collections.nCopies(n, "NULL"))
+                        + ")")) {
+                    while (r.next()) {
+                        plan.append(r.getString(1)).append('\n');
+                    }
+                }
+            } finally {
+                s.execute("RESET search_path");
+                s.execute("DROP SCHEMA young_portal CASCADE");
+            }
+        }
+        return plan.toString();
+    }
+}
