@@ -5,8 +5,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The generic plan PostgreSQL makes for one of the portal's JDBC statements as ingestion runs them
@@ -16,6 +19,9 @@ import javax.sql.DataSource;
  * job that looks cheap there runs on every batch as the table grows. The copies are dropped afterwards.
  */
 public final class Plans {
+
+    /** A sequential scan of the job table itself (not of {@code job_attempt}), anywhere in a plan. */
+    private static final Pattern JOB_SCAN = Pattern.compile("Seq Scan on job(\\s|$)", Pattern.MULTILINE);
 
     private static final String[] TABLES = { "server", "job", "job_attempt", "hook_run", "alert", "job_event" };
 
@@ -66,5 +72,15 @@ public final class Plans {
             }
         }
         return plan.toString();
+    }
+
+    /**
+     * Asserts that {@code sql}'s generic plan on young tables (1,500 jobs: the size at which FleetBenchmark's
+     * statements scanned every job) reads the job table through its key, never by a scan.
+     */
+    public static void assertFindsJobsByKey(DataSource portal, String sql) throws SQLException {
+        String plan = onYoungTables(portal, 1500, sql);
+        Assertions.assertFalse(JOB_SCAN.matcher(plan).find(), plan);
+        Assertions.assertTrue(plan.contains("on job_pkey"), plan);
     }
 }
