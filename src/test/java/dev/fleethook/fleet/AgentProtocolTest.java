@@ -328,6 +328,35 @@ class AgentProtocolTest {
     }
 
     @Test
+    void aBatchOfSeveralJobsRaisesEachJobsAttemptCountToItsOwnHighestAttemptAndNeverLowersOne() {
+        Agent agent = Agents.enrolled(tenant(), "counter");
+        String early = UUID.randomUUID().toString();
+        String plain = UUID.randomUUID().toString();
+        String untouched = UUID.randomUUID().toString();
+        // The end of job "early" arrives first and says 4 attempts; "untouched" ran 2 attempts in an earlier batch.
+        agent.send(List.of(Agents.event("job-finished", early, 4, "jobStatus", "failed", "backupStatus", 1)))
+                .then().statusCode(200).body("accepted", equalTo(1));
+        agent.send(Agents.job(untouched, 2, true)).then().statusCode(200);
+        // One batch: attempts 1 and 2 of "early", 1 to 3 of "plain" (interleaved), and an event repeated in the batch.
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int a = 1; a <= 3; a++) {
+            if (a <= 2) {
+                batch.add(Agents.event("attempt-started", early, a));
+                batch.add(Agents.event("attempt-finished", early, a, "finalAttempt", false));
+            }
+            batch.add(Agents.event("attempt-started", plain, a));
+        }
+        batch.add(batch.get(0));
+        agent.send(batch).then().statusCode(200).body("accepted", equalTo(batch.size() - 1)).body("duplicates", equalTo(1));
+        tenant().admin().get("/api/v1/jobs/" + early).then().statusCode(200).body("job.attempts", equalTo(4))
+                .body("job.status", equalTo("failed"));
+        tenant().admin().get("/api/v1/jobs/" + plain).then().statusCode(200).body("job.attempts", equalTo(3))
+                .body("job.status", equalTo("running")).body("attempts", hasSize(3));
+        tenant().admin().get("/api/v1/jobs/" + untouched).then().statusCode(200).body("job.attempts", equalTo(2))
+                .body("job.status", equalTo("succeeded"));
+    }
+
+    @Test
     void anEventIdCountsPerServerSoNoAgentCanMakeAnothersEventsDuplicates() {
         Agent first = Agents.enrolled(tenant(), "first");
         Agent second = Agents.enrolled(tenant(), "second");
