@@ -385,16 +385,27 @@ class AgentProtocolTest {
         other.send(Agents.job(UUID.randomUUID().toString(), 1, true)).then().statusCode(200);
         try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
             // The statement the foreign key's cascade runs, as planned on this table: by the server's index, not by
-            // reading every event of the tenant (V15; since V17 the key, which starts with server_id).
+            // reading every event of the tenant (V15; since V17 the key, which starts with server_id). Planned twice:
+            // as on a young table, and once the other server has a history and the table statistics (autovacuum's
+            // ANALYZE, which also runs during the test suite), where PostgreSQL prefers a plain index scan.
             s.execute("SET enable_seqscan = off");
-            try (var r = s.executeQuery("EXPLAIN SELECT 1 FROM job_event WHERE tenant_id = '" + tenant().id()
-                    + "' AND server_id = '" + agent.serverId() + "'")) {
+            String cascade = "EXPLAIN SELECT 1 FROM job_event WHERE tenant_id = '" + tenant().id() + "' AND server_id = '"
+                    + agent.serverId() + "'";
+            for (boolean analysed : new boolean[] { false, true }) {
+                if (analysed) {
+                    s.execute("INSERT INTO job_event (event_id, tenant_id, server_id, type, occurred_at)"
+                            + " SELECT gen_random_uuid(), '" + tenant().id() + "', '" + other.serverId()
+                            + "', 'policy-accepted', now() FROM generate_series(1, 2000)");
+                    s.execute("ANALYZE job_event");
+                }
                 StringBuilder plan = new StringBuilder();
-                while (r.next()) {
-                    plan.append(r.getString(1)).append('\n');
+                try (var r = s.executeQuery(cascade)) {
+                    while (r.next()) {
+                        plan.append(r.getString(1)).append('\n');
+                    }
                 }
                 // An index scan, or a bitmap scan of the index: either way no event of another server is read.
-                assertTrue(plan.toString().contains("on job_event_pkey"), plan.toString());
+                assertTrue(dev.fleethook.support.Plans.scansIndex(plan.toString(), "job_event_pkey"), plan.toString());
             }
         }
         tenant().admin().delete("/api/v1/servers/" + agent.serverId()).then().statusCode(204);

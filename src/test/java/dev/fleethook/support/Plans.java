@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -20,6 +21,16 @@ public final class Plans {
     private static final String[] TABLES = { "server", "job", "job_attempt", "hook_run", "alert", "job_event" };
 
     private Plans() {
+    }
+
+    /**
+     * Whether {@code plan} (EXPLAIN's text) reads {@code index}, as an index scan ({@code Index Scan using job_pkey on
+     * job}), an index-only scan, or a bitmap scan ({@code Bitmap Index Scan on job_pkey}): which of them PostgreSQL
+     * picks depends on the table's statistics.
+     */
+    public static boolean scansIndex(String plan, String index) {
+        return Pattern.compile("(Index (Only )?Scan using|Bitmap Index Scan on) " + Pattern.quote(index) + "(\\s|$)",
+                Pattern.MULTILINE).matcher(plan).find();
     }
 
     /** The plan of {@code sql} (its {@code ?}s become {@code $1..$n}; none may sit in a string literal), one line per node. */
