@@ -222,6 +222,34 @@ class JobOutcomeAlertsTest {
                 .body("size()", equalTo(2)).body("occurrences", hasItem(12));
     }
 
+    /**
+     * A batch that ends several jobs of one server judges them in the batch's order, whatever order the database
+     * finds them in: a failure then a success leaves the alert resolved, a success then a failure leaves it open.
+     * The job ids are chosen so that one of the two batches runs against their key order.
+     */
+    @Test
+    void jobsEndedInOneBatchAreJudgedInTheBatchsOrder() {
+        TenantFixture t = tenantWith("Order", Fixtures.unique("order") + "@alerts.test");
+        Agent first = Agents.enrolled(t, "order-fs");
+        Agent second = Agents.enrolled(t, "order-db");
+        String low = "0" + UUID.randomUUID().toString().substring(1);
+        String high = "f" + UUID.randomUUID().toString().substring(1);
+        // First server: the failure (high key) then the success (low key): resolved by the later success.
+        List<Map<String, Object>> failThenSucceed = new ArrayList<>(job(high, 0, 1, 0, "scheduled"));
+        failThenSucceed.addAll(job(low, 0, 0, 0, "scheduled"));
+        first.send(failThenSucceed).then().statusCode(200).body("accepted", equalTo(failThenSucceed.size()));
+        t.admin().queryParam("server", first.serverId()).get("/api/v1/alerts").then().body("size()", equalTo(1))
+                .body("[0].kind", equalTo("job-failed")).body("[0].state", equalTo("resolved"));
+        // Second server: the success (high key) then the failure (low key): the failure is the last word.
+        String low2 = "0" + UUID.randomUUID().toString().substring(1);
+        String high2 = "f" + UUID.randomUUID().toString().substring(1);
+        List<Map<String, Object>> succeedThenFail = new ArrayList<>(job(high2, 0, 0, 0, "scheduled"));
+        succeedThenFail.addAll(job(low2, 0, 1, 0, "scheduled"));
+        second.send(succeedThenFail).then().statusCode(200).body("accepted", equalTo(succeedThenFail.size()));
+        t.admin().queryParam("server", second.serverId()).get("/api/v1/alerts").then().body("size()", equalTo(1))
+                .body("[0].kind", equalTo("job-failed")).body("[0].state", equalTo("open"));
+    }
+
     @Test
     void recoveryEmailsAreATenantSettingAndAWarningJobKeepsItsKindOpen() {
         String ops = Fixtures.unique("quiet") + "@alerts.test";

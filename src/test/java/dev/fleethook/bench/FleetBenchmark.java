@@ -205,7 +205,7 @@ class FleetBenchmark {
         return agents;
     }
 
-    /** Runs {@code request} from {@link #CONCURRENCY} threads: 5 s warm-up, then {@link #SECONDS} s measured. */
+    /** Runs {@code request} from {@link #CONCURRENCY} lanes ({@link #drive}): 5 s warm-up, then {@link #SECONDS} s measured. */
     private Row run(String name, IntFunction<Call> request, int expected) throws Exception {
         return run(name, request, expected, () -> {
         });

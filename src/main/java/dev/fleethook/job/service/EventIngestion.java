@@ -40,8 +40,8 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 /**
- * Takes an agent's event batch in one transaction. Each event is inserted once — the unique event id
- * decides, not a look-up — and only new events are projected onto jobs, attempts and hook runs. Every
+ * Takes an agent's event batch in one transaction. Each event is inserted once — its event id, unique per
+ * server, decides, not a look-up — and only new events are projected onto jobs, attempts and hook runs. Every
  * projection writes only the columns its event type owns, so events may arrive in any order.
  * <p>
  * Events are judged one by one: a malformed one (unknown type, missing or out-of-range field, another
@@ -338,9 +338,10 @@ public class EventIngestion implements AgentEventReceiver {
 
     /**
      * Records the events in the ledger {@code job_event} in one statement (arrays unnested, {@code ON CONFLICT DO
-     * NOTHING}) and returns those that were new, in batch order: the unique event id decides, so a replay or a
-     * repeat inside one batch inserts nothing. The ledger keeps each event's id, server, job, attempt, type and
-     * times, not its content: what an event says is in the projections ({@code V17}).
+     * NOTHING}) and returns those that were new, in batch order: the event id, unique per server (the key is
+     * {@code (server_id, event_id)}), decides, so a replay or a repeat inside one batch inserts nothing. The ledger
+     * keeps each event's id, server, job, attempt, type and times, not its content: what an event says is in the
+     * projections ({@code V17}).
      */
     private List<JobEvent> insertEvents(Connection c, AgentCredential agent, List<JobEvent> events) throws SQLException {
         List<JobEvent> fresh = new ArrayList<>();
