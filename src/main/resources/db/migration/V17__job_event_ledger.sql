@@ -15,3 +15,9 @@ ALTER TABLE job_event DROP COLUMN payload;
 ALTER TABLE job_event DROP CONSTRAINT job_event_pkey;
 ALTER TABLE job_event ADD CONSTRAINT job_event_pkey PRIMARY KEY (server_id, event_id);
 DROP INDEX job_event_server_idx;
+
+-- 3. Retention deletes a job's events with the job; the events that name no job (command acknowledgements, policy
+--    accepted or refused, test runs finished) were never deleted and grew with every command and policy change.
+--    Retention now deletes them after the tenant's job retention, through this index of only those rows (events
+--    of a job, nearly all of them, add nothing to it).
+CREATE INDEX job_event_jobless_idx ON job_event (tenant_id, received_at) WHERE job_id IS NULL;

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -112,5 +114,28 @@ class OperationsTest {
             r.next();
             assertEquals(0, r.getInt(1), "the job's events go with it");
         }
+    }
+
+    @Test
+    void eventsThatNameNoJobAreDeletedAfterTheRetentionToo() throws Exception {
+        var t = Fixtures.newTenant("Jobless events");
+        var agent = Agents.enrolled(t, "acking-fs");
+        var oldAck = Agents.event("policy-accepted", null, null);
+        var recentAck = Agents.event("policy-accepted", null, null);
+        agent.send(java.util.List.of(oldAck, recentAck)).then().statusCode(200).body("accepted", equalTo(2));
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job_event SET received_at = now() - interval '100 days' WHERE event_id = '"
+                    + oldAck.get("eventId") + "'");
+        }
+        retention.purge();
+        try (Connection c = dev.fleethook.support.Database.superuser(dataSource); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT event_id::text FROM job_event WHERE server_id = '" + agent.serverId()
+                        + "'")) {
+            assertTrue(r.next());
+            assertEquals(recentAck.get("eventId"), r.getString(1), "only the recent one is kept");
+            assertFalse(r.next());
+        }
+        // Kept 90 days, as the job history is: a replay inside that time is still a duplicate.
+        agent.send(java.util.List.of(recentAck)).then().statusCode(200).body("duplicates", equalTo(1));
     }
 }

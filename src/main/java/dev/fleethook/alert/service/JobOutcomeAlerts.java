@@ -161,7 +161,11 @@ public class JobOutcomeAlerts {
             }
         }
         // The statement finds the jobs by key, in no particular order: judged in the batch's order.
-        out.sort(Comparator.comparingInt(o -> jobIds.indexOf(o.jobId())));
+        Map<UUID, Integer> position = new HashMap<>();
+        for (int i = jobIds.size() - 1; i >= 0; i--) {
+            position.put(jobIds.get(i), i);
+        }
+        out.sort(Comparator.comparingInt(o -> position.get(o.jobId())));
         return out;
     }
 

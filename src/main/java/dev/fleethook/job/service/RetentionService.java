@@ -47,7 +47,10 @@ public class RetentionService {
         });
     }
 
-    /** Deletes expired jobs (with their events, attempts and hook runs) batch by batch; returns how many jobs. */
+    /**
+     * Deletes expired jobs (with their events, attempts and hook runs) and the expired events that name no job, batch by
+     * batch; returns how many jobs.
+     */
     public int purge() {
         int total = 0;
         var use = dev.fleethook.kernel.CrossTenant.Use.RETENTION;
@@ -59,6 +62,9 @@ public class RetentionService {
             do {
                 deleted = crossTenant.run(use, () -> deleteBatch(tenantId, days));
                 total += deleted;
+            } while (deleted == BATCH);
+            do {
+                deleted = crossTenant.run(use, () -> deleteJoblessEvents(tenantId, days));
             } while (deleted == BATCH);
         }
         crossTenant.run(use, () -> execute("""
@@ -98,6 +104,24 @@ public class RetentionService {
             s.setInt(5, days);
             s.setInt(6, BATCH);
             s.setInt(7, BATCH);
+            return s.executeUpdate();
+        }
+    }
+
+    /**
+     * One batch of the tenant's ledger rows that name no job (command acknowledgements, policy accepted or refused,
+     * test runs finished) received longer ago than the retention; a job's events go with the job. Through the
+     * partial index {@code job_event_jobless_idx} (V17).
+     */
+    private int deleteJoblessEvents(String tenantId, int days) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                DELETE FROM job_event WHERE (server_id, event_id) IN (
+                    SELECT server_id, event_id FROM job_event
+                     WHERE tenant_id = ? AND job_id IS NULL AND received_at < now() - make_interval(days => ?)
+                     LIMIT ?)""")) {
+            s.setString(1, tenantId);
+            s.setInt(2, days);
+            s.setInt(3, BATCH);
             return s.executeUpdate();
         }
     }
