@@ -264,7 +264,9 @@ class FleetBenchmark {
                 Call c = call.apply(sequence.getAndIncrement());
                 long start = System.nanoTime();
                 RequestOptions options = new RequestOptions().setMethod(c.body() == null ? HttpMethod.GET : HttpMethod.POST)
-                        .setHost(HOST).setPort(port).setURI(c.path());
+                        .setHost(HOST).setPort(port).setURI(c.path())
+                        // A request that hangs counts as an error after 30 s instead of stalling its lane.
+                        .setIdleTimeout(TimeUnit.SECONDS.toMillis(30));
                 if (c.bearer() != null) {
                     options.putHeader("Authorization", "Bearer " + c.bearer());
                 }
@@ -286,7 +288,9 @@ class FleetBenchmark {
                             }
                             samples[0][n[0]++] = System.nanoTime() - start;
                             total.incrementAndGet();
-                            next[0].run();
+                            // Through the event loop's queue, not a direct call: answers that fail at once
+                            // (connection refused) would otherwise nest one call per request.
+                            loadVertx.runOnContext(v -> next[0].run());
                         });
             };
             loadVertx.runOnContext(v -> next[0].run());
