@@ -230,24 +230,24 @@ class JobOutcomeAlertsTest {
     @Test
     void jobsEndedInOneBatchAreJudgedInTheBatchsOrder() {
         TenantFixture t = tenantWith("Order", Fixtures.unique("order") + "@alerts.test");
-        Agent first = Agents.enrolled(t, "order-fs");
-        Agent second = Agents.enrolled(t, "order-db");
-        String low = "0" + UUID.randomUUID().toString().substring(1);
+        // The failure (high key) then the success (low key): resolved by the later success.
+        endTwoJobsInOneBatch(t, Agents.enrolled(t, "order-fs"), 1, 0, "resolved");
+        // The success (high key) then the failure (low key): the failure is the last word.
+        endTwoJobsInOneBatch(t, Agents.enrolled(t, "order-db"), 0, 1, "open");
+    }
+
+    /**
+     * Sends one batch ending a job with a high key and backup status {@code firstBackup}, then one with a low key and
+     * {@code secondBackup}, and checks the server's one alert is {@code job-failed} in {@code state}.
+     */
+    private void endTwoJobsInOneBatch(TenantFixture t, Agent agent, int firstBackup, int secondBackup, String state) {
         String high = "f" + UUID.randomUUID().toString().substring(1);
-        // First server: the failure (high key) then the success (low key): resolved by the later success.
-        List<Map<String, Object>> failThenSucceed = new ArrayList<>(job(high, 0, 1, 0, "scheduled"));
-        failThenSucceed.addAll(job(low, 0, 0, 0, "scheduled"));
-        first.send(failThenSucceed).then().statusCode(200).body("accepted", equalTo(failThenSucceed.size()));
-        t.admin().queryParam("server", first.serverId()).get("/api/v1/alerts").then().body("size()", equalTo(1))
-                .body("[0].kind", equalTo("job-failed")).body("[0].state", equalTo("resolved"));
-        // Second server: the success (high key) then the failure (low key): the failure is the last word.
-        String low2 = "0" + UUID.randomUUID().toString().substring(1);
-        String high2 = "f" + UUID.randomUUID().toString().substring(1);
-        List<Map<String, Object>> succeedThenFail = new ArrayList<>(job(high2, 0, 0, 0, "scheduled"));
-        succeedThenFail.addAll(job(low2, 0, 1, 0, "scheduled"));
-        second.send(succeedThenFail).then().statusCode(200).body("accepted", equalTo(succeedThenFail.size()));
-        t.admin().queryParam("server", second.serverId()).get("/api/v1/alerts").then().body("size()", equalTo(1))
-                .body("[0].kind", equalTo("job-failed")).body("[0].state", equalTo("open"));
+        String low = "0" + UUID.randomUUID().toString().substring(1);
+        List<Map<String, Object>> batch = new ArrayList<>(job(high, 0, firstBackup, 0, "scheduled"));
+        batch.addAll(job(low, 0, secondBackup, 0, "scheduled"));
+        agent.send(batch).then().statusCode(200).body("accepted", equalTo(batch.size()));
+        t.admin().queryParam("server", agent.serverId()).get("/api/v1/alerts").then().body("size()", equalTo(1))
+                .body("[0].kind", equalTo("job-failed")).body("[0].state", equalTo(state));
     }
 
     @Test

@@ -548,7 +548,8 @@ public class EventIngestion implements AgentEventReceiver {
     /**
      * {@link #writeAttempts}'s statement. The jobs' attempt counts are updated by key ({@code job.id = ANY(...)}):
      * joined with the attempts instead, it was planned as a scan of the whole job table while the table was small
-     * (generic plans made with the statistics of a few thousand rows), a scan that grew with every job.
+     * (generic plans made with the statistics of a few thousand rows), a scan that grew with the table until the
+     * next analyze made the plan again.
      * {@code EventIngestionPlanTest} checks the plan.
      */
     static final String WRITE_ATTEMPTS = """

@@ -1,5 +1,8 @@
 package dev.fleethook.job.service;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +16,7 @@ public class JobMetrics {
     MeterRegistry registry;
 
     /** One counter per final status, registered on first use (registering looks the meter up by name and tags). */
-    private final java.util.Map<String, Counter> finished = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> finished = new ConcurrentHashMap<>();
 
     /** A job reached its final status (the protocol's constant name, lower-cased as the tag). */
     public void jobFinished(String status) {
